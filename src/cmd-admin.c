@@ -1,0 +1,383 @@
+/* aggr cat, info, check, purge: the log as a whole */
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd.h"
+#include "kind.h"
+#include "log.h"
+#include "timefmt.h"
+
+static int cat_run(int argc, char **argv);
+static int info_run(int argc, char **argv);
+static int check_run(int argc, char **argv);
+static int purge_run(int argc, char **argv);
+
+const struct cmd cmd_cat = {
+	"cat", cat_run, "print a log's records as JSON lines",
+	"usage: aggr cat LOG\n"
+	"\n"
+	"Print every committed record of LOG as JSON lines, oldest first, in the\n"
+	"form it is stored. LOG: flows, counters, events, sessions, streams/NAME.\n",
+};
+
+const struct cmd cmd_info = {
+	"info", info_run, "segments, blocks, records and sizes of logs",
+	"usage: aggr info [LOG] [--format FMT]\n"
+	"\n"
+	"Describe LOG, or every log in the data directory: segments, blocks,\n"
+	"records, raw and compressed bytes, compression ratio, key range, offsets\n"
+	"and ingest times.\n",
+};
+
+const struct cmd cmd_check = {
+	"check", check_run, "verify checksums, index and MANIFEST",
+	"usage: aggr check [LOG] [--repair]\n"
+	"\n"
+	"Verify LOG, or every log: the MANIFEST, every index entry and block CRC,\n"
+	"the index against the blocks, and that sealed segments end with a seal.\n"
+	"Silent when clean (-v reports counts); exit 8 naming the file and byte\n"
+	"offset of the first damage found in each log.\n"
+	"\n"
+	"Options:\n"
+	"  --repair         take the writer lock and drop a torn tail left by an\n"
+	"                   interrupted run; then check again\n",
+};
+
+const struct cmd cmd_purge = {
+	"purge", purge_run, "delete every record of a log",
+	"usage: aggr purge LOG\n"
+	"\n"
+	"Delete every record of LOG. The empty MANIFEST is written first, so a\n"
+	"crash leaves either the old log or an empty one.\n",
+};
+
+/* Parse [LOG] or LOG; returns 0, or EX_USAGE after a message. */
+static int log_arg(const struct cmd *cmd, int argc, char **argv, int required, const char **name)
+{
+	*name = NULL;
+	if (optind < argc)
+		*name = argv[optind++];
+	if (optind < argc)
+		return cmd_usage_error(cmd, "unexpected argument: %s", argv[optind]);
+	if (!*name && required)
+		return cmd_usage_error(cmd, "missing LOG (flows, counters, events, sessions, streams/NAME)");
+	if (*name && !log_name_valid(*name))
+		return cmd_usage_error(cmd, "not a log name: %s (flows, counters, events, sessions, streams/NAME)",
+				       *name);
+	return 0;
+}
+
+static int parse_simple(const struct cmd *cmd, int argc, char **argv, int *repair)
+{
+	static const struct option opts[] = {
+		COMMON_LONGOPTS,
+		{"repair", no_argument, 0, OPT_CMD},
+		{0, 0, 0, 0},
+	};
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) != -1) {
+		if (c == OPT_CMD && repair) {
+			*repair = 1;
+			continue;
+		}
+		if (c == OPT_CMD)
+			c = '?', optopt = 0;
+		if ((rc = cmd_common_opt(cmd, c, argv)) >= 0)
+			return rc;
+	}
+	return -1;
+}
+
+/* Every log with a MANIFEST in dir, sorted. Returns the count. */
+static size_t list_logs(const char *dir, char ***out)
+{
+	static const char *fixed[] = {"counters", "events", "flows", "sessions"};
+	char **names = NULL;
+	size_t n = 0;
+	struct stat st;
+
+	for (size_t i = 0; i < 4; i++) {
+		char *d = path_join(dir, fixed[i]), *m = path_join(d, "MANIFEST");
+		if (lstat(m, &st) == 0) {
+			names = xrealloc(names, sizeof(*names) * (n + 1));
+			names[n++] = xstrdup(fixed[i]);
+		}
+		free(m);
+		free(d);
+	}
+	char *sd = path_join(dir, "streams");
+	DIR *d = opendir(sd);
+	if (d) {
+		struct dirent *de;
+		size_t first = n;
+		while ((de = readdir(d))) {
+			char name[300];
+			snprintf(name, sizeof(name), "streams/%s", de->d_name);
+			if (!log_name_valid(name))
+				continue;
+			char *ld = path_join(dir, name), *m = path_join(ld, "MANIFEST");
+			if (lstat(m, &st) == 0) {
+				names = xrealloc(names, sizeof(*names) * (n + 1));
+				names[n++] = xstrdup(name);
+			}
+			free(m);
+			free(ld);
+		}
+		closedir(d);
+		for (size_t i = first; i < n; i++)
+			for (size_t j = i + 1; j < n; j++)
+				if (strcmp(names[i], names[j]) > 0) {
+					char *t = names[i];
+					names[i] = names[j];
+					names[j] = t;
+				}
+	}
+	free(sd);
+	*out = names;
+	return n;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int cat_run(int argc, char **argv)
+{
+	const char *name;
+	struct log *lg;
+	char *dir;
+	int rc;
+
+	if ((rc = parse_simple(&cmd_cat, argc, argv, NULL)) >= 0)
+		return rc;
+	if ((rc = log_arg(&cmd_cat, argc, argv, 1, &name)))
+		return rc;
+	if (!(dir = log_data_dir(G.data_dir)))
+		return EX_USAGE;
+	rc = log_open_read(dir, name, &lg);
+	free(dir);
+	if (rc)
+		return rc;
+	/* blocks are whole JSON lines: write them as they inflate */
+	struct seg_reader r;
+	struct buf blk, raw;
+	seg_reader_init(&r);
+	buf_init(&blk);
+	buf_init(&raw);
+	for (size_t i = 0; i < lg->nseg && !rc; i++)
+		for (size_t j = 0; j < lg->seg[i].nent && !rc; j++) {
+			rc = log_read_block(lg, &lg->seg[i], &lg->seg[i].ent[j], &r, &blk, &raw);
+			if (!rc)
+				rc = out_write_stdout(&raw);
+		}
+	seg_reader_free(&r);
+	buf_free(&blk);
+	buf_free(&raw);
+	log_close(lg);
+	return rc;
+}
+
+static void add_time(struct out_table *t, int64_t us, int have)
+{
+	char s[48];
+
+	if (!have) {
+		out_add_null(t);
+		return;
+	}
+	out_add_str(t, s, time_format_utc(us, s));
+}
+
+static int info_run(int argc, char **argv)
+{
+	static const struct out_col cols[] = {
+		{"log", OUT_STR}, {"kind", OUT_STR}, {"segments", OUT_INT}, {"blocks", OUT_INT},
+		{"records", OUT_INT}, {"raw_bytes", OUT_INT}, {"compressed_bytes", OUT_INT},
+		{"ratio", OUT_RAW}, {"min_key", OUT_RAW}, {"max_key", OUT_RAW},
+		{"first_offset", OUT_INT}, {"next_offset", OUT_INT},
+		{"first_ingest", OUT_STR}, {"last_ingest", OUT_STR},
+	};
+	const char *name;
+	char **names = NULL, *dir;
+	size_t n;
+	int rc;
+
+	if ((rc = parse_simple(&cmd_info, argc, argv, NULL)) >= 0)
+		return rc;
+	if ((rc = log_arg(&cmd_info, argc, argv, 0, &name)))
+		return rc;
+	if (!(dir = log_data_dir(G.data_dir)))
+		return EX_USAGE;
+	if (name) {
+		names = xmalloc(sizeof(*names));
+		names[0] = xstrdup(name);
+		n = 1;
+	} else {
+		n = list_logs(dir, &names);
+	}
+	struct out_table t;
+	out_table_init(&t, cols, sizeof(cols) / sizeof(*cols));
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct log *lg;
+		if ((rc = log_open_read(dir, names[i], &lg)))
+			break;
+		uint64_t blocks = 0, records = 0, raw = 0, comp = 0;
+		int64_t kmin = 0, kmax = 0, imin = 0, imax = 0;
+		for (size_t s = 0; s < lg->nseg; s++) {
+			comp += lg->seg[s].data_end;
+			for (size_t j = 0; j < lg->seg[s].nent; j++) {
+				const struct block_meta *m = &lg->seg[s].ent[j].m;
+				if (!blocks || m->min_key < kmin) kmin = m->min_key;
+				if (!blocks || m->max_key > kmax) kmax = m->max_key;
+				if (!blocks || m->ingest_us < imin) imin = m->ingest_us;
+				if (!blocks || m->ingest_us > imax) imax = m->ingest_us;
+				blocks++;
+				records += m->count;
+				raw += m->raw_len;
+			}
+		}
+		char num[64];
+		out_add_str(&t, names[i], strlen(names[i]));
+		out_add_str(&t, lg->kind[0] ? lg->kind : "-", strlen(lg->kind[0] ? lg->kind : "-"));
+		out_add_int(&t, (int64_t)lg->nseg);
+		out_add_int(&t, (int64_t)blocks);
+		out_add_int(&t, (int64_t)records);
+		out_add_int(&t, (int64_t)raw);
+		out_add_int(&t, (int64_t)comp);
+		if (comp) {
+			snprintf(num, sizeof(num), "%.2f", (double)raw / (double)comp);
+			out_add_raw(&t, num, strlen(num));
+		} else {
+			out_add_null(&t);
+		}
+		for (int k = 0; k < 2; k++) {
+			snprintf(num, sizeof(num), "%" PRId64, k ? kmax : kmin);
+			if (blocks)
+				out_add_raw(&t, num, strlen(num));
+			else
+				out_add_null(&t);
+		}
+		out_add_int(&t, lg->nseg ? (int64_t)lg->seg[0].base : 0);
+		out_add_int(&t, (int64_t)lg->next_offset);
+		add_time(&t, imin, blocks > 0);
+		add_time(&t, imax, blocks > 0);
+		log_close(lg);
+	}
+	if (!rc) {
+		struct buf out;
+		buf_init(&out);
+		out_render(&t, 0, out_rows(&t), G.format, &out);
+		if (G.format == OUT_JSON)
+			buf_addc(&out, '\n');
+		rc = out_write_stdout(&out);
+		buf_free(&out);
+	}
+	out_table_free(&t);
+	free_names(names, n);
+	free(dir);
+	return rc;
+}
+
+static int check_one(const char *dir, const char *name, int repair)
+{
+	struct log_check_stats st;
+	struct log *lg;
+	int rc;
+
+	if (repair) {
+		const char *kind = !strncmp(name, "streams/", 8) ? "streams" : name;
+		const struct kind *k = kind_find(kind);
+		struct log_config cfg;
+		if ((rc = log_config_init(&cfg, kind, k ? k->bloom_bytes : 0, k ? k->bloom_k : 0)))
+			return rc;
+		/* a writer's open is the repair: it drops torn tails and orphans */
+		if ((rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg)))
+			return rc;
+		log_close(lg);
+	}
+	if ((rc = log_open_read(dir, name, &lg)))
+		return rc;
+	rc = log_check(lg, &st);
+	if (!rc)
+		info_("%s: ok: %" PRIu64 " segments, %" PRIu64 " blocks, %" PRIu64 " records", name,
+		      st.segments, st.blocks, st.records);
+	log_close(lg);
+	return rc;
+}
+
+static int check_run(int argc, char **argv)
+{
+	const char *name;
+	char **names = NULL, *dir;
+	int repair = 0, rc, worst = 0;
+	size_t n;
+
+	if ((rc = parse_simple(&cmd_check, argc, argv, &repair)) >= 0)
+		return rc;
+	if ((rc = log_arg(&cmd_check, argc, argv, 0, &name)))
+		return rc;
+	if (!(dir = log_data_dir(G.data_dir)))
+		return EX_USAGE;
+	if (name) {
+		names = xmalloc(sizeof(*names));
+		names[0] = xstrdup(name);
+		n = 1;
+	} else {
+		n = list_logs(dir, &names);
+	}
+	/* report every damaged log, not only the first */
+	for (size_t i = 0; i < n; i++) {
+		rc = check_one(dir, names[i], repair);
+		if (rc) {
+			fprintf(stderr, "aggr: check: %s\n", err_msg());
+			err_clear();
+			if (!worst || rc == EX_CORRUPT)
+				worst = rc;
+		}
+	}
+	free_names(names, n);
+	free(dir);
+	return worst;
+}
+
+static int purge_run(int argc, char **argv)
+{
+	const char *name;
+	struct log_config cfg;
+	struct log *lg;
+	char *dir;
+	int rc;
+
+	if ((rc = parse_simple(&cmd_purge, argc, argv, NULL)) >= 0)
+		return rc;
+	if ((rc = log_arg(&cmd_purge, argc, argv, 1, &name)))
+		return rc;
+	if (!(dir = log_data_dir(G.data_dir)))
+		return EX_USAGE;
+	struct log *probe;
+	if ((rc = log_open_read(dir, name, &probe))) {
+		free(dir);
+		return rc;
+	}
+	int exists = probe->have_manifest;
+	char kind[32];
+	snprintf(kind, sizeof(kind), "%s", probe->kind);
+	log_close(probe);
+	if (!exists) {
+		free(dir);
+		return 0;
+	}
+	if (!(rc = log_config_init(&cfg, kind, 0, 0)) && !(rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg))) {
+		rc = log_purge(lg);
+		log_close(lg);
+	}
+	free(dir);
+	return rc;
+}

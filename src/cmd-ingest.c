@@ -1,0 +1,163 @@
+/* aggr ingest KIND [FILE...]: validate records and append them as one atomic run */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "input.h"
+#include "json.h"
+#include "kind.h"
+#include "log.h"
+
+static int run(int argc, char **argv);
+
+const struct cmd cmd_ingest = {
+	"ingest", run, "load JSON records into a log, all or nothing",
+	"usage: aggr ingest KIND [--max-batch N] [FILE...]\n"
+	"\n"
+	"Validate JSON records and append them to the KIND log as one atomic run:\n"
+	"either every record of every FILE is stored, or none is. FILE '-' or no\n"
+	"FILE reads standard input. Input is JSON lines or one JSON array, plain or\n"
+	"gzip-compressed (detected).\n"
+	"\n"
+	"KIND: flows\n"
+	"\n"
+	"Options:\n"
+	"  --max-batch N    refuse the whole run (exit 7) when it has more than N\n"
+	"                   records (default $AGGR_MAX_BATCH, else no limit)\n"
+	"  --wait SECS      wait this long for another writer (default 10)\n"
+	"  --no-wait        fail at once with exit 5 when the log is locked\n"
+	"  --[no-]progress  progress on stderr (default: when it is a terminal)\n",
+};
+
+enum { OPT_MAX_BATCH = OPT_CMD };
+
+struct progress {
+	int on;
+	double next;
+	uint64_t bytes_done;
+};
+
+static void progress_show(struct progress *p, uint64_t records, uint64_t bytes, int final)
+{
+	double now;
+
+	if (!p->on)
+		return;
+	if (final) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	now = mono_seconds();
+	if (now < p->next)
+		return;
+	p->next = now + 0.25;
+	fprintf(stderr, "\raggr: ingest: %" PRIu64 " records, %.1f MB read\033[K", records, (double)bytes / 1e6);
+}
+
+static int ingest_file(struct log *lg, const struct kind *k, const char *path, int64_t max_batch,
+		       struct json_doc *doc, struct buf *norm, struct progress *pr)
+{
+	struct input in;
+	const char *rec;
+	size_t len;
+	char why[256];
+	int rc;
+
+	if ((rc = input_open(&in, path)))
+		return rc;
+	while ((rc = input_next(&in, &rec, &len)) == 1) {
+		struct rec_info ri;
+		if (json_parse(doc, rec, len, why, sizeof(why))) {
+			rc = err_set(EX_DATA, "%s:%" PRIu64 ": invalid JSON: %s", in.name, in.line, why);
+			break;
+		}
+		buf_reset(norm);
+		memset(&ri, 0, sizeof(ri));
+		if (k->normalise(doc, norm, &ri, why, sizeof(why))) {
+			rc = err_set(EX_DATA, "%s:%" PRIu64 ": %s", in.name, in.line, why);
+			break;
+		}
+		if (max_batch >= 0 && lg->run_records + 1 > (uint64_t)max_batch) {
+			rc = err_set(EX_LIMIT, "too many %s are being registered: more than %" PRId64
+				     " in one run (--max-batch)", k->noun, max_batch);
+			break;
+		}
+		if ((rc = log_append(lg, norm->data, norm->len, ri.key, ri.bloom, ri.nbloom)))
+			break;
+		if ((lg->run_records & 1023) == 0)
+			progress_show(pr, lg->run_records, pr->bytes_done + in.bytes_in, 0);
+	}
+	pr->bytes_done += in.bytes_in;
+	input_close(&in);
+	return rc;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_LONGOPTS,
+		{"max-batch", required_argument, 0, OPT_MAX_BATCH},
+		{0, 0, 0, 0},
+	};
+	const struct kind *k;
+	struct log_config cfg;
+	struct log *lg = NULL;
+	struct json_doc doc;
+	struct buf norm;
+	struct progress pr = {0, 0, 0};
+	int64_t max_batch = -1, now;
+	const char *env;
+	char *dir;
+	int c, rc;
+
+	if ((env = getenv("AGGR_MAX_BATCH")) && *env &&
+	    (parse_i64(env, strlen(env), &max_batch) || max_batch < 0))
+		return cmd_usage_error(&cmd_ingest, "AGGR_MAX_BATCH: not a non-negative integer: %s", env);
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) != -1) {
+		if (c == OPT_MAX_BATCH) {
+			if ((rc = cmd_int_arg(&cmd_ingest, "--max-batch", optarg, 0, &max_batch)))
+				return rc;
+			continue;
+		}
+		if ((rc = cmd_common_opt(&cmd_ingest, c, argv)) >= 0)
+			return rc;
+	}
+	if (optind >= argc)
+		return cmd_usage_error(&cmd_ingest, "missing KIND (%s)", kind_names());
+	if (!(k = kind_find(argv[optind])))
+		return cmd_usage_error(&cmd_ingest, "unknown kind: %s (%s)", argv[optind], kind_names());
+	optind++;
+	if ((rc = log_config_init(&cfg, k->name, k->bloom_bytes, k->bloom_k)) || (rc = now_us(&now)))
+		return rc;
+	if (!(dir = log_data_dir(G.data_dir)))
+		return EX_USAGE;
+	if ((rc = log_open_write(dir, k->name, &cfg, G.wait_secs, &lg))) {
+		free(dir);
+		return rc;
+	}
+	pr.on = cmd_progress();
+	json_doc_init(&doc);
+	buf_init(&norm);
+	log_begin(lg, now);
+	if (optind >= argc) {
+		rc = ingest_file(lg, k, "-", max_batch, &doc, &norm, &pr);
+	} else {
+		for (int i = optind; i < argc && !rc; i++)
+			rc = ingest_file(lg, k, argv[i], max_batch, &doc, &norm, &pr);
+	}
+	uint64_t n = lg->run_records;
+	if (!rc)
+		rc = log_commit(lg);
+	progress_show(&pr, n, pr.bytes_done, 1);
+	if (rc)
+		log_abort(lg);
+	else
+		info_("stored %" PRIu64 " records in %s", n, k->name);
+	log_close(lg);
+	json_doc_free(&doc);
+	buf_free(&norm);
+	free(dir);
+	return rc;
+}

@@ -1,0 +1,65 @@
+/* cmd.h: the command table and what every command shares */
+#ifndef AGGR_CMD_H
+#define AGGR_CMD_H
+
+#include <getopt.h>
+
+#include "output.h"
+#include "util.h"
+
+#define AGGR_VERSION "0.1.0"
+
+/* Options any command accepts, before or after its name. */
+struct global_opts {
+	const char *data_dir;
+	enum out_format format;
+	double wait_secs;
+	int progress;          /* -1: when stderr is a tty */
+};
+extern struct global_opts G;
+
+enum {
+	OPT_FORMAT = 1000, OPT_WAIT, OPT_NO_WAIT, OPT_PROGRESS, OPT_NO_PROGRESS,
+	OPT_CMD = 1100         /* first code free for a command's own options */
+};
+
+#define COMMON_SHORTOPTS ":d:qvh"
+#define COMMON_LONGOPTS \
+	{"data-dir", required_argument, 0, 'd'}, \
+	{"quiet", no_argument, 0, 'q'}, \
+	{"verbose", no_argument, 0, 'v'}, \
+	{"help", no_argument, 0, 'h'}, \
+	{"format", required_argument, 0, OPT_FORMAT}, \
+	{"wait", required_argument, 0, OPT_WAIT}, \
+	{"no-wait", no_argument, 0, OPT_NO_WAIT}, \
+	{"progress", no_argument, 0, OPT_PROGRESS}, \
+	{"no-progress", no_argument, 0, OPT_NO_PROGRESS}
+
+struct cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;   /* one line for "aggr --help" */
+	const char *help;      /* full text for "aggr help NAME" */
+};
+
+/*
+ * Handle an option every command shares, or a getopt error. Returns -1 when
+ * c was handled and parsing goes on, 0 after printing help (the command
+ * exits 0), or EX_USAGE after reporting a usage error.
+ */
+int cmd_common_opt(const struct cmd *cmd, int c, char **argv);
+
+/* Report a usage error for cmd ("aggr: NAME: MESSAGE" plus a hint). */
+int cmd_usage_error(const struct cmd *cmd, const char *fmt, ...) ATTR_PRINTF(2, 3);
+
+/* Parse a non-negative or positive integer option value. Returns 0 or EX_USAGE. */
+int cmd_int_arg(const struct cmd *cmd, const char *opt, const char *arg, int64_t min, int64_t *out);
+
+/* Progress wanted on stderr? */
+int cmd_progress(void);
+
+const struct cmd *cmd_find(const char *name);
+
+extern const struct cmd cmd_ingest, cmd_flows, cmd_cat, cmd_info, cmd_check, cmd_purge;
+
+#endif

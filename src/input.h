@@ -1,0 +1,46 @@
+/* input.h: records from files or stdin: JSON lines or a JSON array, plain or gzip */
+#ifndef AGGR_INPUT_H
+#define AGGR_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <zlib.h>
+
+#include "util.h"
+
+#define INPUT_MAX_RECORD (16u << 20)
+
+struct input {
+	const char *name;        /* as given, "-" shown as "<stdin>" */
+	int fd;
+	int gzip;                /* 1 once the gzip magic was seen */
+	z_stream zs;
+	int zs_ready, zs_end;    /* inflate state; zs_end: a member just ended */
+	unsigned char *raw;      /* compressed bytes read, when gzip */
+	size_t raw_cap;
+	int raw_eof;
+	char *buf;               /* decoded bytes */
+	size_t cap, start, end;
+	int eof;
+	int after_comma;         /* the last element ended with ',' */
+	int mode;                /* 0 undecided, 1 JSON lines, 2 JSON array, 3 array done */
+	uint64_t line;           /* line of the record returned last */
+	uint64_t next_line;      /* line at buf[start] */
+	uint64_t bytes_in;       /* bytes read from the file (compressed) */
+};
+
+/* Open path ("-" for stdin). Returns 0, or EX_FAIL/EX_PERM/EX_NOTFOUND. */
+int input_open(struct input *in, const char *path);
+
+/*
+ * Next record's text (one JSON line, or one array element). Blank lines are
+ * skipped. Returns 1 with *rec and *len set (valid until the next call) and
+ * in->line its first line; 0 at the end; or an error code: EX_DATA for
+ * input that is not records (damaged gzip, an array that never closes, a
+ * record over 16 MiB), EX_FAIL for I/O. The message carries file:line.
+ */
+int input_next(struct input *in, const char **rec, size_t *len);
+
+void input_close(struct input *in);
+
+#endif

@@ -1,0 +1,96 @@
+/* flows: {src_app, dest_app, vpc_id, hour, bytes_tx, bytes_rx}, keyed by hour */
+#include "kind.h"
+
+#include <string.h>
+
+static const char *const str_fields[] = {"src_app", "dest_app", "vpc_id"};
+static const char *const int_fields[] = {"hour", "bytes_tx", "bytes_rx"};
+
+static int field_index(const struct json_doc *d, int key)
+{
+	for (int i = 0; i < 3; i++)
+		if (json_str_eq(d, key, str_fields[i], strlen(str_fields[i])))
+			return i;
+	for (int i = 0; i < 3; i++)
+		if (json_str_eq(d, key, int_fields[i], strlen(int_fields[i])))
+			return 3 + i;
+	return -1;
+}
+
+static int flows_normalise(const struct json_doc *d, struct buf *out, struct rec_info *ri,
+			   char *why, size_t wn)
+{
+	int tok[6] = {-1, -1, -1, -1, -1, -1};
+	int64_t num[3];
+	struct buf s;
+
+	if (json_type(d, 0) != JSMN_OBJECT) {
+		snprintf(why, wn, "record is not a JSON object");
+		return -1;
+	}
+	for (int t = 1, k = 0; k < json_size(d, 0); k++, t = json_next(d, t + 1)) {
+		int f = field_index(d, t);
+		if (f < 0) {
+			snprintf(why, wn, "unknown field \"%.*s\"", (int)json_rawlen(d, t), json_raw(d, t));
+			return -1;
+		}
+		tok[f] = t + 1;
+	}
+	for (int i = 0; i < 6; i++) {
+		const char *name = i < 3 ? str_fields[i] : int_fields[i - 3];
+		if (tok[i] < 0) {
+			snprintf(why, wn, "%s: missing", name);
+			return -1;
+		}
+		if (i < 3) {
+			if (!json_is_string(d, tok[i])) {
+				snprintf(why, wn, "%s: not a string", name);
+				return -1;
+			}
+			if (json_rawlen(d, tok[i]) == 0) {
+				snprintf(why, wn, "%s: empty", name);
+				return -1;
+			}
+			continue;
+		}
+		int r = json_get_i64(d, tok[i], &num[i - 3]);
+		if (r == -2) {
+			snprintf(why, wn, "%s: integer out of 64-bit range", name);
+			return -1;
+		}
+		if (r) {
+			snprintf(why, wn, "%s: not an integer", name);
+			return -1;
+		}
+		if (num[i - 3] < 0) {
+			snprintf(why, wn, "%s: negative", name);
+			return -1;
+		}
+	}
+	/* strings are stored decoded and re-escaped, so equal values are equal bytes */
+	buf_init(&s);
+	buf_adds(out, "{");
+	for (int i = 0; i < 3; i++) {
+		buf_addf(out, "\"%s\":", str_fields[i]);
+		json_get_str(d, tok[i], &s);
+		json_write_str(out, s.data, s.len);
+		buf_addc(out, ',');
+	}
+	buf_free(&s);
+	buf_adds(out, "\"hour\":");
+	buf_add_i64(out, num[0]);
+	buf_adds(out, ",\"bytes_tx\":");
+	buf_add_i64(out, num[1]);
+	buf_adds(out, ",\"bytes_rx\":");
+	buf_add_i64(out, num[2]);
+	buf_addc(out, '}');
+	ri->key = num[0];
+	ri->nbloom = 0;
+	return 0;
+}
+
+const struct kind kind_flows = {
+	.name = "flows",
+	.noun = "flow objects",
+	.normalise = flows_normalise,
+};

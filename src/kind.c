@@ -1,0 +1,20 @@
+#include "kind.h"
+
+#include <string.h>
+
+static const struct kind *const kinds[] = {
+	&kind_flows,
+};
+
+const struct kind *kind_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
+		if (!strcmp(kinds[i]->name, name))
+			return kinds[i];
+	return NULL;
+}
+
+const char *kind_names(void)
+{
+	return "flows";
+}

@@ -1,0 +1,41 @@
+/* kind.h: record kinds: validation, the stored form, key and bloom keys */
+#ifndef AGGR_KIND_H
+#define AGGR_KIND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json.h"
+#include "log.h"
+
+#define KIND_MAX_BLOOM_KEYS 4
+
+/* What a normalised record tells the log about itself. */
+struct rec_info {
+	int64_t key;                                   /* index key time */
+	struct log_bloom_key bloom[KIND_MAX_BLOOM_KEYS];
+	size_t nbloom;
+};
+
+struct kind {
+	const char *name;        /* "flows"; also the log's name, except streams */
+	const char *noun;        /* "flow objects", for --max-batch refusals */
+	uint32_t bloom_bytes, bloom_k;
+	/*
+	 * Validate a parsed input record and append its stored form (one
+	 * compact JSON line, no newline) to out; fill ri. Pointers in ri may
+	 * point into out or into d's text. Returns 0, or -1 with a reason in
+	 * why such as "hour: not an integer".
+	 */
+	int (*normalise)(const struct json_doc *d, struct buf *out, struct rec_info *ri,
+			 char *why, size_t wn);
+};
+
+/* The kind of a log or an ingest KIND argument; NULL when unknown. */
+const struct kind *kind_find(const char *name);
+/* Names accepted by "aggr ingest", space-separated, for messages. */
+const char *kind_names(void);
+
+extern const struct kind kind_flows;
+
+#endif

@@ -1,0 +1,1030 @@
+#include "log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MANIFEST_MAX (16u << 20)
+
+int log_config_init(struct log_config *c, const char *kind, uint32_t bloom_bytes, uint32_t bloom_k)
+{
+	const char *v;
+	int64_t n;
+
+	c->block_bytes = 128 * 1024;
+	c->segment_bytes = 64ull << 20;
+	c->level = 6;
+	c->bloom_bytes = bloom_bytes;
+	c->bloom_k = bloom_k;
+	c->kind = kind;
+	if ((v = getenv("AGGR_BLOCK_BYTES")) && *v) {
+		if (parse_i64(v, strlen(v), &n) || n < 64 || n > (int64_t)(SEG_MAX_BLOCK / 2))
+			return err_set(EX_USAGE, "AGGR_BLOCK_BYTES: not a size between 64 and %u: %s",
+				       SEG_MAX_BLOCK / 2, v);
+		c->block_bytes = (size_t)n;
+	}
+	if ((v = getenv("AGGR_SEGMENT_BYTES")) && *v) {
+		if (parse_i64(v, strlen(v), &n) || n < 1)
+			return err_set(EX_USAGE, "AGGR_SEGMENT_BYTES: not a positive size: %s", v);
+		c->segment_bytes = (uint64_t)n;
+	}
+	if ((v = getenv("AGGR_LEVEL")) && *v) {
+		if (parse_i64(v, strlen(v), &n) || n < 1 || n > 9)
+			return err_set(EX_USAGE, "AGGR_LEVEL: not a deflate level 1-9: %s", v);
+		c->level = (int)n;
+	}
+	return 0;
+}
+
+static int name_part_valid(const char *s, size_t n)
+{
+	if (n < 1 || n > 128 || s[0] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int log_name_valid(const char *name)
+{
+	static const char *fixed[] = {"flows", "counters", "events", "sessions"};
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++)
+		if (!strcmp(name, fixed[i]))
+			return 1;
+	if (!strncmp(name, "streams/", 8))
+		return name_part_valid(name + 8, strlen(name + 8));
+	return 0;
+}
+
+char *log_data_dir(const char *opt_dir)
+{
+	const char *v;
+
+	if (opt_dir && *opt_dir)
+		return xstrdup(opt_dir);
+	if ((v = getenv("AGGR_DIR")) && *v)
+		return xstrdup(v);
+	if ((v = getenv("XDG_DATA_HOME")) && *v)
+		return path_join(v, "aggr");
+	if ((v = getenv("HOME")) && *v)
+		return path_join(v, ".local/share/aggr");
+	err_set(EX_USAGE, "no data directory: use -d DIR or set AGGR_DIR or HOME");
+	return NULL;
+}
+
+const char *log_seg_file(const struct log *l, const struct log_seg *s, int idx)
+{
+	static char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%020" PRIu64 "%s", l->name, s->base, idx ? ".idx" : ".jsonl.gz");
+	return path;
+}
+
+static void seg_path(const struct log *l, uint64_t base, int idx, char *out, size_t n)
+{
+	snprintf(out, n, "%s/%020" PRIu64 "%s", l->dir, base, idx ? ".idx" : ".jsonl.gz");
+}
+
+static struct log *log_new(const char *data_dir, const char *name)
+{
+	struct log *l = xcalloc(1, sizeof(*l));
+
+	l->dir = path_join(data_dir, name);
+	l->name = xstrdup(name);
+	l->lock_fd = -1;
+	buf_init(&l->block);
+	buf_init(&l->zbuf);
+	return l;
+}
+
+static void seg_close(struct log_seg *s)
+{
+	if (s->data_fd >= 0)
+		close(s->data_fd);
+	if (s->idx_fd >= 0)
+		close(s->idx_fd);
+	free(s->idx_raw);
+	free(s->ent);
+	memset(s, 0, sizeof(*s));
+	s->data_fd = s->idx_fd = -1;
+}
+
+void log_close(struct log *l)
+{
+	if (!l)
+		return;
+	if (l->in_run)
+		log_abort(l);
+	for (size_t i = 0; i < l->nseg; i++)
+		seg_close(&l->seg[i]);
+	free(l->seg);
+	if (l->lock_fd >= 0)
+		close(l->lock_fd);  /* releases the flock */
+	seg_writer_free(&l->zw);
+	buf_free(&l->block);
+	buf_free(&l->zbuf);
+	free(l->cur_bloom);
+	free(l->pend_bloom);
+	free(l->dir);
+	free(l->name);
+	free(l);
+}
+
+/* ---- MANIFEST ---- */
+
+static int manifest_parse(struct log *l, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	const char *crc_line = NULL;
+	int lineno = 0;
+
+	/* the last line is "crc XXXXXXXX" over every byte before it */
+	for (const char *q = text; q < end;) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		if (!nl)
+			break;
+		if (nl + 1 == end)
+			crc_line = q;
+		q = nl + 1;
+	}
+	if (!crc_line || strncmp(crc_line, "crc ", 4))
+		return err_set(EX_CORRUPT, "%s/MANIFEST: no crc line", l->name);
+	unsigned long want = strtoul(crc_line + 4, NULL, 16);
+	if (crc32_of(text, (size_t)(crc_line - text)) != (uint32_t)want)
+		return err_set(EX_CORRUPT, "%s/MANIFEST: crc mismatch", l->name);
+	end = crc_line;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char line[512];
+		size_t n = (size_t)(nl - p);
+		lineno++;
+		if (n >= sizeof(line))
+			return err_set(EX_CORRUPT, "%s/MANIFEST: line %d too long", l->name, lineno);
+		memcpy(line, p, n);
+		line[n] = 0;
+		p = nl + 1;
+		if (lineno == 1) {
+			if (strcmp(line, "aggr-manifest 1"))
+				return err_set(EX_CORRUPT, "%s/MANIFEST: unknown version", l->name);
+			continue;
+		}
+		if (!strncmp(line, "kind ", 5)) {
+			size_t kn = strlen(line + 5);
+			if (kn >= sizeof(l->kind))
+				return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: kind too long", l->name, lineno);
+			memcpy(l->kind, line + 5, kn + 1);
+			continue;
+		}
+		struct log_seg s;
+		char state[16];
+		memset(&s, 0, sizeof(s));
+		s.data_fd = s.idx_fd = -1;
+		int k = sscanf(line, "segment %" SCNu64 " %15s records %" SCNu64 " blocks %" SCNu64
+			       " bytes %" SCNu64 " min_key %" SCNd64 " max_key %" SCNd64
+			       " min_ingest %" SCNd64 " max_ingest %" SCNd64,
+			       &s.base, state, &s.sum.records, &s.sum.blocks, &s.sum.bytes, &s.sum.min_key,
+			       &s.sum.max_key, &s.sum.min_ingest, &s.sum.max_ingest);
+		if (k == 9 && !strcmp(state, "sealed"))
+			s.sealed = 1;
+		else if (!(k == 2 && !strcmp(state, "active")))
+			return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: bad segment line", l->name, lineno);
+		if (l->nseg && s.base <= l->seg[l->nseg - 1].base)
+			return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: segments out of order", l->name, lineno);
+		l->seg = xrealloc(l->seg, sizeof(*l->seg) * (l->nseg + 1));
+		l->seg[l->nseg++] = s;
+	}
+	if (lineno < 2 || !l->kind[0])
+		return err_set(EX_CORRUPT, "%s/MANIFEST: incomplete", l->name);
+	for (size_t i = 0; i + 1 < l->nseg; i++)
+		if (!l->seg[i].sealed)
+			return err_set(EX_CORRUPT, "%s/MANIFEST: active segment before the last", l->name);
+	return 0;
+}
+
+static int manifest_read(struct log *l)
+{
+	char *path = path_join(l->dir, "MANIFEST");
+	struct buf b;
+	int rc = 0;
+
+	buf_init(&b);
+	if (read_file(path, &b, MANIFEST_MAX) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			l->have_manifest = 0;
+		else
+			rc = err_sys("cannot read %s/MANIFEST", l->name);
+	} else {
+		l->have_manifest = 1;
+		rc = manifest_parse(l, b.data, b.len);
+	}
+	buf_free(&b);
+	free(path);
+	return rc;
+}
+
+static void summarize(struct log_seg *s)
+{
+	struct seg_summary *m = &s->sum;
+
+	memset(m, 0, sizeof(*m));
+	for (size_t i = 0; i < s->nent; i++) {
+		const struct block_meta *b = &s->ent[i].m;
+		if (!m->blocks || b->min_key < m->min_key) m->min_key = b->min_key;
+		if (!m->blocks || b->max_key > m->max_key) m->max_key = b->max_key;
+		if (!m->blocks || b->ingest_us < m->min_ingest) m->min_ingest = b->ingest_us;
+		if (!m->blocks || b->ingest_us > m->max_ingest) m->max_ingest = b->ingest_us;
+		m->records += b->count;
+		m->blocks++;
+	}
+	m->bytes = s->data_end;
+}
+
+static int manifest_write(struct log *l)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	buf_addf(&b, "aggr-manifest 1\nkind %s\n", l->kind);
+	for (size_t i = 0; i < l->nseg; i++) {
+		struct log_seg *s = &l->seg[i];
+		if (s->sealed)
+			buf_addf(&b, "segment %020" PRIu64 " sealed records %" PRIu64 " blocks %" PRIu64
+				 " bytes %" PRIu64 " min_key %" PRId64 " max_key %" PRId64
+				 " min_ingest %" PRId64 " max_ingest %" PRId64 "\n",
+				 s->base, s->sum.records, s->sum.blocks, s->sum.bytes, s->sum.min_key,
+				 s->sum.max_key, s->sum.min_ingest, s->sum.max_ingest);
+		else
+			buf_addf(&b, "segment %020" PRIu64 " active\n", s->base);
+	}
+	buf_addf(&b, "crc %08" PRIx32 "\n", crc32_of(b.data, b.len));
+	rc = atomic_replace(l->dir, "MANIFEST", b.data, b.len);
+	if (rc == 0)
+		l->have_manifest = 1;
+	buf_free(&b);
+	return rc;
+}
+
+/* ---- reading a segment's index ---- */
+
+/*
+ * Read s's index: header, then entries until the first bad CRC or
+ * inconsistency; keep those up to the last COMMIT entry.
+ * Returns 0 or EX_CORRUPT/EX_FAIL.
+ */
+static int seg_load_index(struct log *l, struct log_seg *s)
+{
+	struct stat st;
+	unsigned char hdr[IDX_HDR_LEN];
+
+	if (fstat(s->idx_fd, &st) < 0 || fstat(s->data_fd, &st) < 0)
+		return err_sys("cannot stat %s", log_seg_file(l, s, 1));
+	s->data_size = (uint64_t)st.st_size;
+	if (fstat(s->idx_fd, &st) < 0)
+		return err_sys("cannot stat %s", log_seg_file(l, s, 1));
+	s->idx_size = (uint64_t)st.st_size;
+	if (pread_full(s->idx_fd, hdr, IDX_HDR_LEN, 0) != IDX_HDR_LEN || idx_header_decode(hdr, &s->ih))
+		return err_set(EX_CORRUPT, "%s: offset 0: bad index header", log_seg_file(l, s, 1));
+	if (s->ih.base_offset != s->base)
+		return err_set(EX_CORRUPT, "%s: offset 0: index is for segment %" PRIu64,
+			       log_seg_file(l, s, 1), s->ih.base_offset);
+	size_t es = s->ih.entry_size;
+	size_t n = (size_t)((s->idx_size - IDX_HDR_LEN) / es);
+	unsigned char *raw = xmalloc(n * es + 1);
+	ssize_t got = pread_full(s->idx_fd, raw, n * es, IDX_HDR_LEN);
+	if (got < 0) {
+		free(raw);
+		return err_sys("cannot read %s", log_seg_file(l, s, 1));
+	}
+	n = (size_t)got / es;
+	struct idx_entry *ent = xmalloc(sizeof(*ent) * (n + 1));
+	size_t good = 0, committed = 0;
+	uint64_t pos = 0, off = s->base;
+	for (size_t i = 0; i < n; i++) {
+		struct idx_entry *e = &ent[i];
+		if (idx_entry_decode(raw + i * es, &s->ih, e) || e->pos != pos || e->m.first_offset != off)
+			break;
+		pos += e->m.block_len;
+		off += e->m.count;
+		good = i + 1;
+		if (e->m.flags & IDX_COMMIT)
+			committed = good;
+	}
+	s->idx_raw = raw;
+	s->ent = ent;
+	s->nent = committed;
+	s->torn_entries = (s->idx_size - IDX_HDR_LEN) / es - committed;
+	s->idx_end = IDX_HDR_LEN + committed * es;
+	s->data_end = committed ? ent[committed - 1].pos + ent[committed - 1].m.block_len : 0;
+	if (s->data_end > s->data_size)
+		return err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": segment shorter than its index says",
+			       log_seg_file(l, s, 0), s->data_size);
+	if (!s->sealed)
+		summarize(s);
+	return 0;
+}
+
+static int seg_open_files(struct log *l, struct log_seg *s, int writable)
+{
+	char path[PATH_MAX];
+	int flags = (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC;
+
+	seg_path(l, s->base, 0, path, sizeof(path));
+	s->data_fd = open(path, flags);
+	if (s->data_fd < 0)
+		return errno == ENOENT ? -ENOENT : err_sys("cannot open %s", log_seg_file(l, s, 0));
+	seg_path(l, s->base, 1, path, sizeof(path));
+	s->idx_fd = open(path, flags);
+	if (s->idx_fd < 0)
+		return errno == ENOENT ? -ENOENT : err_sys("cannot open %s", log_seg_file(l, s, 1));
+	return 0;
+}
+
+static void log_reset_segs(struct log *l)
+{
+	for (size_t i = 0; i < l->nseg; i++)
+		seg_close(&l->seg[i]);
+	free(l->seg);
+	l->seg = NULL;
+	l->nseg = 0;
+	l->kind[0] = 0;
+}
+
+static void set_next_offset(struct log *l)
+{
+	l->next_offset = 0;
+	if (l->nseg) {
+		struct log_seg *s = &l->seg[l->nseg - 1];
+		l->next_offset = s->nent ? s->ent[s->nent - 1].m.first_offset + s->ent[s->nent - 1].m.count : s->base;
+	}
+}
+
+/* Load MANIFEST and every listed segment's committed index. A segment
+ * deleted under us (retention, compaction) means a newer MANIFEST: retry. */
+static int log_load(struct log *l, int writable)
+{
+	for (int attempt = 0;; attempt++) {
+		int rc = manifest_read(l), missing = 0;
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < l->nseg && !rc; i++) {
+			l->seg[i].data_fd = l->seg[i].idx_fd = -1;
+			rc = seg_open_files(l, &l->seg[i], writable);
+			if (rc == -ENOENT) {
+				missing = 1;
+				rc = 0;
+				break;
+			}
+			if (!rc)
+				rc = seg_load_index(l, &l->seg[i]);
+		}
+		if (rc)
+			return rc;
+		if (!missing) {
+			set_next_offset(l);
+			return 0;
+		}
+		if (writable || attempt == 5)
+			return err_set(EX_CORRUPT, "%s: segment listed in MANIFEST is missing", l->name);
+		log_reset_segs(l);
+	}
+}
+
+int log_open_read(const char *data_dir, const char *name, struct log **out)
+{
+	struct log *l = log_new(data_dir, name);
+	struct stat st;
+	int rc = 0;
+
+	if (lstat(l->dir, &st) == 0 && S_ISLNK(st.st_mode))
+		rc = err_set(EX_PERM, "%s: refusing a symlinked log directory", name);
+	if (!rc)
+		rc = log_load(l, 0);
+	if (rc) {
+		log_close(l);
+		return rc;
+	}
+	*out = l;
+	return 0;
+}
+
+/* ---- writers: directories, lock, recovery ---- */
+
+static int mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(tmp))
+		return err_set(EX_USAGE, "path too long: %s", path);
+	memcpy(tmp, path, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (tmp[i] != '/' && tmp[i] != 0)
+			continue;
+		char c = tmp[i];
+		tmp[i] = 0;
+		if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
+			return err_sys("cannot create directory %s", tmp);
+		tmp[i] = c;
+	}
+	return 0;
+}
+
+static int take_lock(struct log *l, double wait_secs)
+{
+	char *path = path_join(l->dir, "LOCK");
+	double deadline = mono_seconds() + wait_secs;
+
+	l->lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	free(path);
+	if (l->lock_fd < 0)
+		return err_sys("cannot open %s/LOCK", l->name);
+	for (;;) {
+		if (flock(l->lock_fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return err_sys("cannot lock %s", l->name);
+		if (mono_seconds() >= deadline)
+			return err_set(EX_CONFLICT, "%s is locked by another writer%s", l->name,
+				       wait_secs > 0 ? " (gave up waiting)" : "");
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int is_seg_name(const char *n, uint64_t *base, int *idx)
+{
+	size_t len = strlen(n);
+
+	for (int i = 0; i < 20; i++)
+		if (n[i] < '0' || n[i] > '9')
+			return 0;
+	if (len == 29 && !strcmp(n + 20, ".jsonl.gz"))
+		*idx = 0;
+	else if (len == 24 && !strcmp(n + 20, ".idx"))
+		*idx = 1;
+	else
+		return 0;
+	*base = strtoull(n, NULL, 10);
+	return 1;
+}
+
+/* Delete temporary files and segment files the MANIFEST does not list. */
+static int remove_orphans(struct log *l)
+{
+	DIR *d = opendir(l->dir);
+	struct dirent *de;
+	int removed = 0;
+
+	if (!d)
+		return err_sys("cannot read directory %s", l->name);
+	while ((de = readdir(d))) {
+		uint64_t base;
+		int idx, listed = 0;
+		size_t n = strlen(de->d_name);
+		int tmp = n > 4 && !strcmp(de->d_name + n - 4, ".tmp");
+		if (!tmp && !is_seg_name(de->d_name, &base, &idx))
+			continue;
+		if (!tmp)
+			for (size_t i = 0; i < l->nseg; i++)
+				listed |= l->seg[i].base == base;
+		if (listed)
+			continue;
+		char *p = path_join(l->dir, de->d_name);
+		if (!l->have_manifest && !tmp) {
+			/* segments without any MANIFEST: only a crash while the log
+			 * was being created leaves them, and then they are empty */
+			struct stat st;
+			if (lstat(p, &st) == 0 && st.st_size > (idx ? IDX_HDR_LEN : 0)) {
+				free(p);
+				closedir(d);
+				return err_set(EX_CORRUPT, "%s: MANIFEST is missing but segment %s holds data; "
+					       "run 'aggr check --repair %s'", l->name, de->d_name, l->name);
+			}
+		}
+		if (unlink(p) < 0 && errno != ENOENT) {
+			int rc = err_sys("cannot remove %s/%s", l->name, de->d_name);
+			free(p);
+			closedir(d);
+			return rc;
+		}
+		info_("%s: removed leftover %s", l->name, de->d_name);
+		free(p);
+		removed++;
+	}
+	closedir(d);
+	return removed ? fsync_dir(l->dir) : 0;
+}
+
+/* Drop the uncommitted tail of the last segment and verify its last block. */
+static int recover_tail(struct log *l)
+{
+	struct log_seg *s;
+	int rc = 0;
+
+	if (!l->nseg)
+		return 0;
+	s = &l->seg[l->nseg - 1];
+	if (s->nent) {
+		struct seg_reader r;
+		struct buf blk, raw;
+		seg_reader_init(&r);
+		buf_init(&blk);
+		buf_init(&raw);
+		rc = log_read_block(l, s, &s->ent[s->nent - 1], &r, &blk, &raw);
+		seg_reader_free(&r);
+		buf_free(&blk);
+		buf_free(&raw);
+		if (rc)
+			return rc;
+	}
+	if (s->idx_size != s->idx_end || s->data_size != s->data_end) {
+		info_("%s: dropping %" PRIu64 " bytes of an interrupted run", l->name,
+		      s->data_size - s->data_end + s->idx_size - s->idx_end);
+		if (ftruncate(s->idx_fd, (off_t)s->idx_end) < 0 || ftruncate(s->data_fd, (off_t)s->data_end) < 0)
+			return err_sys("cannot truncate %s", log_seg_file(l, s, 0));
+		if (fdatasync(s->idx_fd) < 0 || fdatasync(s->data_fd) < 0)
+			return err_sys("cannot sync %s", log_seg_file(l, s, 0));
+		s->idx_size = s->idx_end;
+		s->data_size = s->data_end;
+	}
+	return 0;
+}
+
+int log_open_write(const char *data_dir, const char *name, const struct log_config *cfg,
+		   double wait_secs, struct log **out)
+{
+	struct log *l = log_new(data_dir, name);
+	struct stat st;
+	int rc;
+
+	l->writer = 1;
+	l->cfg = *cfg;
+	rc = mkdir_p(l->dir);
+	if (!rc && (lstat(l->dir, &st) < 0 || !S_ISDIR(st.st_mode)))
+		rc = err_set(EX_PERM, "%s: not a directory (symlinks are refused)", name);
+	if (!rc)
+		rc = take_lock(l, wait_secs);
+	if (!rc)
+		rc = log_load(l, 1);
+	if (!rc && l->have_manifest && strcmp(l->kind, cfg->kind))
+		rc = err_set(EX_USAGE, "%s holds %s records, not %s", name, l->kind, cfg->kind);
+	if (!rc)
+		rc = remove_orphans(l);
+	if (!rc)
+		rc = recover_tail(l);
+	if (rc) {
+		log_close(l);
+		return rc;
+	}
+	snprintf(l->kind, sizeof(l->kind), "%s", cfg->kind);
+	seg_writer_init(&l->zw, cfg->level);
+	if (cfg->bloom_bytes) {
+		l->cur_bloom = xcalloc(1, cfg->bloom_bytes);
+		l->pend_bloom = xcalloc(1, cfg->bloom_bytes);
+	}
+	*out = l;
+	return 0;
+}
+
+/* ---- writing ---- */
+
+/* Create an empty segment at base (files synced, directory synced) and
+ * append it to l->seg as the active segment. The caller writes the MANIFEST. */
+static int seg_create(struct log *l, uint64_t base)
+{
+	char dpath[PATH_MAX], ipath[PATH_MAX];
+	unsigned char hdr[IDX_HDR_LEN];
+	struct log_seg s;
+	int flags = O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
+
+	memset(&s, 0, sizeof(s));
+	s.base = base;
+	s.ih.bloom_bytes = l->cfg.bloom_bytes;
+	s.ih.bloom_k = l->cfg.bloom_k;
+	s.ih.entry_size = IDX_ENTRY_FIXED + l->cfg.bloom_bytes;
+	s.ih.base_offset = base;
+	seg_path(l, base, 0, dpath, sizeof(dpath));
+	seg_path(l, base, 1, ipath, sizeof(ipath));
+	s.data_fd = open(dpath, flags, 0600);
+	if (s.data_fd < 0)
+		return err_sys("cannot create %s", dpath);
+	s.idx_fd = open(ipath, flags, 0600);
+	if (s.idx_fd < 0) {
+		int rc = err_sys("cannot create %s", ipath);
+		close(s.data_fd);
+		return rc;
+	}
+	idx_header_encode(hdr, &s.ih);
+	if (write_full(s.idx_fd, hdr, IDX_HDR_LEN) < 0 || fsync(s.idx_fd) < 0 || fsync(s.data_fd) < 0) {
+		int rc = err_sys("cannot write %s", ipath);
+		close(s.data_fd);
+		close(s.idx_fd);
+		return rc;
+	}
+	s.idx_end = s.idx_size = IDX_HDR_LEN;
+	s.ent = xmalloc(sizeof(*s.ent));
+	l->seg = xrealloc(l->seg, sizeof(*l->seg) * (l->nseg + 1));
+	l->seg[l->nseg++] = s;
+	return fsync_dir(l->dir);
+}
+
+int log_begin(struct log *l, int64_t ingest_us)
+{
+	struct log_seg *s = l->nseg ? &l->seg[l->nseg - 1] : NULL;
+
+	l->in_run = 1;
+	l->run_created = 0;
+	l->run_data0 = s ? s->data_end : 0;
+	l->run_idx0 = s ? s->idx_end : 0;
+	l->run_next = l->next_offset;
+	l->run_records = l->run_blocks = 0;
+	l->have_pend = 0;
+	buf_reset(&l->block);
+	memset(&l->cur, 0, sizeof(l->cur));
+	l->cur.ingest_us = ingest_us;
+	if (l->cur_bloom)
+		memset(l->cur_bloom, 0, l->cfg.bloom_bytes);
+	return 0;
+}
+
+static int write_entry(struct log *l, struct log_seg *s, const struct idx_entry *e)
+{
+	unsigned char tmp[IDX_ENTRY_FIXED + IDX_MAX_BLOOM];
+
+	idx_entry_encode(tmp, &s->ih, e);
+	if (pwrite(s->idx_fd, tmp, s->ih.entry_size, (off_t)s->idx_size) != (ssize_t)s->ih.entry_size)
+		return err_sys("cannot write %s", log_seg_file(l, s, 1));
+	s->idx_size += s->ih.entry_size;
+	return 0;
+}
+
+static int flush_block(struct log *l)
+{
+	struct log_seg *s;
+	int rc;
+
+	if (!l->block.len)
+		return 0;
+	if (!l->nseg) {
+		/* the log's first segment appears with its first block */
+		if ((rc = seg_create(l, 0)) || (rc = manifest_write(l)))
+			return rc;
+		l->run_created = 1;
+		l->run_idx0 = IDX_HDR_LEN;
+	}
+	s = &l->seg[l->nseg - 1];
+	l->cur.raw_len = (uint32_t)l->block.len;
+	l->cur.first_offset = l->run_next;
+	l->cur.flags = 0;
+	buf_reset(&l->zbuf);
+	if ((rc = seg_block_encode(&l->zw, l->block.data, &l->cur, &l->zbuf)))
+		return rc;
+	if (pwrite(s->data_fd, l->zbuf.data, l->zbuf.len, (off_t)s->data_size) != (ssize_t)l->zbuf.len)
+		return err_sys("cannot write %s", log_seg_file(l, s, 0));
+	if (l->have_pend && (rc = write_entry(l, s, &l->pend)))
+		return rc;
+	l->pend.pos = s->data_size;
+	l->pend.m = l->cur;
+	if (l->cur_bloom) {
+		memcpy(l->pend_bloom, l->cur_bloom, l->cfg.bloom_bytes);
+		memset(l->cur_bloom, 0, l->cfg.bloom_bytes);
+	}
+	l->pend.bloom = l->pend_bloom;
+	l->have_pend = 1;
+	s->data_size += l->zbuf.len;
+	l->run_next += l->cur.count;
+	l->run_blocks++;
+	int64_t ingest = l->cur.ingest_us;
+	memset(&l->cur, 0, sizeof(l->cur));
+	l->cur.ingest_us = ingest;
+	buf_reset(&l->block);
+	return 0;
+}
+
+int log_append(struct log *l, const char *line, size_t n, int64_t key,
+	       const struct log_bloom_key *bk, size_t nbk)
+{
+	int rc;
+
+	if (n + 1 > SEG_MAX_BLOCK)
+		return err_set(EX_DATA, "record too large: %zu bytes", n);
+	if (l->block.len && l->block.len + n + 1 > l->cfg.block_bytes && (rc = flush_block(l)))
+		return rc;
+	buf_reserve(&l->block, n + 1);
+	memcpy(l->block.data + l->block.len, line, n);
+	l->block.data[l->block.len + n] = '\n';
+	l->block.len += n + 1;
+	if (!l->cur.count || key < l->cur.min_key)
+		l->cur.min_key = key;
+	if (!l->cur.count || key > l->cur.max_key)
+		l->cur.max_key = key;
+	l->cur.count++;
+	for (size_t i = 0; i < nbk && l->cur_bloom; i++)
+		bloom_add(l->cur_bloom, l->cfg.bloom_bytes, l->cfg.bloom_k, bk[i].p, bk[i].n);
+	l->run_records++;
+	return 0;
+}
+
+static int roll(struct log *l)
+{
+	struct log_seg *s = &l->seg[l->nseg - 1];
+	struct block_meta m;
+	int64_t now;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.flags = SEG_BLOCK_SEAL;
+	m.first_offset = l->next_offset;
+	if ((rc = now_us(&now)))
+		return rc;
+	m.ingest_us = now;
+	buf_reset(&l->zbuf);
+	if ((rc = seg_block_encode(&l->zw, "", &m, &l->zbuf)))
+		return rc;
+	if (pwrite(s->data_fd, l->zbuf.data, l->zbuf.len, (off_t)s->data_size) != (ssize_t)l->zbuf.len ||
+	    fdatasync(s->data_fd) < 0)
+		return err_sys("cannot seal %s", log_seg_file(l, s, 0));
+	s->data_size += l->zbuf.len;
+	summarize(s);
+	s->sealed = 1;
+	if ((rc = seg_create(l, l->next_offset)) || (rc = manifest_write(l)))
+		return rc;
+	info_("%s: sealed segment %" PRIu64 ", started %" PRIu64, l->name, s->base, l->next_offset);
+	return 0;
+}
+
+int log_commit(struct log *l)
+{
+	struct log_seg *s;
+	int rc;
+
+	if ((rc = flush_block(l)))
+		return rc;
+	if (!l->have_pend) {
+		l->in_run = 0;
+		return 0;
+	}
+	s = &l->seg[l->nseg - 1];
+	if (fdatasync(s->data_fd) < 0)
+		return err_sys("cannot sync %s", log_seg_file(l, s, 0));
+	l->pend.m.flags |= IDX_COMMIT;
+	if ((rc = write_entry(l, s, &l->pend)))
+		return rc;
+	/* EIO from fsync is never retried: the page cache may have dropped the data */
+	if (fdatasync(s->idx_fd) < 0)
+		return err_sys("cannot sync %s", log_seg_file(l, s, 1));
+	l->in_run = 0;
+	l->have_pend = 0;
+	s->data_end = s->data_size;
+	s->idx_end = s->idx_size;
+	l->next_offset = l->run_next;
+	/* the writer does not keep entries in memory; summaries for the MANIFEST
+	 * are recomputed from the file when the segment is sealed */
+	if (s->data_end >= l->cfg.segment_bytes) {
+		free(s->idx_raw);
+		free(s->ent);
+		s->idx_raw = NULL;
+		s->ent = NULL;
+		s->nent = 0;
+		s->idx_size = s->idx_end;
+		if ((rc = seg_load_index(l, s)) == 0)
+			rc = roll(l);
+		if (rc) {
+			/* the run is durable; the next writer finishes the roll */
+			warnx_("%s", err_msg());
+			err_clear();
+		}
+	}
+	return 0;
+}
+
+void log_abort(struct log *l)
+{
+	struct log_seg *s;
+
+	if (!l->in_run)
+		return;
+	l->in_run = 0;
+	l->have_pend = 0;
+	buf_reset(&l->block);
+	if (!l->nseg)
+		return;
+	if (l->run_created) {
+		/* the run created the log: leave no segment or MANIFEST behind */
+		char path[PATH_MAX];
+		s = &l->seg[0];
+		seg_path(l, s->base, 0, path, sizeof(path));
+		unlink(path);
+		seg_path(l, s->base, 1, path, sizeof(path));
+		unlink(path);
+		char *m = path_join(l->dir, "MANIFEST");
+		unlink(m);
+		free(m);
+		fsync_dir(l->dir);
+		log_reset_segs(l);
+		l->have_manifest = 0;
+		return;
+	}
+	s = &l->seg[l->nseg - 1];
+	/* nothing of the run has a COMMIT entry, so readers never saw it */
+	if (ftruncate(s->idx_fd, (off_t)l->run_idx0) == 0 && ftruncate(s->data_fd, (off_t)l->run_data0) == 0) {
+		fdatasync(s->idx_fd);
+		fdatasync(s->data_fd);
+	}
+	s->idx_size = l->run_idx0;
+	s->data_size = l->run_data0;
+}
+
+/* ---- reading ---- */
+
+int log_read_block(struct log *l, const struct log_seg *s, const struct idx_entry *e,
+		   struct seg_reader *r, struct buf *blk, struct buf *raw)
+{
+	const char *why = NULL;
+	struct block_meta m;
+
+	buf_reset(blk);
+	buf_reserve(blk, e->m.block_len);
+	ssize_t got = pread_full(s->data_fd, blk->data, e->m.block_len, (off_t)e->pos);
+	if (got < 0)
+		return err_sys("cannot read %s", log_seg_file(l, s, 0));
+	if ((size_t)got != e->m.block_len)
+		return err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": block truncated", log_seg_file(l, s, 0), e->pos);
+	blk->len = (size_t)got;
+	if (seg_block_header((unsigned char *)blk->data, blk->len, &m, &why) == 0 &&
+	    (m.block_len != e->m.block_len || m.raw_len != e->m.raw_len || m.count != e->m.count ||
+	     m.first_offset != e->m.first_offset || m.min_key != e->m.min_key || m.max_key != e->m.max_key))
+		why = "block header disagrees with the index";
+	if (!why)
+		seg_block_decode(r, (unsigned char *)blk->data, blk->len, raw, &why);
+	if (why)
+		return err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": %s", log_seg_file(l, s, 0), e->pos, why);
+	return 0;
+}
+
+int log_scan(struct log *l, log_filter_fn filter, log_record_fn fn, void *ctx, struct log_scan_stats *st)
+{
+	struct seg_reader r;
+	struct buf blk, raw;
+	struct log_scan_stats local;
+	int rc = 0;
+
+	if (!st)
+		st = &local;
+	memset(st, 0, sizeof(*st));
+	seg_reader_init(&r);
+	buf_init(&blk);
+	buf_init(&raw);
+	for (size_t i = 0; i < l->nseg && !rc; i++) {
+		struct log_seg *s = &l->seg[i];
+		for (size_t j = 0; j < s->nent && !rc; j++) {
+			const struct idx_entry *e = &s->ent[j];
+			st->blocks_total++;
+			if (filter && !filter(e, s, ctx))
+				continue;
+			st->blocks_read++;
+			if ((rc = log_read_block(l, s, e, &r, &blk, &raw)))
+				break;
+			const char *p = raw.data, *end = raw.data + raw.len;
+			uint64_t off = e->m.first_offset, seen = 0;
+			while (p < end && !rc) {
+				const char *nl = memchr(p, '\n', (size_t)(end - p));
+				if (!nl) {
+					rc = err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": last record has no newline",
+						     log_seg_file(l, s, 0), e->pos);
+					break;
+				}
+				rc = fn(p, (size_t)(nl - p), off++, ctx);
+				seen++;
+				p = nl + 1;
+			}
+			if (!rc && seen != e->m.count)
+				rc = err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": block holds %" PRIu64
+					     " records, index says %" PRIu32, log_seg_file(l, s, 0), e->pos,
+					     seen, e->m.count);
+			st->records += seen;
+		}
+	}
+	seg_reader_free(&r);
+	buf_free(&blk);
+	buf_free(&raw);
+	return rc;
+}
+
+int log_purge(struct log *l)
+{
+	int rc;
+
+	log_reset_segs(l);
+	/* an empty MANIFEST is the commit; the files then are orphans */
+	if ((rc = manifest_write(l)))
+		return rc;
+	return remove_orphans(l);
+}
+
+/* ---- check ---- */
+
+static int check_seg_tail(struct log *l, struct log_seg *s, int last, struct log_check_stats *st)
+{
+	struct seg_reader r;
+	struct buf blk, raw;
+	int rc = 0;
+
+	if (last) {
+		uint64_t torn = s->data_size - s->data_end + s->idx_size - s->idx_end;
+		if (torn)
+			info_("%s: %" PRIu64 " bytes of an interrupted run after the last commit "
+			      "(the next writer drops them)", log_seg_file(l, s, 0), torn);
+		st->torn_bytes += torn;
+		return 0;
+	}
+	if (s->idx_size != s->idx_end)
+		return err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": index entries after the last commit "
+			       "in a sealed segment", log_seg_file(l, s, 1), s->idx_end);
+	/* a sealed segment ends with exactly one seal member */
+	size_t seal_len = s->data_size - s->data_end;
+	if (seal_len < SEG_HDR_LEN || seal_len > 4096)
+		return err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": sealed segment does not end with a seal block",
+			       log_seg_file(l, s, 0), s->data_end);
+	seg_reader_init(&r);
+	buf_init(&blk);
+	buf_init(&raw);
+	buf_reserve(&blk, seal_len);
+	const char *why = NULL;
+	struct block_meta m;
+	if (pread_full(s->data_fd, blk.data, seal_len, (off_t)s->data_end) != (ssize_t)seal_len)
+		why = "cannot read seal block";
+	else if (seg_block_header((unsigned char *)blk.data, seal_len, &m, &why) == 0) {
+		if (!(m.flags & SEG_BLOCK_SEAL) || m.count || m.block_len != seal_len)
+			why = "sealed segment does not end with a seal block";
+		else
+			seg_block_decode(&r, (unsigned char *)blk.data, seal_len, &raw, &why);
+	}
+	if (why)
+		rc = err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": %s", log_seg_file(l, s, 0), s->data_end, why);
+	seg_reader_free(&r);
+	buf_free(&blk);
+	buf_free(&raw);
+	return rc;
+}
+
+static int count_record(const char *line, size_t n, uint64_t off, void *ctx)
+{
+	(void)line;
+	(void)n;
+	(void)off;
+	(void)ctx;
+	return 0;
+}
+
+int log_check(struct log *l, struct log_check_stats *st)
+{
+	int rc = 0;
+	uint64_t expect = l->nseg ? l->seg[0].base : 0;
+
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0; i < l->nseg && !rc; i++) {
+		struct log_seg *s = &l->seg[i];
+		st->segments++;
+		if (s->base != expect)
+			rc = err_set(EX_CORRUPT, "%s: segment starts at offset %" PRIu64 ", expected %" PRIu64,
+				     log_seg_file(l, s, 0), s->base, expect);
+		/* entries after a bad one would have been cut by the loader */
+		if (!rc && s->torn_entries && i + 1 < l->nseg)
+			rc = err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": damaged or uncommitted index entry",
+				     log_seg_file(l, s, 1), s->idx_end);
+		if (!rc)
+			rc = check_seg_tail(l, s, i + 1 == l->nseg, st);
+		if (!rc && s->sealed) {
+			struct seg_summary want = s->sum;
+			summarize(s);
+			if (memcmp(&want, &s->sum, sizeof(want)))
+				rc = err_set(EX_CORRUPT, "%s/MANIFEST: summary of segment %" PRIu64
+					     " disagrees with its index", l->name, s->base);
+		}
+		if (s->nent)
+			expect = s->ent[s->nent - 1].m.first_offset + s->ent[s->nent - 1].m.count;
+		else
+			expect = s->base;
+		st->blocks += s->nent;
+	}
+	if (!rc) {
+		struct log_scan_stats ss;
+		rc = log_scan(l, NULL, count_record, NULL, &ss);
+		st->records = ss.records;
+	}
+	return rc;
+}

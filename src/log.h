@@ -1,0 +1,157 @@
+/* log.h: the segmented, append-only log: open, recover, append, commit, scan
+ *
+ * The log knows nothing about record kinds. A writer hands it JSON lines with
+ * a key (an int64 the kind chooses, e.g. the flows hour) and optional bloom
+ * keys; readers get the committed blocks and their index entries.
+ * The on-disk format is specified in aggr-format(5).
+ */
+#ifndef AGGR_LOG_H
+#define AGGR_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "index.h"
+#include "segment.h"
+#include "util.h"
+
+struct log_config {
+	size_t block_bytes;        /* raw bytes per block before it is cut */
+	uint64_t segment_bytes;    /* roll once a segment reaches this size */
+	int level;                 /* deflate level */
+	uint32_t bloom_bytes;      /* 0: no bloom filter in index entries */
+	uint32_t bloom_k;
+	const char *kind;          /* recorded in the MANIFEST */
+};
+
+/* Defaults, overridden by AGGR_BLOCK_BYTES, AGGR_SEGMENT_BYTES, AGGR_LEVEL.
+ * Returns 0, or EX_USAGE when one of them is malformed. */
+int log_config_init(struct log_config *c, const char *kind, uint32_t bloom_bytes, uint32_t bloom_k);
+
+/* Summary of a sealed segment, kept in the MANIFEST. */
+struct seg_summary {
+	uint64_t records, blocks, bytes;
+	int64_t min_key, max_key, min_ingest, max_ingest;
+};
+
+struct log_seg {
+	uint64_t base;                /* first offset; names the files */
+	int data_fd, idx_fd;
+	struct idx_header ih;
+	unsigned char *idx_raw;       /* committed entries, as read */
+	struct idx_entry *ent;        /* committed (visible) entries */
+	size_t nent;
+	uint64_t data_end;            /* end of the last committed block */
+	uint64_t idx_end;             /* end of the last committed entry */
+	uint64_t data_size, idx_size; /* file sizes seen when opened */
+	size_t torn_entries;          /* entries after the last commit */
+	int sealed;                   /* listed as sealed in the MANIFEST */
+	struct seg_summary sum;       /* from the MANIFEST when sealed, else computed */
+};
+
+struct log {
+	char *dir;                    /* DATA/NAME */
+	char *name;                   /* "flows", "streams/x" */
+	char kind[32];
+	int writer;
+	int lock_fd;
+	int have_manifest;
+	struct log_seg *seg;
+	size_t nseg;
+	uint64_t next_offset;         /* offset the next record gets */
+
+	/* writer state */
+	struct log_config cfg;
+	struct seg_writer zw;
+	struct buf block, zbuf;
+	struct block_meta cur;
+	unsigned char *cur_bloom, *pend_bloom;
+	struct idx_entry pend;
+	int have_pend;
+	int in_run, run_created;
+	uint64_t run_data0, run_idx0, run_next;
+	uint64_t run_records, run_blocks;
+};
+
+/* Is name a valid log name: flows, counters, events, sessions, or
+ * streams/NAME with NAME of [A-Za-z0-9._-], 1..128 chars, not starting with
+ * '.'? Returns 1 or 0. */
+int log_name_valid(const char *name);
+
+/* Resolve the data directory: -d DIR, else $AGGR_DIR, else
+ * $XDG_DATA_HOME/aggr, else $HOME/.local/share/aggr. Returns a malloc'd path
+ * or NULL with err_set (EX_USAGE) when none can be formed. */
+char *log_data_dir(const char *opt_dir);
+
+/*
+ * Open a log for reading: a snapshot of the committed state, taken without a
+ * lock. An absent log opens as empty. Returns 0 and sets *out, or an error
+ * code: EX_CORRUPT for a damaged MANIFEST or index header, EX_FAIL/EX_PERM
+ * for I/O.
+ */
+int log_open_read(const char *data_dir, const char *name, struct log **out);
+
+/*
+ * Open a log for writing: create its directory when missing, take the
+ * writer lock (waiting up to wait_secs; 0 fails at once with EX_CONFLICT),
+ * and recover (drop uncommitted tails, delete orphans). Returns 0 and sets
+ * *out, or EX_CONFLICT (locked), EX_CORRUPT (committed data damaged),
+ * EX_FAIL/EX_PERM.
+ */
+int log_open_write(const char *data_dir, const char *name, const struct log_config *cfg,
+		   double wait_secs, struct log **out);
+
+/* Release everything (and the lock). Safe on NULL. An open run is aborted. */
+void log_close(struct log *l);
+
+/* Start an ingest run. Returns 0. */
+int log_begin(struct log *l, int64_t ingest_us);
+/*
+ * Append one record (a JSON line without its newline) to the run. key is the
+ * kind's key time; bloom keys are added to the block's filter. Returns 0 or
+ * an error code; the run must then be aborted.
+ */
+struct log_bloom_key {
+	const char *p;
+	size_t n;
+};
+int log_append(struct log *l, const char *line, size_t n, int64_t key,
+	       const struct log_bloom_key *bk, size_t nbk);
+/* Make the run durable and visible. Returns 0 or an error code, in which
+ * case nothing of the run is visible (the caller should abort). */
+int log_commit(struct log *l);
+/* Undo a run: truncate back to where it started. */
+void log_abort(struct log *l);
+
+/* Visit every committed record. The filter (NULL: all) sees each index entry
+ * and returns 1 to read its block. fn returns 0 to go on, or a code to stop
+ * with. Damaged blocks give EX_CORRUPT naming the file and byte offset. */
+typedef int (*log_filter_fn)(const struct idx_entry *e, const struct log_seg *s, void *ctx);
+typedef int (*log_record_fn)(const char *line, size_t n, uint64_t offset, void *ctx);
+struct log_scan_stats {
+	uint64_t blocks_total, blocks_read, records;
+};
+int log_scan(struct log *l, log_filter_fn filter, log_record_fn fn, void *ctx, struct log_scan_stats *st);
+
+/* Read and verify one block into raw. Returns 0 or EX_CORRUPT/EX_FAIL. */
+int log_read_block(struct log *l, const struct log_seg *s, const struct idx_entry *e,
+		   struct seg_reader *r, struct buf *blk, struct buf *raw);
+
+/* File name of a segment's data or index file (static buffer). */
+const char *log_seg_file(const struct log *l, const struct log_seg *s, int idx);
+
+/* Delete every record: empty MANIFEST first (the commit), then files. */
+int log_purge(struct log *l);
+
+/* check: verify everything; prints findings; returns 0 or EX_CORRUPT. */
+struct log_check_stats {
+	uint64_t segments, blocks, records, torn_bytes;
+};
+int log_check(struct log *l, struct log_check_stats *st);
+
+/* check --repair: on a writer-opened log, rebuild missing or damaged index
+ * files of listed segments from their blocks. Returns 0 or an error code. */
+int log_repair_indexes(const char *data_dir, const char *name, const struct log_config *cfg,
+		       double wait_secs);
+
+#endif

@@ -1,0 +1,198 @@
+/* aggr: global options, the command table, exit status */
+#include <stdarg.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+struct global_opts G = {.format = OUT_JSON, .wait_secs = 10, .progress = -1};
+
+static int cmd_help_run(int argc, char **argv);
+static const struct cmd cmd_help = {
+	"help", cmd_help_run, "show help for aggr or a command",
+	"usage: aggr help [COMMAND]\n",
+};
+
+/* The command table: one entry per cmd-*.c file. */
+static const struct cmd *const commands[] = {
+	&cmd_ingest, &cmd_flows, &cmd_cat, &cmd_info, &cmd_check, &cmd_purge, &cmd_help,
+};
+
+const struct cmd *cmd_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
+	return NULL;
+}
+
+static void main_usage(FILE *f)
+{
+	fputs("usage: aggr [-d DIR] [-q|-v] COMMAND [OPTIONS] [ARGS]\n"
+	      "\n"
+	      "Commands:\n", f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+	fputs("\n"
+	      "Options (before or after the command):\n"
+	      "  -d, --data-dir DIR  data directory (default $AGGR_DIR, $XDG_DATA_HOME/aggr,\n"
+	      "                      ~/.local/share/aggr)\n"
+	      "  -q, --quiet         report errors only\n"
+	      "  -v, --verbose       report what was done\n"
+	      "      --format FMT    json (default), ndjson, csv, tsv, table\n"
+	      "      --wait SECS     writers wait for the lock this long (default 10)\n"
+	      "      --no-wait       writers fail with exit 5 when the log is locked\n"
+	      "      --[no-]progress progress on stderr (default: when it is a terminal)\n"
+	      "  -h, --help          show help\n"
+	      "  -V, --version       show the version\n"
+	      "\n"
+	      "Run 'aggr help COMMAND' for a command's options; 'man aggr' for the rest.\n", f);
+}
+
+static int cmd_help_run(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		main_usage(stdout);
+		return 0;
+	}
+	if (!(c = cmd_find(argv[1])))
+		return cmd_usage_error(&cmd_help, "unknown command: %s", argv[1]);
+	fputs(c->help, stdout);
+	return 0;
+}
+
+int cmd_usage_error(const struct cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "aggr: %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'aggr help %s'.\n", cmd->name);
+	return EX_USAGE;
+}
+
+int cmd_int_arg(const struct cmd *cmd, const char *opt, const char *arg, int64_t min, int64_t *out)
+{
+	if (parse_i64(arg, strlen(arg), out) || arg[0] == '+')
+		return cmd_usage_error(cmd, "%s: not an integer: %s", opt, arg);
+	if (*out < min)
+		return cmd_usage_error(cmd, "%s: must be at least %lld: %s", opt, (long long)min, arg);
+	return 0;
+}
+
+int cmd_common_opt(const struct cmd *cmd, int c, char **argv)
+{
+	switch (c) {
+	case 'd':
+		G.data_dir = optarg;
+		return -1;
+	case 'q':
+		verbosity = -1;
+		return -1;
+	case 'v':
+		verbosity = 1;
+		return -1;
+	case 'h':
+		fputs(cmd->help, stdout);
+		return 0;
+	case OPT_FORMAT:
+		if (out_format_parse(optarg, &G.format))
+			return cmd_usage_error(cmd, "--format: unknown format: %s (json, ndjson, csv, tsv, table)", optarg);
+		return -1;
+	case OPT_WAIT: {
+		char *end;
+		double w = strtod(optarg, &end);
+		if (end == optarg || *end || !(w >= 0) || w > 86400 * 365)
+			return cmd_usage_error(cmd, "--wait: not a number of seconds: %s", optarg);
+		G.wait_secs = w;
+		return -1;
+	}
+	case OPT_NO_WAIT:
+		G.wait_secs = 0;
+		return -1;
+	case OPT_PROGRESS:
+		G.progress = 1;
+		return -1;
+	case OPT_NO_PROGRESS:
+		G.progress = 0;
+		return -1;
+	case ':':
+		return cmd_usage_error(cmd, "option requires an argument: %s", argv[optind - 1]);
+	default:
+		if (optopt && optopt < 128 && c == '?')
+			return cmd_usage_error(cmd, "unknown option: -%c", optopt);
+		return cmd_usage_error(cmd, "unknown option: %s", argv[optind - 1]);
+	}
+}
+
+int cmd_progress(void)
+{
+	return G.progress >= 0 ? G.progress : isatty(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"data-dir", required_argument, 0, 'd'},
+		{"quiet", no_argument, 0, 'q'},
+		{"verbose", no_argument, 0, 'v'},
+		{"help", no_argument, 0, 'h'},
+		{"version", no_argument, 0, 'V'},
+		{"format", required_argument, 0, OPT_FORMAT},
+		{"wait", required_argument, 0, OPT_WAIT},
+		{"no-wait", no_argument, 0, OPT_NO_WAIT},
+		{"progress", no_argument, 0, OPT_PROGRESS},
+		{"no-progress", no_argument, 0, OPT_NO_PROGRESS},
+		{0, 0, 0, 0},
+	};
+	static const struct cmd top = {"aggr", NULL, "", ""};
+	const struct cmd *cmd;
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:d:qvhV", opts, NULL)) != -1) {
+		if (c == 'h') {
+			main_usage(stdout);
+			return 0;
+		}
+		if (c == 'V') {
+			puts("aggr " AGGR_VERSION);
+			return fflush(stdout) || ferror(stdout) ? EX_FAIL : 0;
+		}
+		if (c == ':' || c == '?') {
+			fprintf(stderr, "aggr: %s: %s\nTry 'aggr --help'.\n",
+				c == ':' ? "option requires an argument" : "unknown option", argv[optind - 1]);
+			return EX_USAGE;
+		}
+		if ((rc = cmd_common_opt(&top, c, argv)) >= 0)
+			return rc;
+	}
+	if (optind >= argc) {
+		main_usage(stderr);
+		return EX_USAGE;
+	}
+	if (!(cmd = cmd_find(argv[optind]))) {
+		fprintf(stderr, "aggr: unknown command: %s\nTry 'aggr --help'.\n", argv[optind]);
+		return EX_USAGE;
+	}
+	prog_cmd = cmd->name;
+	argv += optind;
+	argc -= optind;
+	optind = 0;  /* glibc: restart getopt for the command's own options */
+	rc = cmd->run(argc, argv);
+	if (rc && *err_msg())
+		fprintf(stderr, "aggr: %s: %s\n", cmd->name, err_msg());
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "aggr: %s: cannot write standard output: %s\n", cmd->name, strerror(errno));
+		if (!rc)
+			rc = EX_FAIL;
+	}
+	return rc;
+}

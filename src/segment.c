@@ -1,0 +1,176 @@
+#include "segment.h"
+
+#include <string.h>
+
+static void put_payload(unsigned char *p, const struct block_meta *m)
+{
+	p[0] = 1;
+	p[1] = (unsigned char)m->flags;
+	put_le16(p + 2, 0);
+	put_le32(p + 4, m->block_len);
+	put_le32(p + 8, m->raw_len);
+	put_le32(p + 12, m->count);
+	put_le64(p + 16, m->first_offset);
+	put_le64(p + 24, (uint64_t)m->min_key);
+	put_le64(p + 32, (uint64_t)m->max_key);
+	put_le64(p + 40, (uint64_t)m->ingest_us);
+	put_le32(p + 48, crc32_of(p, 48));
+}
+
+static void put_header(unsigned char *h, const struct block_meta *m)
+{
+	static const unsigned char fixed[12] = {
+		0x1f, 0x8b, 8, 4 /* FEXTRA */, 0, 0, 0, 0 /* MTIME */, 0 /* XFL */, 255 /* OS */,
+		(SEG_PAYLOAD_LEN + 4) & 0xff, (SEG_PAYLOAD_LEN + 4) >> 8
+	};
+	memcpy(h, fixed, 12);
+	h[12] = 'A';
+	h[13] = 'G';
+	put_le16(h + 14, SEG_PAYLOAD_LEN);
+	put_payload(h + 16, m);
+}
+
+void seg_writer_init(struct seg_writer *w, int level)
+{
+	memset(w, 0, sizeof(*w));
+	w->level = level;
+}
+
+void seg_writer_free(struct seg_writer *w)
+{
+	if (w->ready)
+		deflateEnd(&w->zs);
+	w->ready = 0;
+}
+
+int seg_block_encode(struct seg_writer *w, const char *raw, struct block_meta *m, struct buf *out)
+{
+	size_t start = out->len;
+	int rc;
+
+	if (!w->ready) {
+		/* raw deflate: we write the gzip framing ourselves */
+		if (deflateInit2(&w->zs, w->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+			return err_set(EX_FAIL, "cannot initialise zlib deflate");
+		w->ready = 1;
+	} else {
+		deflateReset(&w->zs);
+	}
+	uLong bound = deflateBound(&w->zs, m->raw_len);
+	buf_reserve(out, SEG_HDR_LEN + bound + SEG_TRAILER_LEN);
+	w->zs.next_in = (Bytef *)raw;
+	w->zs.avail_in = m->raw_len;
+	w->zs.next_out = (Bytef *)out->data + start + SEG_HDR_LEN;
+	w->zs.avail_out = (uInt)bound;
+	rc = deflate(&w->zs, Z_FINISH);
+	if (rc != Z_STREAM_END)
+		return err_set(EX_FAIL, "zlib deflate failed: %s", w->zs.msg ? w->zs.msg : "no room");
+	size_t clen = bound - w->zs.avail_out;
+	unsigned char *p = (unsigned char *)out->data + start;
+	put_le32(p + SEG_HDR_LEN + clen, crc32_of(raw, m->raw_len));
+	put_le32(p + SEG_HDR_LEN + clen + 4, m->raw_len);
+	m->block_len = (uint32_t)(SEG_HDR_LEN + clen + SEG_TRAILER_LEN);
+	put_header(p, m);
+	out->len = start + m->block_len;
+	out->data[out->len] = 0;
+	return 0;
+}
+
+int seg_block_header(const unsigned char *p, size_t n, struct block_meta *m, const char **why)
+{
+	if (n < SEG_HDR_LEN) {
+		*why = "block header truncated";
+		return -1;
+	}
+	if (p[0] != 0x1f || p[1] != 0x8b || p[2] != 8) {
+		*why = "not a gzip member";
+		return -1;
+	}
+	if (p[3] != 4 || get_le16(p + 10) != SEG_PAYLOAD_LEN + 4 || p[12] != 'A' || p[13] != 'G' ||
+	    get_le16(p + 14) != SEG_PAYLOAD_LEN) {
+		*why = "gzip member without an aggr block header";
+		return -1;
+	}
+	const unsigned char *q = p + 16;
+	if (get_le32(q + 48) != crc32_of(q, 48)) {
+		*why = "block header CRC mismatch";
+		return -1;
+	}
+	if (q[0] != 1) {
+		*why = "unknown block header version";
+		return -1;
+	}
+	m->flags = q[1];
+	m->block_len = get_le32(q + 4);
+	m->raw_len = get_le32(q + 8);
+	m->count = get_le32(q + 12);
+	m->first_offset = get_le64(q + 16);
+	m->min_key = (int64_t)get_le64(q + 24);
+	m->max_key = (int64_t)get_le64(q + 32);
+	m->ingest_us = (int64_t)get_le64(q + 40);
+	if (m->block_len < SEG_HDR_LEN + 2 + SEG_TRAILER_LEN || m->block_len > SEG_MAX_BLOCK ||
+	    m->raw_len > SEG_MAX_BLOCK) {
+		*why = "block length out of range";
+		return -1;
+	}
+	return 0;
+}
+
+void seg_reader_init(struct seg_reader *r) { memset(r, 0, sizeof(*r)); }
+
+void seg_reader_free(struct seg_reader *r)
+{
+	if (r->ready)
+		inflateEnd(&r->zs);
+	r->ready = 0;
+}
+
+int seg_block_decode(struct seg_reader *r, const unsigned char *blk, size_t n, struct buf *raw, const char **why)
+{
+	struct block_meta m;
+	int rc;
+
+	if (seg_block_header(blk, n, &m, why))
+		return -1;
+	if (m.block_len != n) {
+		*why = "block length disagrees with the index";
+		return -1;
+	}
+	if (!r->ready) {
+		if (inflateInit2(&r->zs, -15) != Z_OK) {
+			*why = "cannot initialise zlib inflate";
+			return -1;
+		}
+		r->ready = 1;
+	} else {
+		inflateReset(&r->zs);
+	}
+	buf_reset(raw);
+	buf_reserve(raw, m.raw_len);
+	r->zs.next_in = (Bytef *)blk + SEG_HDR_LEN;
+	r->zs.avail_in = (uInt)(n - SEG_HDR_LEN - SEG_TRAILER_LEN);
+	r->zs.next_out = (Bytef *)raw->data;
+	r->zs.avail_out = m.raw_len + 1;  /* one spare byte detects a too-long stream */
+	rc = inflate(&r->zs, Z_FINISH);
+	if (rc != Z_STREAM_END) {
+		*why = rc == Z_DATA_ERROR ? "deflate data damaged" : "deflate data truncated or too long";
+		return -1;
+	}
+	if (r->zs.avail_in != 0) {
+		*why = "data after the deflate stream";
+		return -1;
+	}
+	size_t got = m.raw_len + 1 - r->zs.avail_out;
+	const unsigned char *t = blk + n - SEG_TRAILER_LEN;
+	if (got != m.raw_len || get_le32(t + 4) != m.raw_len) {
+		*why = "decompressed length mismatch";
+		return -1;
+	}
+	if (get_le32(t) != crc32_of(raw->data, got)) {
+		*why = "data CRC mismatch";
+		return -1;
+	}
+	raw->len = got;
+	raw->data[got] = 0;
+	return 0;
+}

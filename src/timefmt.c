@@ -1,0 +1,236 @@
+#include "timefmt.h"
+
+#include <string.h>
+#include <stdio.h>
+
+#define US_PER_SEC INT64_C(1000000)
+#define US_PER_DAY (INT64_C(86400) * US_PER_SEC)
+
+/* Howard Hinnant's civil-date algorithms, valid for every proleptic year. */
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static int is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static unsigned days_in_month(int64_t y, unsigned m)
+{
+	static const unsigned dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return m == 2 && is_leap(y) ? 29 : dm[m - 1];
+}
+
+static int digits(const char **p, int n, unsigned *out)
+{
+	unsigned v = 0;
+	for (int i = 0; i < n; i++) {
+		char c = (*p)[i];
+		if (c < '0' || c > '9')
+			return -1;
+		v = v * 10 + (unsigned)(c - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+/* ".123456789" -> microseconds (truncated past 6 digits); at least one digit */
+static int fraction(const char **p, int64_t *us)
+{
+	const char *s = *p;
+	int64_t v = 0, scale = 100000;
+	int n = 0;
+
+	if (*s != '.' && *s != ',')
+		return -1;
+	s++;
+	while (*s >= '0' && *s <= '9') {
+		if (scale) {
+			v += (*s - '0') * scale;
+			scale /= 10;
+		}
+		s++;
+		n++;
+	}
+	if (!n)
+		return -1;
+	*p = s;
+	*us = v;
+	return 0;
+}
+
+static int parse_epoch(const char *s, int64_t *us)
+{
+	const char *p = s;
+	int neg = 0;
+	int64_t secs = 0, frac = 0;
+	int n = 0;
+
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	while (*p >= '0' && *p <= '9') {
+		if (secs > (INT64_MAX / US_PER_SEC - 9) / 10)
+			return -1;
+		secs = secs * 10 + (*p - '0');
+		p++;
+		n++;
+	}
+	if (!n)
+		return -1;
+	if (*p && fraction(&p, &frac) < 0)
+		return -1;
+	if (*p)
+		return -1;
+	int64_t v = secs * US_PER_SEC + frac;
+	*us = neg ? -v : v;
+	return 0;
+}
+
+static int parse_iso(const char *s, int64_t *us)
+{
+	const char *p = s;
+	unsigned y, mo, d, h = 0, mi = 0, sec = 0;
+	int64_t frac = 0, off = 0;
+
+	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
+	    digits(&p, 2, &d))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+		return -1;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		p++;
+		if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi))
+			return -1;
+		if (*p == ':') {
+			p++;
+			if (digits(&p, 2, &sec))
+				return -1;
+			if ((*p == '.' || *p == ',') && fraction(&p, &frac) < 0)
+				return -1;
+		}
+		if (h > 23 || mi > 59 || sec > 60)
+			return -1;
+		if (sec == 60)  /* a leap second is the next second's instant */
+			sec = 59, frac = US_PER_SEC - 1;
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int sign = *p++ == '-' ? -1 : 1;
+			unsigned oh, om = 0;
+			if (digits(&p, 2, &oh))
+				return -1;
+			if (*p == ':')
+				p++;
+			if (*p && digits(&p, 2, &om))
+				return -1;
+			if (oh > 23 || om > 59)
+				return -1;
+			off = sign * ((int64_t)oh * 3600 + om * 60);
+		}
+	}
+	if (*p)
+		return -1;
+	int64_t days = days_from_civil(y, mo, d);
+	*us = ((days * 86400 + h * 3600 + mi * 60 + sec) - off) * US_PER_SEC + frac;
+	return 0;
+}
+
+int time_parse_absolute(const char *s, int64_t *us)
+{
+	if (!s || !*s)
+		return -1;
+	if (strlen(s) >= 10 && s[4] == '-' && s[7] == '-')
+		return parse_iso(s, us);
+	return parse_epoch(s, us);
+}
+
+int time_parse(const char *s, int64_t now, int64_t *us)
+{
+	int64_t day = now >= 0 ? now / US_PER_DAY : (now - US_PER_DAY + 1) / US_PER_DAY;
+
+	if (!s || !*s)
+		return -1;
+	if (!strcmp(s, "now")) {
+		*us = now;
+		return 0;
+	}
+	if (!strcmp(s, "today")) {
+		*us = day * US_PER_DAY;
+		return 0;
+	}
+	if (!strcmp(s, "yesterday")) {
+		*us = (day - 1) * US_PER_DAY;
+		return 0;
+	}
+	if (s[0] == '-' || s[0] == '+') {
+		const char *p = s + 1;
+		int64_t n = 0, unit;
+		int nd = 0;
+		while (*p >= '0' && *p <= '9' && nd < 12) {
+			n = n * 10 + (*p++ - '0');
+			nd++;
+		}
+		switch (*p) {
+		case 's': unit = US_PER_SEC; break;
+		case 'm': unit = 60 * US_PER_SEC; break;
+		case 'h': unit = 3600 * US_PER_SEC; break;
+		case 'd': unit = US_PER_DAY; break;
+		case 'w': unit = 7 * US_PER_DAY; break;
+		default: unit = 0;
+		}
+		if (nd && unit && p[1] == 0) {
+			*us = now + (s[0] == '-' ? -n : n) * unit;
+			return 0;
+		}
+		if (s[0] == '+')
+			return -1;
+	}
+	return time_parse_absolute(s, us);
+}
+
+size_t time_format_utc(int64_t us, char *out)
+{
+	int64_t secs = us >= 0 ? us / US_PER_SEC : (us - US_PER_SEC + 1) / US_PER_SEC;
+	int64_t frac = us - secs * US_PER_SEC;
+	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+	int64_t rem = secs - days * 86400;
+	int64_t y;
+	unsigned m, d;
+	int n;
+
+	civil_from_days(days, &y, &m, &d);
+	n = snprintf(out, 40, "%04lld-%02u-%02uT%02d:%02d:%02d", (long long)y, m, d,
+		     (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+	if (frac) {
+		char f[24];
+		snprintf(f, sizeof(f), "%06lld", (long long)frac);
+		int k = 6;
+		while (k > 0 && f[k - 1] == '0')
+			k--;
+		f[k] = 0;
+		n += snprintf(out + n, 40 - (size_t)n, ".%s", f);
+	}
+	out[n++] = 'Z';
+	out[n] = 0;
+	return (size_t)n;
+}
