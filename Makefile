@@ -28,7 +28,9 @@ BUILD ?= build
 endif
 
 SRCS = $(wildcard src/*.c)
-LIB_OBJS = $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRCS)))
+CMD_SRCS = src/main.c $(wildcard src/cmd-*.c)
+CMD_OBJS = $(patsubst src/%.c,$(BUILD)/%.o,$(CMD_SRCS))
+LIB_OBJS = $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out $(CMD_SRCS),$(SRCS)))
 UNIT_SRCS = $(wildcard tests/unit/test-*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/%,$(UNIT_SRCS))
 
@@ -39,7 +41,7 @@ ifndef SANITIZE
 	@ln -sf $(BUILD)/aggr aggr
 endif
 
-$(BUILD)/aggr: $(BUILD)/main.o $(LIB_OBJS)
+$(BUILD)/aggr: $(CMD_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: src/%.c src/*.h | $(BUILD)/.deps-ok

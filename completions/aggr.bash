@@ -1,0 +1,133 @@
+# bash completion for aggr(1)                              -*- shell-script -*-
+#
+# Install as $(pkg-config --variable=completionsdir bash-completion)/aggr,
+# usually /usr/share/bash-completion/completions/aggr, or source this file.
+# It needs nothing from the bash-completion package.
+
+_aggr_commands='ingest flows cat info check purge help'
+_aggr_kinds='flows'
+_aggr_logs='flows counters events sessions'
+_aggr_formats='json ndjson csv tsv table'
+
+# Options that take an argument in the next word (or after "=").
+_aggr_takes_arg()
+{
+    case $1 in
+        -d | --data-dir | --format | --wait | --max-batch | --hour | --page | --size)
+            return 0 ;;
+    esac
+    return 1
+}
+
+# The options offered after COMMAND ($1), or before any command ($1 empty).
+_aggr_options()
+{
+    local common='-d --data-dir -q --quiet -v --verbose -h --help'
+    case $1 in
+        '')     echo "-d --data-dir -q --quiet -v --verbose -h --help -V --version" \
+                     "--format --wait --no-wait --progress --no-progress" ;;
+        ingest) echo "--max-batch --wait --no-wait --progress --no-progress $common" ;;
+        flows)  echo "--hour --page --size --format $common" ;;
+        cat)    echo "--progress --no-progress $common" ;;
+        info)   echo "--format $common" ;;
+        check)  echo "--repair --wait --no-wait --progress --no-progress $common" ;;
+        purge)  echo "--wait --no-wait $common" ;;
+        help)   echo "$common" ;;
+    esac
+}
+
+# Complete the argument $2 of option $1.
+_aggr_option_value()
+{
+    case $1 in
+        -d | --data-dir)
+            compopt -o filenames 2>/dev/null
+            mapfile -t COMPREPLY < <(compgen -d -- "$2") ;;
+        --format)
+            COMPREPLY=($(compgen -W "$_aggr_formats" -- "$2")) ;;
+        *)  # a number: nothing to offer
+            COMPREPLY=() ;;
+    esac
+}
+
+_aggr()
+{
+    local cword=$COMP_CWORD cur=${COMP_WORDS[COMP_CWORD]}
+    local prev=${COMP_WORDS[COMP_CWORD-1]}
+    local IFS=$' \t\n'
+    COMPREPLY=()
+
+    # Completing the value of an option?  Bash splits "--format=j" into
+    # "--format" "=" "j" when "=" is in COMP_WORDBREAKS (the default).
+    if [[ $cur == = && $prev == --* ]] && _aggr_takes_arg "$prev"; then
+        _aggr_option_value "$prev" ""
+        return 0
+    fi
+    if [[ $prev == = ]] && (( cword >= 2 )) &&
+        [[ ${COMP_WORDS[cword-2]} == --* ]] &&
+        _aggr_takes_arg "${COMP_WORDS[cword-2]}"; then
+        _aggr_option_value "${COMP_WORDS[cword-2]}" "$cur"
+        return 0
+    fi
+    if [[ $cur == --*=* ]] && _aggr_takes_arg "${cur%%=*}"; then
+        _aggr_option_value "${cur%%=*}" "${cur#*=}"
+        COMPREPLY=("${COMPREPLY[@]/#/${cur%%=*}=}")
+        return 0
+    fi
+
+    # Walk the words before the cursor: find the command and count the
+    # positional arguments after it.
+    local i word cmd='' npos=0 ddash=0 expect_value=0
+    for (( i = 1; i < cword; i++ )); do
+        word=${COMP_WORDS[i]}
+        if (( expect_value )); then
+            expect_value=0
+            [[ $word == = ]] && expect_value=1   # "--opt" "=" "value"
+            continue
+        fi
+        if (( !ddash )) && [[ $word == -- ]]; then
+            ddash=1
+            continue
+        fi
+        if (( !ddash )) && [[ $word == -?* ]]; then
+            _aggr_takes_arg "$word" && expect_value=1
+            continue
+        fi
+        if [[ -z $cmd ]]; then
+            cmd=$word
+        else
+            (( npos++ ))
+        fi
+    done
+
+    if (( expect_value )); then
+        _aggr_option_value "$prev" "$cur"
+        return 0
+    fi
+
+    if (( !ddash )) && [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$(_aggr_options "$cmd")" -- "$cur"))
+        return 0
+    fi
+
+    case $cmd in
+        '')
+            COMPREPLY=($(compgen -W "$_aggr_commands" -- "$cur")) ;;
+        ingest)
+            if (( npos == 0 )); then
+                COMPREPLY=($(compgen -W "$_aggr_kinds" -- "$cur"))
+            else
+                compopt -o filenames 2>/dev/null
+                mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+            fi ;;
+        cat | info | check | purge)
+            (( npos == 0 )) &&
+                COMPREPLY=($(compgen -W "$_aggr_logs" -- "$cur")) ;;
+        help)
+            (( npos == 0 )) &&
+                COMPREPLY=($(compgen -W "$_aggr_commands" -- "$cur")) ;;
+    esac
+    return 0
+}
+
+complete -F _aggr aggr

@@ -1,0 +1,89 @@
+# fish completion for aggr(1).
+# Install as aggr.fish in a directory of $fish_complete_path, for example
+# /usr/share/fish/vendor_completions.d.
+
+# Print the positional words typed so far (the command first), skipping
+# options and their arguments.
+function __aggr_positionals
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l skip 0
+    set -l ddash 0
+    for t in $tokens
+        if test $skip -eq 1
+            set skip 0
+            continue
+        end
+        if test $ddash -eq 0
+            switch $t
+                case --
+                    set ddash 1
+                    continue
+                case -d --data-dir --format --wait --max-batch --hour --page --size
+                    set skip 1
+                    continue
+                case '-?*'
+                    continue
+            end
+        end
+        echo $t
+    end
+end
+
+# True when no command has been typed yet.
+function __aggr_needs_command
+    test (count (__aggr_positionals)) -eq 0
+end
+
+# True when the command is one of the arguments.
+function __aggr_using
+    set -l words (__aggr_positionals)
+    test (count $words) -gt 0; and contains -- $words[1] $argv
+end
+
+# True when the command is one of the arguments and the word being typed
+# is its first argument.
+function __aggr_first_arg
+    set -l words (__aggr_positionals)
+    test (count $words) -eq 1; and contains -- $words[1] $argv
+end
+
+complete -c aggr -f
+
+# Commands
+complete -c aggr -n __aggr_needs_command -a ingest -d 'Validate records and append them to a log'
+complete -c aggr -n __aggr_needs_command -a flows -d 'Print the traffic of one hour'
+complete -c aggr -n __aggr_needs_command -a cat -d 'Print every record of a log as JSON lines'
+complete -c aggr -n __aggr_needs_command -a info -d 'Describe logs'
+complete -c aggr -n __aggr_needs_command -a check -d 'Verify logs'
+complete -c aggr -n __aggr_needs_command -a purge -d 'Delete every record of a log'
+complete -c aggr -n __aggr_needs_command -a help -d 'Print help'
+
+# Global options (also valid after the command)
+complete -c aggr -s d -l data-dir -x -a '(__fish_complete_directories)' -d 'Data directory'
+complete -c aggr -s q -l quiet -d 'Print only errors on stderr'
+complete -c aggr -s v -l verbose -d 'Also report what was done'
+complete -c aggr -s h -l help -d 'Print help'
+complete -c aggr -n __aggr_needs_command -s V -l version -d 'Print the version'
+complete -c aggr -n '__aggr_needs_command; or __aggr_using flows info' -l format -x -a 'json ndjson csv tsv table' -d 'Output format'
+complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest check purge' -l wait -x -d 'Wait this long for the lock (seconds)'
+complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest check purge' -l no-wait -d 'Fail at once if the log is locked'
+complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest cat check' -l progress -d 'Show progress on stderr'
+complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest cat check' -l no-progress -d 'Do not show progress'
+
+# ingest KIND [FILE...]
+complete -c aggr -n '__aggr_first_arg ingest' -a flows -d 'Flow log records'
+complete -c aggr -n '__aggr_using ingest; and not __aggr_first_arg ingest' -F
+complete -c aggr -n '__aggr_using ingest' -l max-batch -x -d 'Reject a run of more than N records'
+
+# flows --hour H [--page P] [--size S]
+complete -c aggr -n '__aggr_using flows' -l hour -x -d 'Hour to report'
+complete -c aggr -n '__aggr_using flows' -l page -x -d 'Page number, from 1'
+complete -c aggr -n '__aggr_using flows' -l size -x -d 'Groups per page'
+
+# cat LOG, info [LOG], check [--repair] [LOG], purge LOG
+complete -c aggr -n '__aggr_first_arg cat info check purge' -a 'flows counters events sessions' -d Log
+complete -c aggr -n '__aggr_using check' -l repair -d 'Truncate a torn tail, rebuild a damaged index'
+
+# help [COMMAND]
+complete -c aggr -n '__aggr_first_arg help' -a 'ingest flows cat info check purge help' -d Command

@@ -1,0 +1,25 @@
+#!/bin/sh
+# make demo: a real session on samples/ in a throwaway data directory.
+set -e
+aggr=${1:-aggr}
+here=$(cd "$(dirname "$0")" && pwd)
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+run() {
+	shift
+	printf '\n$ aggr %s\n' "$*"
+	"$aggr" "$@"
+}
+export AGGR_DIR="$dir"
+printf 'data directory: %s\n' "$dir"
+run aggr -v ingest flows "$here/flows.json"
+run aggr flows --hour 1
+run aggr flows --hour 2 --format table
+run aggr flows --hour 3
+printf '\n$ %s\n' "aggr ingest flows --max-batch 3 samples/flows.json   # refused whole: exit 7"
+"$aggr" ingest flows --max-batch 3 "$here/flows.json" || printf '(exit %s)\n' "$?"
+run aggr cat flows
+run aggr info --format table
+run aggr -v check
+printf '\n$ %s\n' "zcat \$AGGR_DIR/flows/*.jsonl.gz | wc -l   # plain gzip JSON lines"
+zcat "$dir"/flows/*.jsonl.gz | wc -l

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Tests for completions/aggr.bash: simulate COMP_WORDS/COMP_CWORD as bash
+# would set them for a command line, call the completion function, and
+# compare COMPREPLY with the exact expected words, in order.
+#
+# Prints "ok NAME" or "not ok NAME" per assertion on stdout (details of a
+# failure and a summary on stderr); exits 1 if any assertion failed.
+#
+# Usage: bash tests/completions.sh
+
+export LC_ALL=C
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+# shellcheck source=../completions/aggr.bash
+. "$root/completions/aggr.bash" || { echo "not ok source completions/aggr.bash"; exit 1; }
+
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+: > a.json
+: > b.json.gz
+: > 'with space.json'
+mkdir sub
+
+passed=0 failed=0
+
+# check NAME 'EXPECTED WORDS' WORD...   (the last WORD is the one under the cursor)
+# Words are compared in order, except for file names (check_files), which
+# compgen returns in directory order and bash sorts before showing them.
+check()
+{
+    _check cat "$@"
+}
+check_files()
+{
+    _check sort "$@"
+}
+_check()
+{
+    local order=$1 name=$2 expected=$3
+    shift 3
+    COMP_WORDS=("$@")
+    COMP_CWORD=$(( $# - 1 ))
+    COMP_LINE="$*"
+    COMP_POINT=${#COMP_LINE}
+    COMPREPLY=()
+    _aggr aggr "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+    local got
+    got=$( (( ${#COMPREPLY[@]} )) && printf '%s\n' "${COMPREPLY[@]}" | $order | tr '\n' '|')
+    got=${got%|}
+    if [[ $got == "$expected" ]]; then
+        echo "ok $name"
+        passed=$(( passed + 1 ))
+    else
+        echo "not ok $name"
+        printf '#   line:     %s\n#   expected: %s\n#   got:      %s\n' \
+            "$*" "$expected" "$got" >&2
+        failed=$(( failed + 1 ))
+    fi
+}
+
+# Expected words are separated by "|"; '' means no completion at all.
+all_commands='ingest|flows|cat|info|check|purge|help'
+logs='flows|counters|events|sessions'
+formats='json|ndjson|csv|tsv|table'
+
+check 'command prefix'              'ingest|info'   aggr in
+check 'one command matches'         'ingest'        aggr ing
+check 'all commands'                "$all_commands" aggr ''
+check 'two commands match'          'cat|check'     aggr c
+check 'unknown prefix'              ''              aggr zz
+check 'global long options'         '--data-dir|--quiet|--verbose|--help|--version|--format|--wait|--no-wait|--progress|--no-progress' aggr --
+check 'global options, short too'   '-d|--data-dir|-q|--quiet|-v|--verbose|-h|--help|-V|--version|--format|--wait|--no-wait|--progress|--no-progress' aggr -
+check 'global option prefix'        '--no-wait|--no-progress' aggr --no
+check 'ingest kind'                 'flows'         aggr ingest ''
+check 'ingest kind prefix'          'flows'         aggr ingest f
+check_files 'ingest files'              'a.json|b.json.gz|sub|with space.json' aggr ingest flows ''
+check 'ingest file prefix'          'a.json'        aggr ingest flows a
+check 'ingest file with space'      'with space.json' aggr ingest flows w
+check 'ingest more files'           'b.json.gz'     aggr ingest flows a.json b
+check 'ingest options'              '--max-batch|--wait|--no-wait|--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr ingest --
+check 'ingest --max-batch value'    ''              aggr ingest --max-batch ''
+check 'ingest after --max-batch N'  'flows'         aggr ingest --max-batch 10 ''
+check 'ingest after --'             'flows'         aggr ingest -- ''
+check 'ingest file after --'        'a.json'        aggr ingest flows -- a
+check 'flows options'               '--hour|--page|--size|--format|--data-dir|--quiet|--verbose|--help' aggr flows --
+check 'flows option prefix'         '--hour|--help' aggr flows --h
+check 'flows --hour value'          ''              aggr flows --hour ''
+check 'flows no positional'         ''              aggr flows --hour 1 ''
+check 'format values'               "$formats"      aggr --format ''
+check 'format value prefix'         'ndjson'        aggr --format n
+check 'format after command'        'csv'           aggr flows --hour 1 --format c
+check 'format= values'              "$formats"      aggr --format =
+check 'format= value prefix'        'tsv|table'     aggr --format = t
+check 'format=value, unsplit'       '--format=json' aggr --format=j
+check 'command after format=value'  "$logs"         aggr --format = json cat ''
+check 'command after options'       "$logs"         aggr -q --wait 5 info ''
+check 'data-dir values'             'sub'           aggr -d ''
+check 'data-dir= values'            'sub'           aggr --data-dir = s
+check 'command after -d DIR'        "$logs"         aggr -d /tmp cat ''
+check 'cat logs'                    "$logs"         aggr cat ''
+check 'cat second positional'       ''              aggr cat flows ''
+check 'cat options'                 '--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr cat --
+check 'info logs'                   "$logs"         aggr info ''
+check 'info options'                '--format|--data-dir|--quiet|--verbose|--help' aggr info --
+check 'check logs'                  "$logs"         aggr check ''
+check 'check --repair'              '--repair'      aggr check --r
+check 'check log after --repair'    'sessions'      aggr check --repair s
+check 'purge log prefix'            'events'        aggr purge ev
+check 'purge options'               '--wait|--no-wait|--data-dir|--quiet|--verbose|--help' aggr purge --
+check 'help commands'               "$all_commands" aggr help ''
+check 'help command prefix'         'flows'         aggr help fl
+check 'help second positional'      ''              aggr help flows ''
+check 'unknown command'             ''              aggr bogus ''
+
+echo "completions: $passed passed, $failed failed"
+(( failed == 0 ))

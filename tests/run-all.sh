@@ -1,0 +1,29 @@
+#!/bin/sh
+# Run every suite and end with one line "N passed, N failed".
+# Each suite prints lines "SUITE: N passed, M failed" (and "not ok" lines).
+# usage: AGGR_BIN=... UNIT_DIR=... sh tests/run-all.sh
+here=$(cd "$(dirname "$0")" && pwd)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+
+suite() {
+	"$@" 2>&1 | tee -a "$log" | grep -v '^ok ' || true
+}
+
+for t in "$UNIT_DIR"/test-*; do
+	[ -x "$t" ] && suite "$t"
+done
+suite bash "$here/cli/run.sh" "$here"/cli/*.t
+for t in "$here"/crash/*.sh; do
+	[ -f "$t" ] && suite bash "$t"
+done
+[ -f "$here/completions.sh" ] && suite bash "$here/completions.sh"
+[ -f "$here/fuzz/replay.sh" ] && suite sh "$here/fuzz/replay.sh"
+
+passed=$(sed -n 's/^.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+failed=$(sed -n 's/^.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\2/p' "$log" | awk '{s+=$1} END {print s+0}')
+suites=$(grep -c ': [0-9][0-9]* passed, [0-9][0-9]* failed$' "$log")
+[ "$suites" -gt 0 ] || failed=$((failed + 1))
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
