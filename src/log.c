@@ -127,6 +127,13 @@ void log_close(struct log *l)
 		return;
 	if (l->in_run)
 		log_abort(l);
+	if (l->created_manifest && !l->committed) {
+		/* a log this writer created but never stored anything in */
+		char *m = path_join(l->dir, "MANIFEST");
+		unlink(m);
+		free(m);
+		fsync_dir(l->dir);
+	}
 	for (size_t i = 0; i < l->nseg; i++)
 		seg_close(&l->seg[i]);
 	free(l->seg);
@@ -180,6 +187,11 @@ static int manifest_parse(struct log *l, const char *text, size_t len)
 				return err_set(EX_CORRUPT, "%s/MANIFEST: unknown version", l->name);
 			continue;
 		}
+		if (!strncmp(line, "next_offset ", 12)) {
+			if (parse_i64(line + 12, strlen(line + 12), (int64_t *)&l->manifest_next))
+				return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: bad next_offset", l->name, lineno);
+			continue;
+		}
 		if (!strncmp(line, "kind ", 5)) {
 			size_t kn = strlen(line + 5);
 			if (kn >= sizeof(l->kind))
@@ -220,6 +232,7 @@ static int manifest_read(struct log *l)
 	int rc = 0;
 
 	buf_init(&b);
+	l->manifest_next = 0;
 	if (read_file(path, &b, MANIFEST_MAX) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			l->have_manifest = 0;
@@ -257,7 +270,7 @@ static int manifest_write(struct log *l)
 	int rc;
 
 	buf_init(&b);
-	buf_addf(&b, "aggr-manifest 1\nkind %s\n", l->kind);
+	buf_addf(&b, "aggr-manifest 1\nkind %s\nnext_offset %" PRIu64 "\n", l->kind, l->next_offset);
 	for (size_t i = 0; i < l->nseg; i++) {
 		struct log_seg *s = &l->seg[i];
 		if (s->sealed)
@@ -359,15 +372,17 @@ static void log_reset_segs(struct log *l)
 	free(l->seg);
 	l->seg = NULL;
 	l->nseg = 0;
-	l->kind[0] = 0;
 }
 
 static void set_next_offset(struct log *l)
 {
-	l->next_offset = 0;
+	/* offsets never go back, not even after purge or retention */
+	l->next_offset = l->manifest_next;
 	if (l->nseg) {
 		struct log_seg *s = &l->seg[l->nseg - 1];
-		l->next_offset = s->nent ? s->ent[s->nent - 1].m.first_offset + s->ent[s->nent - 1].m.count : s->base;
+		uint64_t n = s->nent ? s->ent[s->nent - 1].m.first_offset + s->ent[s->nent - 1].m.count : s->base;
+		if (n > l->next_offset)
+			l->next_offset = n;
 	}
 }
 
@@ -534,7 +549,7 @@ static int recover_tail(struct log *l)
 	struct log_seg *s;
 	int rc = 0;
 
-	if (!l->nseg)
+	if (!l->nseg || l->seg[l->nseg - 1].sealed)
 		return 0;
 	s = &l->seg[l->nseg - 1];
 	if (s->nent) {
@@ -585,6 +600,11 @@ int log_open_write(const char *data_dir, const char *name, const struct log_conf
 		rc = remove_orphans(l);
 	if (!rc)
 		rc = recover_tail(l);
+	if (!rc && !l->have_manifest) {
+		snprintf(l->kind, sizeof(l->kind), "%s", cfg->kind);
+		if (!(rc = manifest_write(l)))
+			l->created_manifest = 1;
+	}
 	if (rc) {
 		log_close(l);
 		return rc;
@@ -647,8 +667,8 @@ int log_begin(struct log *l, int64_t ingest_us)
 
 	l->in_run = 1;
 	l->run_created = 0;
-	l->run_data0 = s ? s->data_end : 0;
-	l->run_idx0 = s ? s->idx_end : 0;
+	l->run_data0 = s ? s->data_size : 0;
+	l->run_idx0 = s ? s->idx_size : 0;
 	l->run_next = l->next_offset;
 	l->run_records = l->run_blocks = 0;
 	l->have_pend = 0;
@@ -678,12 +698,14 @@ static int flush_block(struct log *l)
 
 	if (!l->block.len)
 		return 0;
-	if (!l->nseg) {
-		/* the log's first segment appears with its first block */
-		if ((rc = seg_create(l, 0)) || (rc = manifest_write(l)))
+	if (!l->nseg || l->seg[l->nseg - 1].sealed) {
+		/* a segment appears with its first block, so none is ever empty;
+		 * the MANIFEST lists it only when the run commits */
+		if ((rc = seg_create(l, l->run_next)))
 			return rc;
 		l->run_created = 1;
 		l->run_idx0 = IDX_HDR_LEN;
+		l->run_data0 = 0;
 	}
 	s = &l->seg[l->nseg - 1];
 	l->cur.raw_len = (uint32_t)l->block.len;
@@ -760,9 +782,10 @@ static int roll(struct log *l)
 	s->data_size += l->zbuf.len;
 	summarize(s);
 	s->sealed = 1;
-	if ((rc = seg_create(l, l->next_offset)) || (rc = manifest_write(l)))
+	/* the next run starts the next segment */
+	if ((rc = manifest_write(l)))
 		return rc;
-	info_("%s: sealed segment %" PRIu64 ", started %" PRIu64, l->name, s->base, l->next_offset);
+	info_("%s: sealed segment %" PRIu64, l->name, s->base);
 	return 0;
 }
 
@@ -786,6 +809,10 @@ int log_commit(struct log *l)
 	/* EIO from fsync is never retried: the page cache may have dropped the data */
 	if (fdatasync(s->idx_fd) < 0)
 		return err_sys("cannot sync %s", log_seg_file(l, s, 1));
+	/* a run that started a segment becomes visible with the MANIFEST */
+	if (l->run_created && (rc = manifest_write(l)))
+		return rc;
+	l->committed = 1;
 	l->in_run = 0;
 	l->have_pend = 0;
 	s->data_end = s->data_size;
@@ -823,22 +850,21 @@ void log_abort(struct log *l)
 	if (!l->nseg)
 		return;
 	if (l->run_created) {
-		/* the run created the log: leave no segment or MANIFEST behind */
+		/* the segment the run started is not in the MANIFEST: remove it */
 		char path[PATH_MAX];
-		s = &l->seg[0];
+		s = &l->seg[l->nseg - 1];
 		seg_path(l, s->base, 0, path, sizeof(path));
 		unlink(path);
 		seg_path(l, s->base, 1, path, sizeof(path));
 		unlink(path);
-		char *m = path_join(l->dir, "MANIFEST");
-		unlink(m);
-		free(m);
+		seg_close(s);
+		l->nseg--;
 		fsync_dir(l->dir);
-		log_reset_segs(l);
-		l->have_manifest = 0;
 		return;
 	}
 	s = &l->seg[l->nseg - 1];
+	if (s->sealed)
+		return;  /* the run wrote nothing yet: it would have started a segment */
 	/* nothing of the run has a COMMIT entry, so readers never saw it */
 	if (ftruncate(s->idx_fd, (off_t)l->run_idx0) == 0 && ftruncate(s->data_fd, (off_t)l->run_data0) == 0) {
 		fdatasync(s->idx_fd);
@@ -943,7 +969,7 @@ static int check_seg_tail(struct log *l, struct log_seg *s, int last, struct log
 	struct buf blk, raw;
 	int rc = 0;
 
-	if (last) {
+	if (last && !s->sealed) {
 		uint64_t torn = s->data_size - s->data_end + s->idx_size - s->idx_end;
 		if (torn)
 			info_("%s: %" PRIu64 " bytes of an interrupted run after the last commit "

@@ -59,6 +59,7 @@ struct log {
 	struct log_seg *seg;
 	size_t nseg;
 	uint64_t next_offset;         /* offset the next record gets */
+	uint64_t manifest_next;       /* next_offset as the MANIFEST last recorded it */
 
 	/* writer state */
 	struct log_config cfg;
@@ -69,6 +70,7 @@ struct log {
 	struct idx_entry pend;
 	int have_pend;
 	int in_run, run_created;
+	int created_manifest, committed;
 	uint64_t run_data0, run_idx0, run_next;
 	uint64_t run_records, run_blocks;
 };
