@@ -42,8 +42,9 @@ const struct cmd cmd_check = {
 	"offset of the first damage found in each log.\n"
 	"\n"
 	"Options:\n"
-	"  --repair         take the writer lock and drop a torn tail left by an\n"
-	"                   interrupted run; then check again\n",
+	"  --repair         take the writer lock, rebuild lost or damaged index\n"
+	"                   files from their blocks, drop a torn tail left by an\n"
+	"                   interrupted run, then check again\n",
 };
 
 const struct cmd cmd_purge = {
@@ -297,8 +298,10 @@ static int check_one(const char *dir, const char *name, int repair)
 		struct log_config cfg;
 		if ((rc = log_config_init(&cfg, kind, k ? k->bloom_bytes : 0, k ? k->bloom_k : 0)))
 			return rc;
-		/* a writer's open is the repair: it drops torn tails and orphans */
-		if ((rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg)))
+		/* rebuild unreadable index files, then a writer's open drops
+		 * torn tails and orphans */
+		if ((rc = log_repair_indexes(dir, name, &cfg, G.wait_secs)) ||
+		    (rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg)))
 			return rc;
 		log_close(lg);
 	}

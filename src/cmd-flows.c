@@ -207,8 +207,12 @@ static int run(int argc, char **argv)
 	if (rc)
 		return rc;
 	hmap_init(&ctx.map);
-	rc = log_scan(lg, want_block, on_record, &ctx, NULL);
+	struct log_scan_stats st;
+	rc = log_scan(lg, want_block, on_record, &ctx, &st);
 	log_close(lg);
+	if (!rc)
+		info_("inflated %" PRIu64 " of %" PRIu64 " blocks, %zu groups in hour %" PRId64,
+		      st.blocks_read, st.blocks_total, ctx.map.n, ctx.hour);
 	if (rc) {
 		hmap_free(&ctx.map);
 		free(ctx.tx);

@@ -349,19 +349,24 @@ static int seg_load_index(struct log *l, struct log_seg *s)
 	return 0;
 }
 
+static char missing_file[PATH_MAX];  /* the file seg_open_files() did not find */
+
 static int seg_open_files(struct log *l, struct log_seg *s, int writable)
 {
 	char path[PATH_MAX];
 	int flags = (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC;
 
-	seg_path(l, s->base, 0, path, sizeof(path));
-	s->data_fd = open(path, flags);
-	if (s->data_fd < 0)
-		return errno == ENOENT ? -ENOENT : err_sys("cannot open %s", log_seg_file(l, s, 0));
-	seg_path(l, s->base, 1, path, sizeof(path));
-	s->idx_fd = open(path, flags);
-	if (s->idx_fd < 0)
-		return errno == ENOENT ? -ENOENT : err_sys("cannot open %s", log_seg_file(l, s, 1));
+	for (int idx = 0; idx < 2; idx++) {
+		int *fd = idx ? &s->idx_fd : &s->data_fd;
+		seg_path(l, s->base, idx, path, sizeof(path));
+		*fd = open(path, flags);
+		if (*fd >= 0)
+			continue;
+		if (errno != ENOENT)
+			return err_sys("cannot open %s", log_seg_file(l, s, idx));
+		snprintf(missing_file, sizeof(missing_file), "%s", log_seg_file(l, s, idx));
+		return -ENOENT;
+	}
 	return 0;
 }
 
@@ -412,7 +417,8 @@ static int log_load(struct log *l, int writable)
 			return 0;
 		}
 		if (writable || attempt == 5)
-			return err_set(EX_CORRUPT, "%s: segment listed in MANIFEST is missing", l->name);
+			return err_set(EX_CORRUPT, "%s: missing, but listed in the MANIFEST "
+				       "(aggr check --repair rebuilds a lost index)", missing_file);
 		log_reset_segs(l);
 	}
 }
@@ -1052,5 +1058,115 @@ int log_check(struct log *l, struct log_check_stats *st)
 		rc = log_scan(l, NULL, count_record, NULL, &ss);
 		st->records = ss.records;
 	}
+	return rc;
+}
+
+/* ---- check --repair: rebuild index files from their segments ---- */
+
+/*
+ * Rebuild s's index from the blocks in its data file: hop member to member
+ * by the length in each header, keep every block that decodes, stop at a
+ * seal, a bad block or the end. Every kept block becomes its own committed
+ * run, and its bloom filter is all ones (may hold anything), which is safe.
+ * The new index replaces the old one atomically. Returns 0 or an error code.
+ */
+static int rebuild_index(struct log *l, struct log_seg *s, const struct log_config *cfg, uint64_t *kept)
+{
+	struct idx_header ih = {IDX_ENTRY_FIXED + cfg->bloom_bytes, cfg->bloom_bytes, cfg->bloom_k, s->base};
+	unsigned char hdr[IDX_HDR_LEN], ent[IDX_ENTRY_FIXED + IDX_MAX_BLOOM];
+	struct seg_reader r;
+	struct buf blk, raw, out;
+	struct stat st;
+	uint64_t pos = 0, off = s->base;
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	int rc = 0;
+
+	if (fstat(s->data_fd, &st) < 0)
+		return err_sys("cannot stat %s", log_seg_file(l, s, 0));
+	seg_reader_init(&r);
+	buf_init(&blk);
+	buf_init(&raw);
+	buf_init(&out);
+	idx_header_encode(hdr, &ih);
+	buf_add(&out, hdr, IDX_HDR_LEN);
+	*kept = 0;
+	while (pos + SEG_HDR_LEN <= (uint64_t)st.st_size) {
+		struct block_meta m;
+		const char *why = NULL;
+		unsigned char h[SEG_HDR_LEN];
+		if (pread_full(s->data_fd, h, SEG_HDR_LEN, (off_t)pos) != SEG_HDR_LEN ||
+		    seg_block_header(h, SEG_HDR_LEN, &m, &why) || (m.flags & SEG_BLOCK_SEAL) ||
+		    pos + m.block_len > (uint64_t)st.st_size || m.first_offset != off)
+			break;
+		buf_reset(&blk);
+		buf_reserve(&blk, m.block_len);
+		if (pread_full(s->data_fd, blk.data, m.block_len, (off_t)pos) != (ssize_t)m.block_len ||
+		    seg_block_decode(&r, (unsigned char *)blk.data, m.block_len, &raw, &why))
+			break;
+		struct idx_entry e = {pos, m, NULL};
+		e.m.flags = IDX_COMMIT;
+		idx_entry_encode(ent, &ih, &e);
+		buf_add(&out, ent, ih.entry_size);
+		pos += m.block_len;
+		off += m.count;
+		(*kept)++;
+	}
+	seg_path(l, s->base, 1, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write_full(fd, out.data, out.len) < 0 || fsync(fd) < 0)
+		rc = err_sys("cannot write %s.tmp", log_seg_file(l, s, 1));
+	if (fd >= 0)
+		close(fd);
+	if (!rc && rename(tmp, path) < 0)
+		rc = err_sys("cannot replace %s", log_seg_file(l, s, 1));
+	if (!rc)
+		rc = fsync_dir(l->dir);
+	if (rc)
+		unlink(tmp);
+	seg_reader_free(&r);
+	buf_free(&blk);
+	buf_free(&raw);
+	buf_free(&out);
+	return rc;
+}
+
+int log_repair_indexes(const char *data_dir, const char *name, const struct log_config *cfg,
+		       double wait_secs)
+{
+	struct log *l = log_new(data_dir, name);
+	int rc;
+
+	if ((rc = take_lock(l, wait_secs)) || (rc = manifest_read(l)))
+		goto out;
+	for (size_t i = 0; i < l->nseg && !rc; i++) {
+		struct log_seg *s = &l->seg[i];
+		char path[PATH_MAX];
+		uint64_t kept = 0;
+		int bad = 0;
+		s->data_fd = s->idx_fd = -1;
+		seg_path(l, s->base, 0, path, sizeof(path));
+		if ((s->data_fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+			rc = err_sys("cannot open %s", log_seg_file(l, s, 0));
+			break;
+		}
+		seg_path(l, s->base, 1, path, sizeof(path));
+		s->idx_fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (s->idx_fd < 0) {
+			bad = 1;
+		} else if (seg_load_index(l, s)) {
+			err_clear();
+			bad = 1;
+		} else if (s->sealed && s->torn_entries) {
+			bad = 1;
+		}
+		if (!bad)
+			continue;
+		if ((rc = rebuild_index(l, s, cfg, &kept)))
+			break;
+		warnx_("%s: rebuilt the index from %" PRIu64 " good blocks", log_seg_file(l, s, 1), kept);
+	}
+out:
+	log_close(l);
 	return rc;
 }

@@ -39,7 +39,7 @@ span=$(( (t1 - t0) / 1000000 ))
 killed=0 committed=0
 for k in $(seq 1 30); do
 	delay=$(awk -v k="$k" -v span="$span" 'BEGIN { srand(k); printf "%.3f", (1 + rand() * span * 1.2) / 1000 }')
-	timeout -s KILL "$delay" "$aggr" ingest flows "$work/run-$k.json" 2>/dev/null
+	( timeout -s KILL "$delay" "$aggr" ingest flows "$work/run-$k.json" ) 2>/dev/null
 	rc=$?
 	if [ $rc = 0 ]; then committed=$((committed + 1)); else killed=$((killed + 1)); fi
 	if ! "$aggr" check flows 2>"$work/err"; then
