@@ -142,6 +142,16 @@ static size_t list_logs(const char *dir, char ***out)
 	return n;
 }
 
+/* LOG when given, else every log in dir. Returns the count. */
+static size_t select_logs(const char *dir, const char *name, char ***out)
+{
+	if (!name)
+		return list_logs(dir, out);
+	*out = xmalloc(sizeof(**out));
+	(*out)[0] = xstrdup(name);
+	return 1;
+}
+
 static void free_names(char **names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -216,13 +226,7 @@ static int info_run(int argc, char **argv)
 		return rc;
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
-	if (name) {
-		names = xmalloc(sizeof(*names));
-		names[0] = xstrdup(name);
-		n = 1;
-	} else {
-		n = list_logs(dir, &names);
-	}
+	n = select_logs(dir, name, &names);
 	struct out_table t;
 	out_table_init(&t, cols, sizeof(cols) / sizeof(*cols));
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -328,13 +332,7 @@ static int check_run(int argc, char **argv)
 		return rc;
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
-	if (name) {
-		names = xmalloc(sizeof(*names));
-		names[0] = xstrdup(name);
-		n = 1;
-	} else {
-		n = list_logs(dir, &names);
-	}
+	n = select_logs(dir, name, &names);
 	/* report every damaged log, not only the first */
 	for (size_t i = 0; i < n; i++) {
 		rc = check_one(dir, names[i], repair);

@@ -47,30 +47,31 @@ int err_sys(const char *fmt, ...)
 const char *err_msg(void) { return err_code ? err_buf : ""; }
 void err_clear(void) { err_code = 0; err_buf[0] = 0; }
 
+static void vmsg(int level, const char *fmt, va_list ap)
+{
+	if (verbosity < level)
+		return;
+	fprintf(stderr, "aggr: %s: ", prog_cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void warnx_(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (verbosity < 0)
-		return;
-	fprintf(stderr, "aggr: %s: ", prog_cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(0, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void info_(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (verbosity < 1)
-		return;
-	fprintf(stderr, "aggr: %s: ", prog_cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(1, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void oom(void)
