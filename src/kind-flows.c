@@ -69,15 +69,14 @@ static int flows_normalise(const struct json_doc *d, struct buf *out, struct rec
 	}
 	/* strings are stored decoded and re-escaped, so equal values are equal bytes */
 	buf_init(&s);
-	buf_adds(out, "{");
+	static const char *const prefix[] = {"{\"src_app\":", ",\"dest_app\":", ",\"vpc_id\":"};
 	for (int i = 0; i < 3; i++) {
-		buf_addf(out, "\"%s\":", str_fields[i]);
+		buf_adds(out, prefix[i]);
 		json_get_str(d, tok[i], &s);
 		json_write_str(out, s.data, s.len);
-		buf_addc(out, ',');
 	}
 	buf_free(&s);
-	buf_adds(out, "\"hour\":");
+	buf_adds(out, ",\"hour\":");
 	buf_add_i64(out, num[0]);
 	buf_adds(out, ",\"bytes_tx\":");
 	buf_add_i64(out, num[1]);
