@@ -103,7 +103,8 @@ static size_t list_logs(const char *dir, char ***out)
 
 	for (size_t i = 0; i < 4; i++) {
 		char *d = path_join(dir, fixed[i]), *m = path_join(d, "MANIFEST");
-		if (lstat(m, &st) == 0) {
+		/* a symlinked log is listed, so that it is refused loudly */
+		if (lstat(m, &st) == 0 || (lstat(d, &st) == 0 && S_ISLNK(st.st_mode))) {
 			names = xrealloc(names, sizeof(*names) * (n + 1));
 			names[n++] = xstrdup(fixed[i]);
 		}
@@ -121,7 +122,7 @@ static size_t list_logs(const char *dir, char ***out)
 			if (!log_name_valid(name))
 				continue;
 			char *ld = path_join(dir, name), *m = path_join(ld, "MANIFEST");
-			if (lstat(m, &st) == 0) {
+			if (lstat(m, &st) == 0 || (lstat(ld, &st) == 0 && S_ISLNK(st.st_mode))) {
 				names = xrealloc(names, sizeof(*names) * (n + 1));
 				names[n++] = xstrdup(name);
 			}
@@ -145,6 +146,13 @@ static size_t list_logs(const char *dir, char ***out)
 /* LOG when given, else every log in dir. Returns the count. */
 static size_t select_logs(const char *dir, const char *name, char ***out)
 {
+	struct stat st;
+
+	if (!name && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		err_set(EX_FAIL, "%s: not a directory", dir);
+		*out = NULL;
+		return 0;
+	}
 	if (!name)
 		return list_logs(dir, out);
 	*out = xmalloc(sizeof(**out));
@@ -227,6 +235,10 @@ static int info_run(int argc, char **argv)
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
 	n = select_logs(dir, name, &names);
+	if (*err_msg()) {
+		free(dir);
+		return err_code();
+	}
 	struct out_table t;
 	out_table_init(&t, cols, sizeof(cols) / sizeof(*cols));
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -250,7 +262,7 @@ static int info_run(int argc, char **argv)
 		}
 		char num[64];
 		out_add_str(&t, names[i], strlen(names[i]));
-		out_add_str(&t, lg->kind[0] ? lg->kind : "-", strlen(lg->kind[0] ? lg->kind : "-"));
+		out_add_str(&t, lg->kind, strlen(lg->kind));
 		out_add_int(&t, (int64_t)lg->nseg);
 		out_add_int(&t, (int64_t)blocks);
 		out_add_int(&t, (int64_t)records);
@@ -269,7 +281,7 @@ static int info_run(int argc, char **argv)
 			else
 				out_add_null(&t);
 		}
-		out_add_int(&t, lg->nseg ? (int64_t)lg->seg[0].base : 0);
+		out_add_int(&t, (int64_t)(lg->nseg ? lg->seg[0].base : lg->next_offset));
 		out_add_int(&t, (int64_t)lg->next_offset);
 		add_time(&t, imin, blocks > 0);
 		add_time(&t, imax, blocks > 0);
@@ -313,8 +325,9 @@ static int check_one(const char *dir, const char *name, int repair)
 		return rc;
 	rc = log_check(lg, &st);
 	if (!rc)
-		info_("%s: ok: %" PRIu64 " segments, %" PRIu64 " blocks, %" PRIu64 " records", name,
-		      st.segments, st.blocks, st.records);
+		info_("%s: ok: %" PRIu64 " segment%s, %" PRIu64 " block%s, %" PRIu64 " record%s", name,
+		      st.segments, st.segments == 1 ? "" : "s", st.blocks, st.blocks == 1 ? "" : "s",
+		      st.records, st.records == 1 ? "" : "s");
 	log_close(lg);
 	return rc;
 }
@@ -333,6 +346,10 @@ static int check_run(int argc, char **argv)
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
 	n = select_logs(dir, name, &names);
+	if (*err_msg()) {
+		free(dir);
+		return err_code();
+	}
 	/* report every damaged log, not only the first */
 	for (size_t i = 0; i < n; i++) {
 		rc = check_one(dir, names[i], repair);

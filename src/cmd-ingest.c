@@ -67,7 +67,7 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 
 	if ((rc = input_open(&in, path)))
 		return rc;
-	while ((rc = input_next(&in, &rec, &len)) == 1) {
+	while ((rc = input_next(&in, &rec, &len)) == INPUT_RECORD) {
 		struct rec_info ri;
 		if (json_parse(doc, rec, len, why, sizeof(why))) {
 			rc = err_set(EX_DATA, "%s:%" PRIu64 ": invalid JSON: %s", in.name, in.line, why);
@@ -86,6 +86,7 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 		}
 		if ((rc = log_append(lg, norm->data, norm->len, ri.key, ri.bloom, ri.nbloom)))
 			break;
+		rc = 0;
 		if ((lg->run_records & 1023) == 0)
 			progress_show(pr, lg->run_records, pr->bytes_done + in.bytes_in, 0);
 	}
@@ -154,7 +155,7 @@ static int run(int argc, char **argv)
 	if (rc)
 		log_abort(lg);
 	else
-		info_("stored %" PRIu64 " records in %s", n, k->name);
+		info_("stored %" PRIu64 " record%s in %s", n, n == 1 ? "" : "s", k->name);
 	log_close(lg);
 	json_doc_free(&doc);
 	buf_free(&norm);

@@ -147,6 +147,8 @@ static int start_decoding(struct input *in)
 	return 0;
 }
 
+static int next_record(struct input *in, const char **rec, size_t *len);
+
 static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 static int too_long(struct input *in)
@@ -186,16 +188,16 @@ static int next_line(struct input *in, const char **rec, size_t *len)
 			if (nl || in->eof)
 				break;
 			if (in->end - in->start > INPUT_MAX_RECORD)
-				return too_long(in);
+				return -too_long(in);
 			scan = in->end - in->start;
 			int r = fill(in);
 			if (r < 0)
-				return EX_FAIL;
+				return -err_code();
 			scan = in->start + scan;
 		}
 		size_t s = in->start, e = nl ? (size_t)(nl - in->buf) : in->end;
 		if (e - s > INPUT_MAX_RECORD)
-			return too_long(in);
+			return -too_long(in);
 		in->line = in->next_line;
 		in->next_line++;
 		in->start = nl ? e + 1 : e;
@@ -219,21 +221,21 @@ static int next_element(struct input *in, const char **rec, size_t *len)
 	int err = 0, c = skip_ws(in, &err);
 
 	if (err)
-		return EX_FAIL;
+		return -err_code();
 	if (c < 0)
-		return err_set(EX_DATA, "%s:%llu: JSON array never closes", in->name,
+		return -err_set(EX_DATA, "%s:%llu: JSON array never closes", in->name,
 			       (unsigned long long)in->next_line);
 	if (c == ']') {
 		if (in->after_comma)
-			return err_set(EX_DATA, "%s:%llu: trailing comma in JSON array", in->name,
+			return -err_set(EX_DATA, "%s:%llu: trailing comma in JSON array", in->name,
 				       (unsigned long long)in->next_line);
 		in->start++;
 		in->mode = 3;
 		c = skip_ws(in, &err);
 		if (err)
-			return EX_FAIL;
+			return -err_code();
 		if (c >= 0)
-			return err_set(EX_DATA, "%s:%llu: data after the JSON array", in->name,
+			return -err_set(EX_DATA, "%s:%llu: data after the JSON array", in->name,
 				       (unsigned long long)in->next_line);
 		return 0;
 	}
@@ -265,17 +267,19 @@ static int next_element(struct input *in, const char **rec, size_t *len)
 				goto found;
 		}
 		if (i - in->start > INPUT_MAX_RECORD)
-			return too_long(in);
+			return -too_long(in);
 		size_t off = i - in->start;
 		int r = fill(in);
 		if (r < 0)
-			return EX_FAIL;
+			return -err_code();
 		if (r == 0)
-			return err_set(EX_DATA, "%s:%llu: JSON array never closes", in->name,
+			return -err_set(EX_DATA, "%s:%llu: JSON array never closes", in->name,
 				       (unsigned long long)in->line);
 		i = in->start + off;
 	}
 found:
+	if (i - in->start > INPUT_MAX_RECORD)
+		return -too_long(in);
 	*rec = in->buf + in->start;
 	*len = i - in->start;
 	in->next_line += lines;
@@ -287,15 +291,30 @@ found:
 
 int input_next(struct input *in, const char **rec, size_t *len)
 {
+	/* internally errors are negative codes, so EX_FAIL (1) is not a record */
+	int r = next_record(in, rec, len);
+
+	return r < 0 ? -r : r == 1 ? INPUT_RECORD : 0;
+}
+
+static int next_record(struct input *in, const char **rec, size_t *len)
+{
 	if (in->mode == 3)
 		return 0;
 	if (in->mode == 0) {
 		int err = 0, rc = start_decoding(in);
 		if (rc)
-			return rc;
+			return -rc;
+		/* a UTF-8 byte order mark, as Windows tools write, is not data */
+		while (in->end - in->start < 3 && !in->eof && (rc = fill(in)) > 0)
+			;
+		if (rc < 0)
+			return -err_code();
+		if (in->end - in->start >= 3 && !memcmp(in->buf + in->start, "\xef\xbb\xbf", 3))
+			in->start += 3;
 		int c = skip_ws(in, &err);
 		if (err)
-			return EX_FAIL;
+			return -err_code();
 		if (c < 0)
 			return 0;  /* empty input: no records */
 		if (c == '[') {

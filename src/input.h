@@ -32,12 +32,15 @@ struct input {
 /* Open path ("-" for stdin). Returns 0, or EX_FAIL/EX_PERM/EX_NOTFOUND. */
 int input_open(struct input *in, const char *path);
 
+#define INPUT_RECORD (-1)
+
 /*
  * Next record's text (one JSON line, or one array element). Blank lines are
- * skipped. Returns 1 with *rec and *len set (valid until the next call) and
- * in->line its first line; 0 at the end; or an error code: EX_DATA for
- * input that is not records (damaged gzip, an array that never closes, a
- * record over 16 MiB), EX_FAIL for I/O. The message carries file:line.
+ * skipped, and so is a UTF-8 byte order mark at the start. Returns
+ * INPUT_RECORD with *rec and *len set (valid until the next call) and
+ * in->line its first line; 0 at the end; or an error code (err_set called):
+ * EX_DATA for input that is not records (damaged gzip, an array that never
+ * closes, a record over 16 MiB), EX_FAIL or EX_PERM for I/O.
  */
 int input_next(struct input *in, const char **rec, size_t *len);
 

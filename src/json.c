@@ -338,15 +338,12 @@ static int validate(struct json_doc *d, char *why, size_t wn)
 		}
 		if (depth == 0 && i > 0)
 			return fail(why, wn, "trailing data after JSON value at byte %zu", span_start(d, (int)i) + 1);
+		int is_key = 0;
 		if (depth > 0) {
 			struct frame *f = &stack[depth - 1];
 			jsmntok_t *p = &d->tok[f->tok];
 			if (p->type == JSMN_OBJECT) {
-				int is_key = f->index % 2 == 0;
-				if (is_key && t->type != JSMN_STRING)
-					return fail(why, wn, "object key is not a string at byte %zu", span_start(d, (int)i) + 1);
-				if (is_key && t->size != 1)
-					return fail(why, wn, "expected ':' after key at byte %zu", span_end(d, (int)i) + 1);
+				is_key = f->index % 2 == 0;
 				sep = is_key ? (f->index ? ',' : 0) : ':';
 			} else {
 				sep = f->index ? ',' : 0;
@@ -356,6 +353,18 @@ static int validate(struct json_doc *d, char *why, size_t wn)
 		}
 		if (check_gap(d->text, pos, span_start(d, (int)i), sep, why, wn))
 			return -1;
+		if (is_key && t->type != JSMN_STRING)
+			return fail(why, wn, "object key is not a string at byte %zu", span_start(d, (int)i) + 1);
+		if (is_key && t->size > 1)
+			return fail(why, wn, "expected ',' or '}' at byte %zu", span_end(d, (int)i + 1) + 1);
+		if (is_key && t->size == 0) {
+			size_t e = span_end(d, (int)i);
+			const char *colon = memchr(d->text + e, ':', d->len - e);
+			if (colon && check_gap(d->text, e, (size_t)(colon - d->text), 0, why, wn) == 0)
+				return fail(why, wn, "expected a value after ':' at byte %zu",
+					    (size_t)(colon - d->text) + 2);
+			return fail(why, wn, "expected ':' after key at byte %zu", e + 1);
+		}
 		switch (t->type) {
 		case JSMN_STRING:
 			if (check_string(json_raw(d, (int)i), json_rawlen(d, (int)i), (size_t)t->start, why, wn))
@@ -402,6 +411,48 @@ static int validate(struct json_doc *d, char *why, size_t wn)
 	return 0;
 }
 
+static int check_depth(const char *s, size_t n, char *why, size_t wn)
+{
+	int depth = 0, str = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				str = 0;
+		} else if (c == '"') {
+			str = 1;
+		} else if (c == '[' || c == '{') {
+			if (++depth > JSON_MAX_DEPTH)
+				return fail(why, wn, "nesting deeper than %d levels at byte %zu", JSON_MAX_DEPTH, i + 1);
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	return 0;
+}
+
+/* jsmn says only "invalid" and where; say what is wrong there. */
+static int explain_inval(const char *s, size_t n, size_t pos, char *why, size_t wn)
+{
+	if (pos < n && s[pos] == '"') {
+		size_t e = pos + 1;
+		while (e < n && s[e] != '"')
+			e += s[e] == '\\' ? 2 : 1;
+		if (e > n)
+			e = n;
+		if (check_string(s + pos + 1, e - pos - 1, pos + 1, why, wn))
+			return -1;
+	}
+	if (pos < n && (unsigned char)s[pos] >= 0x20 && (unsigned char)s[pos] < 0x7f)
+		return fail(why, wn, "unexpected '%c' at byte %zu", s[pos], pos + 1);
+	if (pos < n)
+		return fail(why, wn, "unexpected byte 0x%02x at byte %zu", (unsigned char)s[pos], pos + 1);
+	return fail(why, wn, "invalid JSON at byte %zu", pos + 1);
+}
+
 int json_parse(struct json_doc *d, const char *text, size_t len, char *why, size_t whylen)
 {
 	jsmn_parser p;
@@ -410,6 +461,8 @@ int json_parse(struct json_doc *d, const char *text, size_t len, char *why, size
 	d->text = text;
 	d->len = len;
 	d->ntok = 0;
+	if (len == 0)
+		return fail(why, whylen, "no JSON value");
 	if (memchr(text, '\0', len))
 		return fail(why, whylen, "NUL byte at byte %zu", (size_t)((const char *)memchr(text, '\0', len) - text) + 1);
 	if (!d->cap) {
@@ -417,6 +470,10 @@ int json_parse(struct json_doc *d, const char *text, size_t len, char *why, size
 		d->tok = xmalloc(sizeof(*d->tok) * d->cap);
 		d->next = xmalloc(sizeof(*d->next) * d->cap);
 	}
+	/* jsmn closes brackets in time proportional to the depth: refuse deep
+	 * nesting before it gets quadratic */
+	if (check_depth(text, len, why, whylen))
+		return -1;
 	jsmn_init(&p);
 	for (;;) {
 		r = jsmn_parse(&p, text, len, d->tok, d->cap);
@@ -447,10 +504,17 @@ int json_parse(struct json_doc *d, const char *text, size_t len, char *why, size
 			return 0;
 		}
 	}
+	if (r == JSMN_ERROR_PART && p.toknext > 0 && d->tok[0].end >= 0 && d->tok[0].parent == -1) {
+		/* a complete first value, then a primitive jsmn could not end */
+		size_t e = span_end(d, 0);
+		while (e < len && is_ws(text[e]))
+			e++;
+		return fail(why, whylen, "trailing data after JSON value at byte %zu", e + 1);
+	}
 	if (r == JSMN_ERROR_PART)
 		return fail(why, whylen, "truncated JSON: unexpected end at byte %zu", len + 1);
 	if (r == JSMN_ERROR_INVAL)
-		return fail(why, whylen, "invalid JSON at byte %zu", (size_t)p.pos + 1);
+		return explain_inval(text, len, p.pos, why, whylen);
 	if (r == 0)
 		return fail(why, whylen, "no JSON value");
 	d->ntok = p.toknext;

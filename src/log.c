@@ -104,6 +104,8 @@ static struct log *log_new(const char *data_dir, const char *name)
 	l->dir = path_join(data_dir, name);
 	l->name = xstrdup(name);
 	l->lock_fd = -1;
+	/* what a log of this name holds until a MANIFEST says otherwise */
+	snprintf(l->kind, sizeof(l->kind), "%s", strncmp(name, "streams/", 8) ? name : "stream");
 	buf_init(&l->block);
 	buf_init(&l->zbuf);
 	return l;
@@ -234,7 +236,7 @@ static int manifest_read(struct log *l)
 	buf_init(&b);
 	l->manifest_next = 0;
 	if (read_file(path, &b, MANIFEST_MAX) < 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
+		if (errno == ENOENT)
 			l->have_manifest = 0;
 		else
 			rc = err_sys("cannot read %s/MANIFEST", l->name);

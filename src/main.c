@@ -70,12 +70,33 @@ int cmd_usage_error(const struct cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "aggr: %s: ", cmd->name);
+	/* before the command name there is no command to blame */
+	if (cmd->run)
+		fprintf(stderr, "aggr: %s: ", cmd->name);
+	else
+		fputs("aggr: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'aggr help %s'.\n", cmd->name);
+	if (cmd->run)
+		fprintf(stderr, "\nTry 'aggr help %s'.\n", cmd->name);
+	else
+		fputs("\nTry 'aggr --help'.\n", stderr);
 	return EX_USAGE;
+}
+
+/* Exit status after everything was written: stdout errors are failures. */
+static int finish(const char *name, int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (name)
+			fprintf(stderr, "aggr: %s: cannot write standard output: %s\n", name, strerror(errno));
+		else
+			fprintf(stderr, "aggr: cannot write standard output: %s\n", strerror(errno));
+		if (!rc)
+			rc = EX_FAIL;
+	}
+	return rc;
 }
 
 int cmd_int_arg(const struct cmd *cmd, const char *opt, const char *arg, int64_t min, int64_t *out)
@@ -160,11 +181,11 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:d:qvhV", opts, NULL)) != -1) {
 		if (c == 'h') {
 			main_usage(stdout);
-			return 0;
+			return finish(NULL, 0);
 		}
 		if (c == 'V') {
 			puts("aggr " AGGR_VERSION);
-			return fflush(stdout) || ferror(stdout) ? EX_FAIL : 0;
+			return finish(NULL, 0);
 		}
 		if (c == ':' || c == '?') {
 			fprintf(stderr, "aggr: %s: %s\nTry 'aggr --help'.\n",
@@ -172,7 +193,7 @@ int main(int argc, char **argv)
 			return EX_USAGE;
 		}
 		if ((rc = cmd_common_opt(&top, c, argv)) >= 0)
-			return rc;
+			return finish(NULL, rc);
 	}
 	if (optind >= argc) {
 		main_usage(stderr);
@@ -189,10 +210,5 @@ int main(int argc, char **argv)
 	rc = cmd->run(argc, argv);
 	if (rc && *err_msg())
 		fprintf(stderr, "aggr: %s: %s\n", cmd->name, err_msg());
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "aggr: %s: cannot write standard output: %s\n", cmd->name, strerror(errno));
-		if (!rc)
-			rc = EX_FAIL;
-	}
-	return rc;
+	return finish(cmd->name, rc);
 }

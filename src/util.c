@@ -16,15 +16,15 @@ const char *prog_cmd = "aggr";
 int verbosity;
 
 static char err_buf[1024];
-static int err_code;
+static int err_pending;
 
 int err_set(int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err_code)
+	if (err_pending)
 		return code;
-	err_code = code;
+	err_pending = code;
 	va_start(ap, fmt);
 	vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
 	va_end(ap);
@@ -44,8 +44,9 @@ int err_sys(const char *fmt, ...)
 	return err_set(code, "%s: %s", msg, strerror(saved));
 }
 
-const char *err_msg(void) { return err_code ? err_buf : ""; }
-void err_clear(void) { err_code = 0; err_buf[0] = 0; }
+const char *err_msg(void) { return err_pending ? err_buf : ""; }
+int err_code(void) { return err_pending ? err_pending : EX_FAIL; }
+void err_clear(void) { err_pending = 0; err_buf[0] = 0; }
 
 static void vmsg(int level, const char *fmt, va_list ap)
 {

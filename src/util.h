@@ -37,6 +37,7 @@ int err_set(int code, const char *fmt, ...) ATTR_PRINTF(2, 3);
  * EX_PERM, everything else to EX_FAIL. */
 int err_sys(const char *fmt, ...) ATTR_PRINTF(1, 2);
 const char *err_msg(void);   /* "" when nothing is pending */
+int err_code(void);          /* the pending code, EX_FAIL when none */
 void err_clear(void);
 
 /* Diagnostics that do not end the command: "aggr: CMD: ..." on stderr. */
