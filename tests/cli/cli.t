@@ -1,0 +1,456 @@
+# aggr's command line: help, version, usage errors, global options, output
+# errors, -q/-v, info, check, purge, the writer lock, symlinked logs.
+
+# --- help and version: stdout, exit 0 ---
+
+$ aggr --help > out; r=$?; head -1 out; exit $r
+usage: aggr [-d DIR] [-q|-v] COMMAND [OPTIONS] [ARGS]
+
+$ aggr -h > out; r=$?; head -1 out; exit $r
+usage: aggr [-d DIR] [-q|-v] COMMAND [OPTIONS] [ARGS]
+
+$ aggr help > out; r=$?; head -1 out; aggr --help | cmp - out && echo same; exit $r
+usage: aggr [-d DIR] [-q|-v] COMMAND [OPTIONS] [ARGS]
+same
+
+$ aggr help flows > out; r=$?; head -1 out; exit $r
+usage: aggr flows --hour H [--page P] [--size S] [--format FMT]
+
+$ aggr flows --help > out; r=$?; head -1 out; aggr help flows | cmp - out && echo same; exit $r
+usage: aggr flows --hour H [--page P] [--size S] [--format FMT]
+same
+
+$ aggr ingest --help > out; r=$?; head -1 out; exit $r
+usage: aggr ingest KIND [--max-batch N] [FILE...]
+
+$ for c in cat info check purge help; do aggr help $c | head -1; done
+usage: aggr cat LOG
+usage: aggr info [LOG] [--format FMT]
+usage: aggr check [LOG] [--repair]
+usage: aggr purge LOG
+usage: aggr help [COMMAND]
+
+# --help wins over a missing required option
+$ aggr flows -h > out; r=$?; head -1 out; exit $r
+usage: aggr flows --hour H [--page P] [--size S] [--format FMT]
+
+$ aggr --version
+aggr 0.1.0
+
+$ aggr -V
+aggr 0.1.0
+
+# --- usage errors: stderr, exit 2 ---
+
+# no command: the usage on stderr, nothing on stdout
+$ aggr 2> err; r=$?; head -1 err >&2; aggr --help | cmp - err >&2; exit $r
+! usage: aggr [-d DIR] [-q|-v] COMMAND [OPTIONS] [ARGS]
+[2]
+
+$ aggr bogus
+! aggr: unknown command: bogus
+! Try 'aggr --help'.
+[2]
+
+$ aggr version
+! aggr: unknown command: version
+! Try 'aggr --help'.
+[2]
+
+$ aggr help bogus
+! aggr: help: unknown command: bogus
+! Try 'aggr help help'.
+[2]
+
+$ aggr --bogus
+! aggr: unknown option: --bogus
+! Try 'aggr --help'.
+[2]
+
+$ aggr -x flows --hour 1
+! aggr: unknown option: -x
+! Try 'aggr --help'.
+[2]
+
+$ aggr flows --hour 1 --bogus
+! aggr: flows: unknown option: --bogus
+! Try 'aggr help flows'.
+[2]
+
+$ aggr flows --hour
+! aggr: flows: option requires an argument: --hour
+! Try 'aggr help flows'.
+[2]
+
+$ aggr -d
+! aggr: option requires an argument: -d
+! Try 'aggr --help'.
+[2]
+
+$ aggr --data-dir
+! aggr: option requires an argument: --data-dir
+! Try 'aggr --help'.
+[2]
+
+$ aggr flows --hour 1 extra
+! aggr: flows: unexpected argument: extra
+! Try 'aggr help flows'.
+[2]
+
+$ aggr ingest
+! aggr: ingest: missing KIND (flows)
+! Try 'aggr help ingest'.
+[2]
+
+$ aggr ingest bogus /dev/null
+! aggr: ingest: unknown kind: bogus (flows)
+! Try 'aggr help ingest'.
+[2]
+
+$ aggr cat
+! aggr: cat: missing LOG (flows, counters, events, sessions, streams/NAME)
+! Try 'aggr help cat'.
+[2]
+
+$ aggr cat flows extra
+! aggr: cat: unexpected argument: extra
+! Try 'aggr help cat'.
+[2]
+
+# log names cannot leave the data directory or name hidden streams
+$ aggr cat ../x
+! aggr: cat: not a log name: ../x (flows, counters, events, sessions, streams/NAME)
+! Try 'aggr help cat'.
+[2]
+
+$ aggr cat streams/.x
+! aggr: cat: not a log name: streams/.x (flows, counters, events, sessions, streams/NAME)
+! Try 'aggr help cat'.
+[2]
+
+$ aggr cat streams/../flows
+! aggr: cat: not a log name: streams/../flows (flows, counters, events, sessions, streams/NAME)
+! Try 'aggr help cat'.
+[2]
+
+$ aggr cat /etc
+! aggr: cat: not a log name: /etc (flows, counters, events, sessions, streams/NAME)
+! Try 'aggr help cat'.
+[2]
+
+$ aggr cat flows/
+! aggr: cat: not a log name: flows/ (flows, counters, events, sessions, streams/NAME)
+! Try 'aggr help cat'.
+[2]
+
+$ aggr cat streams/
+! aggr: cat: not a log name: streams/ (flows, counters, events, sessions, streams/NAME)
+! Try 'aggr help cat'.
+[2]
+
+$ aggr info bogus
+! aggr: info: not a log name: bogus (flows, counters, events, sessions, streams/NAME)
+! Try 'aggr help info'.
+[2]
+
+$ aggr check ../flows
+! aggr: check: not a log name: ../flows (flows, counters, events, sessions, streams/NAME)
+! Try 'aggr help check'.
+[2]
+
+$ aggr purge
+! aggr: purge: missing LOG (flows, counters, events, sessions, streams/NAME)
+! Try 'aggr help purge'.
+[2]
+
+$ aggr ingest flows --wait x /dev/null
+! aggr: ingest: --wait: not a number of seconds: x
+! Try 'aggr help ingest'.
+[2]
+
+$ aggr ingest flows --wait -1 /dev/null
+! aggr: ingest: --wait: not a number of seconds: -1
+! Try 'aggr help ingest'.
+[2]
+
+$ aggr info --format bogus
+! aggr: info: --format: unknown format: bogus (json, ndjson, csv, tsv, table)
+! Try 'aggr help info'.
+[2]
+
+$ aggr --format bogus info
+! aggr: --format: unknown format: bogus (json, ndjson, csv, tsv, table)
+! Try 'aggr --help'.
+[2]
+
+# none of that created anything
+$ test -e "$AGGR_DIR" && echo exists || echo absent
+absent
+
+# readers on a data directory that does not exist see empty logs
+$ aggr info
+| []
+
+$ aggr cat flows
+
+$ aggr check
+
+# a log that was never written: empty, and its kind follows from its name
+$ aggr info flows
+[{"log":"flows","kind":"flows","segments":0,"blocks":0,"records":0,"raw_bytes":0,"compressed_bytes":0,"ratio":null,"min_key":null,"max_key":null,"first_offset":0,"next_offset":0,"first_ingest":null,"last_ingest":null}]
+
+# a data directory that is a regular file is an error, for readers too
+$ echo x > afile && aggr -d afile ingest flows "$SEED/000-flow-aggregation/test_data1.json"
+! aggr: ingest: cannot create directory afile/flows: Not a directory
+[1]
+
+$ aggr -d afile info
+! aggr: info: afile: not a directory
+[1]
+
+# --- the data directory: -d before or after the command, else $AGGR_DIR, $XDG_DATA_HOME, $HOME ---
+
+$ aggr -d one ingest flows "$SEED/000-flow-aggregation/test_data1.json" && aggr ingest flows -d two "$SEED/000-flow-aggregation/test_data1.json" && aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json" --data-dir=two && ls one two
+one:
+flows
+|
+two:
+flows
+
+$ aggr cat flows -d one | wc -l; aggr --data-dir two cat flows | wc -l; aggr -dtwo cat flows | wc -l
+5
+10
+10
+
+# -d wins over $AGGR_DIR, which stays empty
+$ aggr cat flows | wc -l; test -e "$AGGR_DIR" && echo exists || echo absent
+0
+absent
+
+$ env -u AGGR_DIR XDG_DATA_HOME="$PWD/xdg" aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json" && ls xdg/aggr
+flows
+
+$ mkdir -p home && env -u AGGR_DIR -u XDG_DATA_HOME HOME="$PWD/home" aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json" && ls home/.local/share/aggr
+flows
+
+$ env -u AGGR_DIR -u XDG_DATA_HOME -u HOME aggr info
+! aggr: info: no data directory: use -d DIR or set AGGR_DIR or HOME
+[2]
+
+# a FILE named like an option, after --
+$ cp "$SEED/000-flow-aggregation/test_data1.json" ./-v && aggr -d dash ingest flows -- -v && aggr -d dash cat flows | wc -l
+5
+
+# --- -q and -v on ingest ---
+
+$ aggr -v ingest flows "$SEED/000-flow-aggregation/test_data1.json"
+! aggr: ingest: stored 5 records in flows
+
+$ aggr ingest -v flows "$SEED/000-flow-aggregation/test_data1.json"
+! aggr: ingest: stored 5 records in flows
+
+$ aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json" --verbose
+! aggr: ingest: stored 5 records in flows
+
+$ aggr -q ingest flows "$SEED/000-flow-aggregation/test_data1.json"
+
+# the last of -q and -v wins
+$ aggr -q -v ingest flows "$SEED/000-flow-aggregation/test_data1.json"
+! aggr: ingest: stored 5 records in flows
+
+$ aggr -v -q ingest flows "$SEED/000-flow-aggregation/test_data1.json"
+
+# -q still reports errors
+$ aggr -q ingest flows no-such-file
+! aggr: ingest: cannot open no-such-file: No such file or directory
+[1]
+
+$ aggr -q flows
+! aggr: flows: --hour is required
+! Try 'aggr help flows'.
+[2]
+
+# --- info on the seed (ingest time is AGGR_NOW) ---
+
+$ aggr purge flows -d seed; aggr -d seed ingest flows "$SEED/000-flow-aggregation/test_data1.json"
+
+$ aggr -d seed info
+[{"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":182,"ratio":2.50,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00Z","last_ingest":"2022-01-15T22:00:00Z"}]
+
+$ aggr -d seed info flows
+[{"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":182,"ratio":2.50,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00Z","last_ingest":"2022-01-15T22:00:00Z"}]
+
+$ aggr -d seed info --format table
+log    kind   segments  blocks  records  raw_bytes  compressed_bytes  ratio  min_key  max_key  first_offset  next_offset  first_ingest          last_ingest
+flows  flows         1       1        5        455               182  2.50   1        2                   0            5  2022-01-15T22:00:00Z  2022-01-15T22:00:00Z
+
+$ aggr -d seed info --format ndjson
+{"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":182,"ratio":2.50,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00Z","last_ingest":"2022-01-15T22:00:00Z"}
+
+$ aggr -d seed info --format csv
+log,kind,segments,blocks,records,raw_bytes,compressed_bytes,ratio,min_key,max_key,first_offset,next_offset,first_ingest,last_ingest
+flows,flows,1,1,5,455,182,2.50,1,2,0,5,2022-01-15T22:00:00Z,2022-01-15T22:00:00Z
+
+# raw_bytes is what zcat prints
+$ zcat seed/flows/*.jsonl.gz | wc -c
+455
+
+# a second run adds a block and moves the offsets
+$ aggr -d seed ingest flows "$SEED/000-flow-aggregation/test_data1.json" && aggr -d seed info --format tsv | cut -f3-5,11,12
+segments	blocks	records	first_offset	next_offset
+1	2	10	0	10
+
+# an empty data directory has no logs
+$ mkdir empty && aggr -d empty info
+| []
+
+# --- check ---
+
+$ aggr -d seed check
+
+$ aggr -d seed check flows
+
+$ aggr -d seed -v check
+! aggr: check: flows: ok: 1 segment, 2 blocks, 10 records
+
+$ aggr -d seed check --repair
+
+# --- writing to a full disk ---
+
+$ aggr -d seed flows --hour 1 > /dev/full
+! aggr: flows: cannot write standard output: No space left on device
+[1]
+
+$ aggr -d seed flows --hour 1 --format csv > /dev/full
+! aggr: flows: cannot write standard output: No space left on device
+[1]
+
+$ aggr -d seed cat flows > /dev/full
+! aggr: cat: cannot write standard output: No space left on device
+[1]
+
+$ aggr -d seed info > /dev/full
+! aggr: info: cannot write standard output: No space left on device
+[1]
+
+$ aggr --help > /dev/full
+! aggr: cannot write standard output: No space left on device
+[1]
+
+$ aggr help flows > /dev/full
+! aggr: help: cannot write standard output: No space left on device
+[1]
+
+$ aggr --version > /dev/full
+! aggr: cannot write standard output: No space left on device
+[1]
+
+# --- purge ---
+
+# purge empties the log and leaves it healthy; offsets are not reused
+$ aggr -d purged ingest flows "$SEED/000-flow-aggregation/test_data1.json" && aggr -d purged purge flows && ls purged/flows
+LOCK
+MANIFEST
+
+$ aggr -d purged cat flows
+
+$ aggr -d purged info
+[{"log":"flows","kind":"flows","segments":0,"blocks":0,"records":0,"raw_bytes":0,"compressed_bytes":0,"ratio":null,"min_key":null,"max_key":null,"first_offset":5,"next_offset":5,"first_ingest":null,"last_ingest":null}]
+
+$ aggr -d purged flows --hour 1
+{"items":[],"total":0,"page":1,"size":50}
+
+$ aggr -d purged -v check
+! aggr: check: flows: ok: 0 segments, 0 blocks, 0 records
+
+$ aggr -d purged -v ingest flows "$SEED/000-flow-aggregation/test_data1.json" && aggr -d purged info --format csv | cut -d, -f3-5,11,12 && ls purged/flows
+! aggr: ingest: stored 5 records in flows
+segments,blocks,records,first_offset,next_offset
+1,1,5,5,10
+00000000000000000005.idx
+00000000000000000005.jsonl.gz
+LOCK
+MANIFEST
+
+$ aggr -d purged flows --hour 2 --format csv
+src_app,dest_app,vpc_id,hour,bytes_rx,bytes_tx
+baz,qux,vpc-0,2,500,100
+baz,qux,vpc-1,2,500,100
+
+# purging a log that was never written is a no-op
+$ aggr -d nothing purge flows; test -e nothing && echo exists || echo absent
+absent
+
+$ aggr purge bogus
+! aggr: purge: not a log name: bogus (flows, counters, events, sessions, streams/NAME)
+! Try 'aggr help purge'.
+[2]
+
+# --- the writer lock ---
+
+# hold LOCK in the background until it is taken, then try to write
+$ aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json" && md5sum "$AGGR_DIR"/flows/* > sums; flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK" true 2>/dev/null; do sleep 0.05; done; aggr ingest flows --no-wait "$SEED/000-flow-aggregation/test_data1.json"; r=$?; md5sum -c --quiet sums; wait; exit $r
+! aggr: ingest: flows is locked by another writer
+[5]
+
+$ flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK" true; do sleep 0.05; done; aggr --no-wait ingest flows "$SEED/000-flow-aggregation/test_data1.json"; r=$?; md5sum -c --quiet sums; wait; exit $r
+! aggr: ingest: flows is locked by another writer
+[5]
+
+$ flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK" true; do sleep 0.05; done; aggr ingest flows --wait 0.2 "$SEED/000-flow-aggregation/test_data1.json"; r=$?; md5sum -c --quiet sums; wait; exit $r
+! aggr: ingest: flows is locked by another writer (gave up waiting)
+[5]
+
+$ flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK" true; do sleep 0.05; done; aggr purge --no-wait flows; r=$?; md5sum -c --quiet sums; wait; exit $r
+! aggr: purge: flows is locked by another writer
+[5]
+
+# readers take no lock
+$ flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK" true; do sleep 0.05; done; aggr flows --hour 2; aggr cat flows | wc -l; aggr check; wait
+{"items":[{"src_app":"baz","dest_app":"qux","vpc_id":"vpc-0","hour":2,"bytes_rx":3500,"bytes_tx":700},{"src_app":"baz","dest_app":"qux","vpc_id":"vpc-1","hour":2,"bytes_rx":3500,"bytes_tx":700}],"total":2,"page":1,"size":50}
+35
+
+# a writer that may wait gets the lock once it is released
+$ flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK" true; do sleep 0.05; done; aggr -v ingest flows --wait 10 "$SEED/000-flow-aggregation/test_data1.json"; r=$?; wait; exit $r
+! aggr: ingest: stored 5 records in flows
+
+# --- a symlinked log directory is refused (exit 6, permission denied) ---
+
+$ mkdir -p sym && aggr -d sym ingest flows "$SEED/000-flow-aggregation/test_data1.json" && mv sym/flows real-flows && ln -s ../real-flows sym/flows && md5sum real-flows/* > symsums
+
+$ aggr -d sym ingest flows "$SEED/000-flow-aggregation/test_data1.json"; r=$?; md5sum -c --quiet symsums; exit $r
+! aggr: ingest: flows: not a directory (symlinks are refused)
+[6]
+
+$ aggr -d sym cat flows
+! aggr: cat: flows: refusing a symlinked log directory
+[6]
+
+$ aggr -d sym flows --hour 1
+! aggr: flows: flows: refusing a symlinked log directory
+[6]
+
+$ aggr -d sym info
+! aggr: info: flows: refusing a symlinked log directory
+[6]
+
+$ aggr -d sym check
+! aggr: check: flows: refusing a symlinked log directory
+[6]
+
+$ aggr -d sym purge flows; r=$?; md5sum -c --quiet symsums; exit $r
+! aggr: purge: flows: refusing a symlinked log directory
+[6]
+
+# also when the link points at an empty directory
+$ mkdir -p sym2 empty-target && ln -s ../empty-target sym2/flows && aggr -d sym2 check
+! aggr: check: flows: refusing a symlinked log directory
+[6]
+
+$ aggr -d sym2 info
+! aggr: info: flows: refusing a symlinked log directory
+[6]
+
+$ aggr -d sym2 ingest flows "$SEED/000-flow-aggregation/test_data1.json"; r=$?; ls empty-target; exit $r
+! aggr: ingest: flows: not a directory (symlinks are refused)
+[6]
