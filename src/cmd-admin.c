@@ -393,8 +393,12 @@ static int purge_run(int argc, char **argv)
 		return 0;
 	}
 	if (!(rc = log_config_init(&cfg, kind, 0, 0)) && !(rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg))) {
-		rc = log_purge(lg);
+		uint64_t recs, segs;
+		rc = log_purge(lg, &recs, &segs);
 		log_close(lg);
+		if (!rc)
+			info_("deleted %" PRIu64 " record%s (%" PRIu64 " segment%s) from %s", recs,
+			      recs == 1 ? "" : "s", segs, segs == 1 ? "" : "s", name);
 	}
 	free(dir);
 	return rc;

@@ -70,7 +70,17 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 	while ((rc = input_next(&in, &rec, &len)) == INPUT_RECORD) {
 		struct rec_info ri;
 		if (json_parse(doc, rec, len, why, sizeof(why))) {
-			rc = err_set(EX_DATA, "%s:%" PRIu64 ": invalid JSON: %s", in.name, in.line, why);
+			/* the parser counts from the record's start; say line and column */
+			uint64_t line = in.line, col = in.rec_col + doc->err_at;
+			char *at = strstr(why, " at byte ");
+			for (size_t i = 0; i < doc->err_at && i < len; i++)
+				if (rec[i] == '\n') {
+					line++;
+					col = doc->err_at - i - 1;
+				}
+			if (at)
+				snprintf(at, sizeof(why) - (size_t)(at - why), " at byte %" PRIu64, col + 1);
+			rc = err_set(EX_DATA, "%s:%" PRIu64 ": invalid JSON: %s", in.name, line, why);
 			break;
 		}
 		buf_reset(norm);

@@ -162,8 +162,12 @@ static int skip_ws(struct input *in, int *err)
 {
 	for (;;) {
 		while (in->start < in->end && is_ws(in->buf[in->start])) {
-			if (in->buf[in->start] == '\n')
+			if (in->buf[in->start] == '\n') {
 				in->next_line++;
+				in->col = 0;
+			} else {
+				in->col++;
+			}
 			in->start++;
 		}
 		if (in->start < in->end)
@@ -199,8 +203,10 @@ static int next_line(struct input *in, const char **rec, size_t *len)
 		if (e - s > INPUT_MAX_RECORD)
 			return -too_long(in);
 		in->line = in->next_line;
+		in->rec_col = in->col;
 		in->next_line++;
 		in->start = nl ? e + 1 : e;
+		in->col = 0;
 		size_t t = s;
 		while (t < e && is_ws(in->buf[t]))
 			t++;
@@ -230,6 +236,7 @@ static int next_element(struct input *in, const char **rec, size_t *len)
 			return -err_set(EX_DATA, "%s:%llu: trailing comma in JSON array", in->name,
 				       (unsigned long long)in->next_line);
 		in->start++;
+		in->col++;
 		in->mode = 3;
 		c = skip_ws(in, &err);
 		if (err)
@@ -240,6 +247,7 @@ static int next_element(struct input *in, const char **rec, size_t *len)
 		return 0;
 	}
 	in->line = in->next_line;
+	in->rec_col = in->col;
 	size_t i = in->start;
 	int depth = 0, str = 0, esc = 0;
 	uint64_t lines = 0;
@@ -283,8 +291,11 @@ found:
 	*rec = in->buf + in->start;
 	*len = i - in->start;
 	in->next_line += lines;
+	const char *last_nl = memrchr(*rec, '\n', *len);
+	in->col = last_nl ? (uint64_t)(*rec + *len - last_nl - 1) : in->col + *len;
 	/* leave a closing ']' for the next call; step over a ',' */
 	in->after_comma = in->buf[i] == ',';
+	in->col += in->after_comma;
 	in->start = in->after_comma ? i + 1 : i;
 	return 1;
 }
@@ -320,6 +331,7 @@ static int next_record(struct input *in, const char **rec, size_t *len)
 		if (c == '[') {
 			in->mode = 2;
 			in->start++;
+			in->col++;
 		} else {
 			in->mode = 1;
 		}

@@ -25,6 +25,8 @@ struct input {
 	int after_comma;         /* the last element ended with ',' */
 	int mode;                /* 0 undecided, 1 JSON lines, 2 JSON array, 3 array done */
 	uint64_t line;           /* line of the record returned last */
+	uint64_t rec_col;        /* its first byte's column (0-based bytes) */
+	uint64_t col;            /* column of buf[start] */
 	uint64_t next_line;      /* line at buf[start] */
 	uint64_t bytes_in;       /* bytes read from the file (compressed) */
 };

@@ -453,7 +453,21 @@ static int explain_inval(const char *s, size_t n, size_t pos, char *why, size_t 
 	return fail(why, wn, "invalid JSON at byte %zu", pos + 1);
 }
 
+static int parse(struct json_doc *d, const char *text, size_t len, char *why, size_t whylen);
+
 int json_parse(struct json_doc *d, const char *text, size_t len, char *why, size_t whylen)
+{
+	int rc = parse(d, text, len, why, whylen);
+	const char *at;
+
+	/* every message ends "at byte N": keep N for callers that relocate it */
+	d->err_at = 0;
+	if (rc && (at = strstr(why, " at byte ")))
+		d->err_at = (size_t)strtoull(at + 9, NULL, 10) - 1;
+	return rc;
+}
+
+static int parse(struct json_doc *d, const char *text, size_t len, char *why, size_t whylen)
 {
 	jsmn_parser p;
 	int r;
@@ -462,7 +476,7 @@ int json_parse(struct json_doc *d, const char *text, size_t len, char *why, size
 	d->len = len;
 	d->ntok = 0;
 	if (len == 0)
-		return fail(why, whylen, "no JSON value");
+		return fail(why, whylen, "no JSON value at byte 1");
 	if (memchr(text, '\0', len))
 		return fail(why, whylen, "NUL byte at byte %zu", (size_t)((const char *)memchr(text, '\0', len) - text) + 1);
 	if (!d->cap) {
@@ -516,7 +530,7 @@ int json_parse(struct json_doc *d, const char *text, size_t len, char *why, size
 	if (r == JSMN_ERROR_INVAL)
 		return explain_inval(text, len, p.pos, why, whylen);
 	if (r == 0)
-		return fail(why, whylen, "no JSON value");
+		return fail(why, whylen, "no JSON value at byte 1");
 	d->ntok = p.toknext;
 	return validate(d, why, whylen);
 }

@@ -28,6 +28,7 @@ struct json_doc {
 	int *next;          /* next[i]: index of the first token after i's subtree */
 	unsigned ntok, cap;
 	struct buf scratch; /* unescaped keys for duplicate checks */
+	size_t err_at;      /* after a failed parse: byte of text it names (0-based) */
 };
 
 void json_doc_init(struct json_doc *d);
@@ -39,7 +40,8 @@ void json_doc_free(struct json_doc *d);
  * separators, bad literals and numbers), control characters in strings,
  * invalid UTF-8, invalid or unpaired \u escapes, duplicate object keys, NUL
  * bytes, nesting deeper than JSON_MAX_DEPTH, and trailing data.
- * Returns 0 on success; -1 with a lowercase reason in why (no file or line).
+ * Returns 0 on success; -1 with a lowercase reason in why (no file or line)
+ * that ends with "at byte N", N counted from 1 in text, and d->err_at = N-1.
  */
 int json_parse(struct json_doc *d, const char *text, size_t len, char *why, size_t whylen);
 

@@ -505,7 +505,7 @@ static int is_seg_name(const char *n, uint64_t *base, int *idx)
 }
 
 /* Delete temporary files and segment files the MANIFEST does not list. */
-static int remove_orphans(struct log *l)
+static int remove_orphans(struct log *l, int report)
 {
 	DIR *d = opendir(l->dir);
 	struct dirent *de;
@@ -543,7 +543,8 @@ static int remove_orphans(struct log *l)
 			closedir(d);
 			return rc;
 		}
-		info_("%s: removed leftover %s", l->name, de->d_name);
+		if (report)
+			info_("%s: removed leftover %s", l->name, de->d_name);
 		free(p);
 		removed++;
 	}
@@ -605,7 +606,7 @@ int log_open_write(const char *data_dir, const char *name, const struct log_conf
 	if (!rc && l->have_manifest && strcmp(l->kind, cfg->kind))
 		rc = err_set(EX_USAGE, "%s holds %s records, not %s", name, l->kind, cfg->kind);
 	if (!rc)
-		rc = remove_orphans(l);
+		rc = remove_orphans(l, 1);
 	if (!rc)
 		rc = recover_tail(l);
 	if (!rc && !l->have_manifest) {
@@ -958,15 +959,22 @@ int log_scan(struct log *l, log_filter_fn filter, log_record_fn fn, void *ctx, s
 	return rc;
 }
 
-int log_purge(struct log *l)
+int log_purge(struct log *l, uint64_t *records, uint64_t *segments)
 {
 	int rc;
 
+	*records = *segments = 0;
+	for (size_t i = 0; i < l->nseg; i++) {
+		struct log_seg *s = &l->seg[i];
+		for (size_t j = 0; j < s->nent; j++)
+			*records += s->ent[j].m.count;
+		(*segments)++;
+	}
 	log_reset_segs(l);
 	/* an empty MANIFEST is the commit; the files then are orphans */
 	if ((rc = manifest_write(l)))
 		return rc;
-	return remove_orphans(l);
+	return remove_orphans(l, 0);
 }
 
 /* ---- check ---- */
@@ -978,11 +986,13 @@ static int check_seg_tail(struct log *l, struct log_seg *s, int last, struct log
 	int rc = 0;
 
 	if (last && !s->sealed) {
-		uint64_t torn = s->data_size - s->data_end + s->idx_size - s->idx_end;
-		if (torn)
-			info_("%s: %" PRIu64 " bytes of an interrupted run after the last commit "
-			      "(the next writer drops them)", log_seg_file(l, s, 0), torn);
-		st->torn_bytes += torn;
+		for (int idx = 0; idx < 2; idx++) {
+			uint64_t torn = idx ? s->idx_size - s->idx_end : s->data_size - s->data_end;
+			if (torn)
+				info_("%s: %" PRIu64 " bytes of an interrupted run after the last commit "
+				      "(the next writer drops them)", log_seg_file(l, s, idx), torn);
+			st->torn_bytes += torn;
+		}
 		return 0;
 	}
 	if (s->idx_size != s->idx_end)

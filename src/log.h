@@ -142,8 +142,9 @@ int log_read_block(struct log *l, const struct log_seg *s, const struct idx_entr
 /* File name of a segment's data or index file (static buffer). */
 const char *log_seg_file(const struct log *l, const struct log_seg *s, int idx);
 
-/* Delete every record: empty MANIFEST first (the commit), then files. */
-int log_purge(struct log *l);
+/* Delete every record: empty MANIFEST first (the commit), then files.
+ * Reports how many records and segments went. Returns 0 or an error code. */
+int log_purge(struct log *l, uint64_t *records, uint64_t *segments);
 
 /* check: verify everything; prints findings; returns 0 or EX_CORRUPT. */
 struct log_check_stats {

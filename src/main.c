@@ -101,8 +101,12 @@ static int finish(const char *name, int rc)
 
 int cmd_int_arg(const struct cmd *cmd, const char *opt, const char *arg, int64_t min, int64_t *out)
 {
-	if (parse_i64(arg, strlen(arg), out) || arg[0] == '+')
+	if (parse_i64(arg, strlen(arg), out) || arg[0] == '+') {
+		size_t i = arg[0] == '-', n = strlen(arg);
+		if (n > i && strspn(arg + i, "0123456789") == n - i)
+			return cmd_usage_error(cmd, "%s: out of range: %s", opt, arg);
 		return cmd_usage_error(cmd, "%s: not an integer: %s", opt, arg);
+	}
 	if (*out < min)
 		return cmd_usage_error(cmd, "%s: must be at least %lld: %s", opt, (long long)min, arg);
 	return 0;

@@ -454,3 +454,17 @@ $ aggr -d sym2 info
 $ aggr -d sym2 ingest flows "$SEED/000-flow-aggregation/test_data1.json"; r=$?; ls empty-target; exit $r
 ! aggr: ingest: flows: not a directory (symlinks are refused)
 [6]
+
+# -v purge says what it deleted (in a fresh data directory)
+$ aggr -d d2 ingest flows "$SEED/000-flow-aggregation/test_data1.json" && aggr -d d2 -v purge flows
+! aggr: purge: deleted 5 records (1 segment) from flows
+
+# offsets go on after purge; torn bytes are reported in the file they are in
+$ aggr -d d2 ingest flows "$SEED/000-flow-aggregation/test_data1.json"; head -c 20 /dev/zero >> d2/flows/00000000000000000005.idx; aggr -d d2 -v check
+! aggr: check: flows/00000000000000000005.idx: 20 bytes of an interrupted run after the last commit (the next writer drops them)
+! aggr: check: flows: ok: 1 segment, 1 block, 5 records
+
+$ aggr flows --hour 1 --size 99999999999999999999999
+! aggr: flows: --size: out of range: 99999999999999999999999
+! Try 'aggr help flows'.
+[2]

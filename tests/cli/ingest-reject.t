@@ -221,7 +221,7 @@ $ { printf '{"src_app":'; head -c 100000 /dev/zero | tr '\0' '['; head -c 100000
 [3]
 
 $ { head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; echo; } > bad.jsonl; aggr ingest flows bad.jsonl; r=$?; sh unchanged; exit $r
-! aggr: ingest: bad.jsonl:1: invalid JSON: nesting deeper than 512 levels at byte 513
+! aggr: ingest: bad.jsonl:1: invalid JSON: nesting deeper than 512 levels at byte 514
 [3]
 
 $ head -c 100000 /dev/zero | tr '\0' '[' > bad.jsonl; aggr ingest flows bad.jsonl; r=$?; sh unchanged; exit $r
@@ -307,7 +307,7 @@ $ printf '[\n{"src_app":"a","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"b
 
 # empty elements
 $ printf '[,{"src_app":"a","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1}]' > bad.json; aggr ingest flows bad.json; r=$?; sh unchanged; exit $r
-! aggr: ingest: bad.json:1: invalid JSON: no JSON value
+! aggr: ingest: bad.json:1: invalid JSON: no JSON value at byte 2
 [3]
 
 # data after the array: a record, a second array, a word after blank lines
@@ -389,3 +389,17 @@ $ { printf '{"src_app":"'; head -c 16777138 /dev/zero | tr '\0' a; printf '","de
 
 $ aggr flows --hour 99 | jq -c '.items[0].src_app|length'
 16777138
+
+# positions are bytes of the line, counted from 1, and the line is the one
+# the error is on, also inside a multi-line array element
+$ printf '     {"a":1,}\n' > b.jsonl; aggr ingest flows b.jsonl
+! aggr: ingest: b.jsonl:1: invalid JSON: unexpected ',' at byte 12
+[3]
+
+$ printf "[     {'a':1}]" > b.json; aggr ingest flows b.json
+! aggr: ingest: b.json:1: invalid JSON: unexpected ''' at byte 8
+[3]
+
+$ printf '[{"a":\n1,}]' > b.json; aggr ingest flows b.json
+! aggr: ingest: b.json:2: invalid JSON: unexpected ',' at byte 2
+[3]
