@@ -620,10 +620,8 @@ int log_open_write(const char *data_dir, const char *name, const struct log_conf
 	}
 	snprintf(l->kind, sizeof(l->kind), "%s", cfg->kind);
 	seg_writer_init(&l->zw, cfg->level);
-	if (cfg->bloom_bytes) {
-		l->cur_bloom = xcalloc(1, cfg->bloom_bytes);
-		l->pend_bloom = xcalloc(1, cfg->bloom_bytes);
-	}
+	l->cur_bloom = xcalloc(1, IDX_MAX_BLOOM);
+	l->pend_bloom = xcalloc(1, IDX_MAX_BLOOM);
 	*out = l;
 	return 0;
 }
@@ -681,11 +679,13 @@ int log_begin(struct log *l, int64_t ingest_us)
 	l->run_next = l->next_offset;
 	l->run_records = l->run_blocks = 0;
 	l->have_pend = 0;
+	/* an existing active segment keeps the bloom geometry of its index */
+	l->bloom_bytes = s && !s->sealed ? s->ih.bloom_bytes : l->cfg.bloom_bytes;
+	l->bloom_k = s && !s->sealed ? s->ih.bloom_k : l->cfg.bloom_k;
 	buf_reset(&l->block);
 	memset(&l->cur, 0, sizeof(l->cur));
 	l->cur.ingest_us = ingest_us;
-	if (l->cur_bloom)
-		memset(l->cur_bloom, 0, l->cfg.bloom_bytes);
+	memset(l->cur_bloom, 0, IDX_MAX_BLOOM);
 	return 0;
 }
 
@@ -729,10 +729,8 @@ static int flush_block(struct log *l)
 		return rc;
 	l->pend.pos = s->data_size;
 	l->pend.m = l->cur;
-	if (l->cur_bloom) {
-		memcpy(l->pend_bloom, l->cur_bloom, l->cfg.bloom_bytes);
-		memset(l->cur_bloom, 0, l->cfg.bloom_bytes);
-	}
+	memcpy(l->pend_bloom, l->cur_bloom, l->bloom_bytes);
+	memset(l->cur_bloom, 0, l->bloom_bytes);
 	l->pend.bloom = l->pend_bloom;
 	l->have_pend = 1;
 	s->data_size += l->zbuf.len;
@@ -763,8 +761,8 @@ int log_append(struct log *l, const char *line, size_t n, int64_t key,
 	if (!l->cur.count || key > l->cur.max_key)
 		l->cur.max_key = key;
 	l->cur.count++;
-	for (size_t i = 0; i < nbk && l->cur_bloom; i++)
-		bloom_add(l->cur_bloom, l->cfg.bloom_bytes, l->cfg.bloom_k, bk[i].p, bk[i].n);
+	for (size_t i = 0; i < nbk && l->bloom_bytes; i++)
+		bloom_add(l->cur_bloom, l->bloom_bytes, l->bloom_k, bk[i].p, bk[i].n);
 	l->run_records++;
 	return 0;
 }
@@ -819,8 +817,14 @@ int log_commit(struct log *l)
 	if (fdatasync(s->idx_fd) < 0)
 		return err_sys("cannot sync %s", log_seg_file(l, s, 1));
 	/* a run that started a segment becomes visible with the MANIFEST */
-	if (l->run_created && (rc = manifest_write(l)))
-		return rc;
+	if (l->run_created) {
+		uint64_t before = l->next_offset;
+		l->next_offset = l->run_next;
+		if ((rc = manifest_write(l))) {
+			l->next_offset = before;
+			return rc;
+		}
+	}
 	l->committed = 1;
 	l->in_run = 0;
 	l->have_pend = 0;

@@ -73,6 +73,7 @@ struct log {
 	int created_manifest, committed;
 	uint64_t run_data0, run_idx0, run_next;
 	uint64_t run_records, run_blocks;
+	uint32_t bloom_bytes, bloom_k; /* of the segment this run writes to */
 };
 
 /* Is name a valid log name: flows, counters, events, sessions, or

@@ -86,7 +86,9 @@ int seg_block_header(const unsigned char *p, size_t n, struct block_meta *m, con
 		*why = "not a gzip member";
 		return -1;
 	}
-	if (p[3] != 4 || get_le16(p + 10) != SEG_PAYLOAD_LEN + 4 || p[12] != 'A' || p[13] != 'G' ||
+	/* MTIME, XFL and OS are fixed, and outside the header CRC: check them */
+	if (p[3] != 4 || get_le32(p + 4) != 0 || p[8] != 0 || p[9] != 255 ||
+	    get_le16(p + 10) != SEG_PAYLOAD_LEN + 4 || p[12] != 'A' || p[13] != 'G' ||
 	    get_le16(p + 14) != SEG_PAYLOAD_LEN) {
 		*why = "gzip member without an aggr block header";
 		return -1;

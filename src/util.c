@@ -48,6 +48,7 @@ const char *err_msg(void) { return err_pending ? err_buf : ""; }
 int err_code(void) { return err_pending ? err_pending : EX_FAIL; }
 void err_clear(void) { err_pending = 0; err_buf[0] = 0; }
 
+static void vmsg(int level, const char *fmt, va_list ap) ATTR_PRINTF(2, 0);
 static void vmsg(int level, const char *fmt, va_list ap)
 {
 	if (verbosity < level)

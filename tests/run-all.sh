@@ -7,8 +7,21 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 
+# A suite that exits nonzero while claiming no failure, or prints no result
+# line at all (it crashed), counts as one failure.
 suite() {
-	"$@" 2>&1 | tee -a "$log" | grep -v '^ok ' || true
+	out=$(mktemp)
+	"$@" >"$out" 2>&1
+	rc=$?
+	grep -v '^ok ' "$out"
+	cat "$out" >>"$log"
+	line=$(grep -E ': [0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "$*: 0 passed, 1 failed (no result line, exit $rc)" | tee -a "$log"
+	elif [ "$rc" != 0 ] && [ "${line##*, }" = "0 failed" ]; then
+		echo "$*: 0 passed, 1 failed (exit $rc)" | tee -a "$log"
+	fi
+	rm -f "$out"
 }
 
 for t in "$UNIT_DIR"/test-*; do
