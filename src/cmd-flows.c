@@ -110,9 +110,9 @@ static int on_record(const char *line, size_t n, uint64_t off, void *vctx)
 	if (take_lit(&p, end, ",\"bytes_tx\":") || take_int(&p, end, &tx) ||
 	    take_lit(&p, end, ",\"bytes_rx\":") || take_int(&p, end, &rx) || take_lit(&p, end, "}") || p != end)
 		goto bad;
-	/* the three quoted strings hold no raw NUL, so NUL separates them */
+	/* the three quoted strings hold no raw NUL, so NUL ends each of them */
 	char keybuf[512], *key = keybuf;
-	size_t klen = sn[0] + sn[1] + sn[2] + 2;
+	size_t klen = sn[0] + sn[1] + sn[2] + 3;
 	if (klen > sizeof(keybuf))
 		key = xmalloc(klen);
 	memcpy(key, s[0], sn[0]);
@@ -120,6 +120,7 @@ static int on_record(const char *line, size_t n, uint64_t off, void *vctx)
 	memcpy(key + sn[0] + 1, s[1], sn[1]);
 	key[sn[0] + 1 + sn[1]] = 0;
 	memcpy(key + sn[0] + sn[1] + 2, s[2], sn[2]);
+	key[klen - 1] = 0;
 	int added;
 	size_t g = hmap_put(&c->map, key, klen, &added);
 	if (key != keybuf)
@@ -228,16 +229,13 @@ static int run(int argc, char **argv)
 	size_t *doff = xmalloc(sizeof(*doff) * (n ? n : 1) * 3);
 	buf_init(&dec);
 	buf_init(&tmp);
-	struct json_doc d;
-	json_doc_init(&d);
-	char why[128];
 	for (size_t i = 0; i < n; i++) {
 		size_t klen;
 		const char *k = hmap_key(&ctx.map, i, &klen);
 		for (int j = 0; j < 3; j++) {
 			size_t len = strlen(k);
-			json_parse(&d, k, len, why, sizeof(why));
-			json_get_str(&d, 0, &tmp);
+			/* k is a quoted string as stored: decode its body */
+			json_unescape(k + 1, len - 2, &tmp);
 			doff[i * 3 + j] = dec.len;
 			gs[i].klen[j] = tmp.len;
 			buf_add(&dec, tmp.data, tmp.len);
@@ -276,7 +274,6 @@ static int run(int argc, char **argv)
 	rc = out_write_stdout(&out);
 	buf_free(&out);
 	out_table_free(&t);
-	json_doc_free(&d);
 	buf_free(&dec);
 	buf_free(&tmp);
 	free(doff);

@@ -21,7 +21,7 @@ const struct cmd cmd_ingest = {
 	"FILE reads standard input. Input is JSON lines or one JSON array, plain or\n"
 	"gzip-compressed (detected).\n"
 	"\n"
-	"KIND: flows\n"
+	"KIND: flows, counters\n"
 	"\n"
 	"Options:\n"
 	"  --max-batch N    refuse the whole run (exit 7) when it has more than N\n"

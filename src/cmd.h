@@ -60,6 +60,6 @@ int cmd_progress(void);
 
 const struct cmd *cmd_find(const char *name);
 
-extern const struct cmd cmd_ingest, cmd_flows, cmd_cat, cmd_info, cmd_check, cmd_purge;
+extern const struct cmd cmd_ingest, cmd_flows, cmd_top, cmd_cat, cmd_info, cmd_check, cmd_purge;
 
 #endif

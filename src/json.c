@@ -209,7 +209,7 @@ static int check_gap(const char *text, size_t from, size_t to, char sep, char *w
 	return 0;
 }
 
-static void unescape(const char *s, size_t n, struct buf *out)
+void json_unescape(const char *s, size_t n, struct buf *out)
 {
 	buf_reset(out);
 	buf_reserve(out, n);
@@ -282,7 +282,7 @@ static int check_dup_keys(struct json_doc *d, int obj, char *why, size_t wn)
 		for (k = 0; k < n; k++) {
 			if (!keys[k].escaped)
 				continue;
-			unescape(keys[k].p, keys[k].n, &tmp);
+			json_unescape(keys[k].p, keys[k].n, &tmp);
 			keys[k].off = d->scratch.len;
 			buf_add(&d->scratch, tmp.data, tmp.len);
 			keys[k].n = tmp.len;
@@ -594,7 +594,7 @@ int json_get_str(const struct json_doc *d, int t, struct buf *out)
 {
 	if (d->tok[t].type != JSMN_STRING)
 		return -1;
-	unescape(json_raw(d, t), json_rawlen(d, t), out);
+	json_unescape(json_raw(d, t), json_rawlen(d, t), out);
 	return 0;
 }
 
@@ -609,7 +609,7 @@ int json_str_eq(const struct json_doc *d, int t, const char *s, size_t n)
 		return rn == n && !memcmp(r, s, n);
 	struct buf tmp;
 	buf_init(&tmp);
-	unescape(r, rn, &tmp);
+	json_unescape(r, rn, &tmp);
 	int eq = tmp.len == n && !memcmp(tmp.data, s, n);
 	buf_free(&tmp);
 	return eq;

@@ -70,6 +70,9 @@ int json_get_double(const struct json_doc *d, int t, double *out);
 /* Decode a string token into out (replacing its content); 0, or -1 when t is
  * not a string. */
 int json_get_str(const struct json_doc *d, int t, struct buf *out);
+/* Decode the body of a valid JSON string literal (between its quotes, as
+ * stored by aggr) into out, replacing its content. */
+void json_unescape(const char *raw, size_t n, struct buf *out);
 /* 1 when string token t decodes to exactly s (length n), else 0. */
 int json_str_eq(const struct json_doc *d, int t, const char *s, size_t n);
 

@@ -4,6 +4,7 @@
 
 static const struct kind *const kinds[] = {
 	&kind_flows,
+	&kind_counters,
 };
 
 const struct kind *kind_find(const char *name)
@@ -16,5 +17,10 @@ const struct kind *kind_find(const char *name)
 
 const char *kind_names(void)
 {
-	return "flows";
+	return "flows, counters";
+}
+
+const struct kind *kind_at(size_t i)
+{
+	return i < sizeof(kinds) / sizeof(*kinds) ? kinds[i] : NULL;
 }

@@ -21,6 +21,7 @@ struct kind {
 	const char *name;        /* "flows"; also the log's name, except streams */
 	const char *noun;        /* "flow objects", for --max-batch refusals */
 	uint32_t bloom_bytes, bloom_k;
+	int key_is_time;         /* the key is microseconds since the epoch */
 	/*
 	 * Validate a parsed input record and append its stored form (one
 	 * compact JSON line, no newline) to out; fill ri. Pointers in ri may
@@ -33,9 +34,11 @@ struct kind {
 
 /* The kind of a log or an ingest KIND argument; NULL when unknown. */
 const struct kind *kind_find(const char *name);
-/* Names accepted by "aggr ingest", space-separated, for messages. */
+/* Names accepted by "aggr ingest", as "flows, counters", for messages. */
 const char *kind_names(void);
+/* The i-th kind of the table, NULL past its end. */
+const struct kind *kind_at(size_t i);
 
-extern const struct kind kind_flows;
+extern const struct kind kind_flows, kind_counters;
 
 #endif

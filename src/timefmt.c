@@ -1,7 +1,12 @@
 #include "timefmt.h"
 
-#include <string.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static int zone_local;  /* 0: UTC; 1: the zone in $TZ, set by time_zone_set */
 
 #define US_PER_SEC INT64_C(1000000)
 #define US_PER_DAY (INT64_C(86400) * US_PER_SEC)
@@ -106,7 +111,46 @@ static int parse_epoch(const char *s, int64_t *us)
 	return 0;
 }
 
-static int parse_iso(const char *s, int64_t *us)
+static time_t try_local(int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned sec,
+			int isdst, int *exact)
+{
+	struct tm tm, back;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)(y - 1900);
+	tm.tm_mon = (int)mo - 1;
+	tm.tm_mday = (int)d;
+	tm.tm_hour = (int)h;
+	tm.tm_min = (int)mi;
+	tm.tm_sec = (int)sec;
+	tm.tm_isdst = isdst;
+	time_t t = mktime(&tm);
+	localtime_r(&t, &back);
+	*exact = back.tm_hour == (int)h && back.tm_min == (int)mi && back.tm_sec == (int)sec &&
+		 back.tm_mday == (int)d && (isdst < 0 || back.tm_isdst == isdst);
+	return t;
+}
+
+/* Seconds since the epoch of a local wall-clock time in the current zone.
+ * A time that happens twice (DST ends) is the earlier instant; a time that
+ * never happens (DST starts) is read with the offset before the change,
+ * which lands after the gap, as mktime does. */
+static int64_t local_to_epoch(int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned sec)
+{
+	int e0, e1, e;
+	time_t std = try_local(y, mo, d, h, mi, sec, 0, &e0);
+	time_t dst = try_local(y, mo, d, h, mi, sec, 1, &e1);
+
+	if (e0 && e1)
+		return (int64_t)(std < dst ? std : dst);
+	if (e0)
+		return (int64_t)std;
+	if (e1)
+		return (int64_t)dst;
+	return (int64_t)try_local(y, mo, d, h, mi, sec, -1, &e);
+}
+
+static int parse_iso(const char *s, int64_t *us, int local)
 {
 	const char *p = s;
 	unsigned y, mo, d, h = 0, mi = 0, sec = 0;
@@ -146,7 +190,17 @@ static int parse_iso(const char *s, int64_t *us)
 			if (oh > 23 || om > 59)
 				return -1;
 			off = sign * ((int64_t)oh * 3600 + om * 60);
+		} else if (local) {
+			if (*p)
+				return -1;
+			*us = local_to_epoch(y, mo, d, h, mi, sec) * US_PER_SEC + frac;
+			return 0;
 		}
+	} else if (local) {
+		if (*p)
+			return -1;
+		*us = local_to_epoch(y, mo, d, 0, 0, 0) * US_PER_SEC;
+		return 0;
 	}
 	if (*p)
 		return -1;
@@ -155,19 +209,75 @@ static int parse_iso(const char *s, int64_t *us)
 	return 0;
 }
 
-int time_parse_absolute(const char *s, int64_t *us)
+static int parse_absolute(const char *s, int64_t *us, int local)
 {
 	if (!s || !*s)
 		return -1;
 	if (strlen(s) >= 10 && s[4] == '-' && s[7] == '-')
-		return parse_iso(s, us);
+		return parse_iso(s, us, local);
 	return parse_epoch(s, us);
+}
+
+int time_parse_absolute(const char *s, int64_t *us)
+{
+	return parse_absolute(s, us, 0);
+}
+
+int time_zone_set(const char *zone)
+{
+	char path[4096];
+	const char *dir = getenv("TZDIR");
+	struct stat st;
+
+	if (!zone || !strcmp(zone, "UTC")) {
+		zone_local = 0;
+		return 0;
+	}
+	/* glibc reads an unknown zone as UTC without a word: check it exists */
+	if (!*zone || zone[0] == '/' || strstr(zone, "..") || strlen(zone) > 255)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", zone);
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	setenv("TZ", zone, 1);
+	tzset();
+	zone_local = 1;
+	return 0;
+}
+
+int64_t time_floor(int64_t us, int unit_secs)
+{
+	int64_t secs = us >= 0 ? us / US_PER_SEC : (us - US_PER_SEC + 1) / US_PER_SEC;
+
+	if (zone_local) {
+		/* local boundaries: a +05:30 zone's hours start at :30 UTC */
+		time_t t = (time_t)secs;
+		struct tm tm;
+		localtime_r(&t, &tm);
+		int64_t into = tm.tm_sec + (unit_secs == 3600 ? tm.tm_min * 60 : 0);
+		return (secs - into) * US_PER_SEC;
+	}
+	int64_t f = secs >= 0 ? secs / unit_secs : (secs - unit_secs + 1) / unit_secs;
+	return f * unit_secs * US_PER_SEC;
+}
+
+/* Local midnight of the day holding us, in the current zone. */
+static int64_t day_start(int64_t us)
+{
+	int64_t secs = us >= 0 ? us / US_PER_SEC : (us - US_PER_SEC + 1) / US_PER_SEC;
+
+	if (!zone_local) {
+		int64_t day = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+		return day * 86400 * US_PER_SEC;
+	}
+	time_t t = (time_t)secs;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return local_to_epoch(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday, 0, 0, 0) * US_PER_SEC;
 }
 
 int time_parse(const char *s, int64_t now, int64_t *us)
 {
-	int64_t day = now >= 0 ? now / US_PER_DAY : (now - US_PER_DAY + 1) / US_PER_DAY;
-
 	if (!s || !*s)
 		return -1;
 	if (!strcmp(s, "now")) {
@@ -175,11 +285,12 @@ int time_parse(const char *s, int64_t now, int64_t *us)
 		return 0;
 	}
 	if (!strcmp(s, "today")) {
-		*us = day * US_PER_DAY;
+		*us = day_start(now);
 		return 0;
 	}
 	if (!strcmp(s, "yesterday")) {
-		*us = (day - 1) * US_PER_DAY;
+		/* noon of the day before is in yesterday whatever DST does */
+		*us = day_start(day_start(now) - 12 * 3600 * US_PER_SEC);
 		return 0;
 	}
 	if (s[0] == '-' || s[0] == '+') {
@@ -205,7 +316,7 @@ int time_parse(const char *s, int64_t now, int64_t *us)
 		if (s[0] == '+')
 			return -1;
 	}
-	return time_parse_absolute(s, us);
+	return parse_absolute(s, us, zone_local);
 }
 
 size_t time_format_utc(int64_t us, char *out)

@@ -14,11 +14,24 @@
 int time_parse_absolute(const char *s, int64_t *us);
 
 /*
- * Parse any TIME of aggr(1): the absolute forms above, "now", "today",
- * "yesterday" (UTC midnights) and relative offsets from now such as
- * "-1h", "-30m", "+15m", "-7d", "-10s", "-2w". Returns 0 or -1.
+ * The zone that times without an offset and "today"/"yesterday" are read
+ * in, and that window boundaries follow: an IANA name such as
+ * "Europe/Berlin" that exists under /usr/share/zoneinfo (or $TZDIR), or
+ * NULL or "UTC" for UTC, the default. Returns 0, or -1 for an unknown zone.
+ */
+int time_zone_set(const char *zone);
+
+/*
+ * Parse any TIME of aggr(1): the absolute forms above (without an offset:
+ * in the zone of time_zone_set), "now", "today", "yesterday" (midnights in
+ * that zone) and relative offsets from now such as "-1h", "-30m", "+15m",
+ * "-7d", "-10s", "-2w". Returns 0 or -1.
  */
 int time_parse(const char *s, int64_t now, int64_t *us);
+
+/* The start of the minute (unit 60) or hour (3600) holding us, in the zone
+ * of time_zone_set. */
+int64_t time_floor(int64_t us, int unit_secs);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (any year). */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);

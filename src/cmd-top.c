@@ -1,0 +1,227 @@
+/* aggr top: the domains with the most requests in the previous minute or hour */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "hmap.h"
+#include "json.h"
+#include "log.h"
+#include "timefmt.h"
+
+static int run(int argc, char **argv);
+
+const struct cmd cmd_top = {
+	"top", run, "domains with the most requests in the last minute or hour",
+	"usage: aggr top (--minute | --hour) [--at TIME] [-n N] [--tz ZONE]\n"
+	"       aggr top --since TIME [--until TIME] [-n N] [--tz ZONE]\n"
+	"\n"
+	"Sum the counters log per domain over the previous complete minute or hour\n"
+	"before TIME (default now), or over [--since, --until), and print the N\n"
+	"(default 10) domains with the most requests, highest first; ties keep the\n"
+	"order in which the domains first appear in the window:\n"
+	"  [{\"Domain\":\"D\",\"NumberOfRequests\":95},...]\n"
+	"\n"
+	"Options:\n"
+	"  --minute         the window [floor(TIME, minute) - 1 minute, floor(TIME, minute))\n"
+	"  --hour           the window [floor(TIME, hour) - 1 hour, floor(TIME, hour))\n"
+	"  --at TIME        the time the window is taken before (default now)\n"
+	"  --since TIME     start of an explicit window (inclusive)\n"
+	"  --until TIME     end of an explicit window (exclusive; default now)\n"
+	"  -n N             at most N domains (default 10)\n"
+	"  --tz ZONE        read TIME and place minute and hour boundaries in ZONE,\n"
+	"                   an IANA name (default UTC)\n"
+	"  --format FMT     json (default), ndjson, csv, tsv, table\n"
+	"\n"
+	"TIME: epoch seconds, ISO 8601, now, today, yesterday, or -1h, -30m, -7d, +15m.\n",
+};
+
+enum { OPT_MINUTE = OPT_CMD, OPT_HOUR, OPT_AT, OPT_SINCE, OPT_UNTIL, OPT_TZ };
+
+struct top_ctx {
+	int64_t since, until;        /* microseconds, half-open */
+	struct hmap map;             /* domain (as stored, escaped) -> index */
+	int64_t *count;
+	size_t cap;
+	struct json_doc doc;
+};
+
+static int want_block(const struct idx_entry *e, const struct log_seg *s, void *vctx)
+{
+	const struct top_ctx *c = vctx;
+	(void)s;
+	return e->m.max_key >= c->since && e->m.min_key < c->until;
+}
+
+static int on_record(const char *line, size_t n, uint64_t off, void *vctx)
+{
+	struct top_ctx *c = vctx;
+	char why[160];
+	int64_t secs, v;
+
+	if (json_parse(&c->doc, line, n, why, sizeof(why)) || json_type(&c->doc, 0) != JSMN_OBJECT ||
+	    json_size(&c->doc, 0) < 1 || !json_str_eq(&c->doc, 1, "timestamp", 9) ||
+	    json_get_i64(&c->doc, 2, &secs))
+		return err_set(EX_CORRUPT, "counters: record at offset %" PRIu64 " is not a stored counter", off);
+	if (secs * 1000000 < c->since || secs * 1000000 >= c->until)
+		return 0;
+	/* stored keys are canonical, so the raw bytes name the domain */
+	for (int t = 3, k = 1; k < json_size(&c->doc, 0); k++, t = json_next(&c->doc, t + 1)) {
+		int added;
+		size_t i = hmap_put(&c->map, json_raw(&c->doc, t), json_rawlen(&c->doc, t), &added);
+		if (added) {
+			if (i >= c->cap) {
+				c->cap = c->cap ? c->cap * 2 : 256;
+				c->count = xrealloc(c->count, sizeof(*c->count) * c->cap);
+			}
+			c->count[i] = 0;
+		}
+		if (json_get_i64(&c->doc, t + 1, &v))
+			return err_set(EX_CORRUPT, "counters: record at offset %" PRIu64 " is not a stored counter", off);
+		if (__builtin_add_overflow(c->count[i], v, &c->count[i]))
+			return err_set(EX_FAIL, "requests for %.*s overflow 64 bits", (int)json_rawlen(&c->doc, t),
+				       json_raw(&c->doc, t));
+	}
+	return 0;
+}
+
+static const int64_t *sort_count;
+
+/* most requests first; equal counts in order of first appearance */
+static int cmp_domain(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	if (sort_count[x] != sort_count[y])
+		return sort_count[x] > sort_count[y] ? -1 : 1;
+	return (x > y) - (x < y);
+}
+
+static int parse_time_arg(const char *opt, const char *arg, int64_t now, int64_t *us)
+{
+	if (time_parse(arg, now, us))
+		return cmd_usage_error(&cmd_top, "%s: not a time: %s (see TIME SYNTAX in aggr(1))", opt, arg);
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_LONGOPTS,
+		{"minute", no_argument, 0, OPT_MINUTE},
+		{"hour", no_argument, 0, OPT_HOUR},
+		{"at", required_argument, 0, OPT_AT},
+		{"since", required_argument, 0, OPT_SINCE},
+		{"until", required_argument, 0, OPT_UNTIL},
+		{"tz", required_argument, 0, OPT_TZ},
+		{0, 0, 0, 0},
+	};
+	static const struct out_col cols[] = {{"Domain", OUT_STR}, {"NumberOfRequests", OUT_INT}};
+	const char *at = NULL, *since = NULL, *until = NULL, *tz = NULL;
+	int unit = 0, c, rc;
+	int64_t limit = 10, now;
+	struct top_ctx ctx;
+	struct log *lg;
+	char *dir;
+
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "n:", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_MINUTE:
+		case OPT_HOUR:
+			if (unit)
+				return cmd_usage_error(&cmd_top, "give one of --minute and --hour");
+			unit = c == OPT_MINUTE ? 60 : 3600;
+			break;
+		case OPT_AT: at = optarg; break;
+		case OPT_SINCE: since = optarg; break;
+		case OPT_UNTIL: until = optarg; break;
+		case OPT_TZ: tz = optarg; break;
+		case 'n':
+			if ((rc = cmd_int_arg(&cmd_top, "-n", optarg, 1, &limit)))
+				return rc;
+			break;
+		default:
+			if ((rc = cmd_common_opt(&cmd_top, c, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(&cmd_top, "unexpected argument: %s", argv[optind]);
+	if (!unit && !since && !until)
+		return cmd_usage_error(&cmd_top, "give --minute, --hour or --since");
+	if (unit && (since || until))
+		return cmd_usage_error(&cmd_top, "--%s takes --at, not --since or --until",
+				       unit == 60 ? "minute" : "hour");
+	if (!unit && at)
+		return cmd_usage_error(&cmd_top, "--at goes with --minute or --hour; use --since and --until");
+	if (tz && time_zone_set(tz))
+		return cmd_usage_error(&cmd_top, "--tz: unknown time zone: %s", tz);
+	if ((rc = now_us(&now)))
+		return rc;
+	memset(&ctx, 0, sizeof(ctx));
+	if (unit) {
+		int64_t t = now;
+		if (at && (rc = parse_time_arg("--at", at, now, &t)))
+			return rc;
+		ctx.until = time_floor(t, unit);
+		ctx.since = ctx.until - (int64_t)unit * 1000000;
+	} else {
+		ctx.since = INT64_MIN;
+		ctx.until = now;
+		if (since && (rc = parse_time_arg("--since", since, now, &ctx.since)))
+			return rc;
+		if (until && (rc = parse_time_arg("--until", until, now, &ctx.until)))
+			return rc;
+		if (ctx.until < ctx.since)
+			return cmd_usage_error(&cmd_top, "--until is before --since");
+	}
+	if (!(dir = log_data_dir(G.data_dir)))
+		return EX_USAGE;
+	rc = log_open_read(dir, "counters", &lg);
+	free(dir);
+	if (rc)
+		return rc;
+	hmap_init(&ctx.map);
+	json_doc_init(&ctx.doc);
+	struct log_scan_stats st;
+	rc = log_scan(lg, want_block, on_record, &ctx, &st);
+	log_close(lg);
+	if (!rc) {
+		char a[48], b[48];
+		time_format_utc(ctx.since, a);
+		time_format_utc(ctx.until, b);
+		info_("window [%s, %s): inflated %" PRIu64 " of %" PRIu64 " blocks, %zu domains",
+		      ctx.since == INT64_MIN ? "-inf" : a, b, st.blocks_read, st.blocks_total, ctx.map.n);
+	}
+	size_t n = ctx.map.n, *order = xmalloc(sizeof(*order) * (n ? n : 1));
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	sort_count = ctx.count;
+	qsort(order, n, sizeof(*order), cmp_domain);
+	struct out_table t;
+	struct buf out, dom;
+	out_table_init(&t, cols, 2);
+	buf_init(&out);
+	buf_init(&dom);
+	for (size_t i = 0; !rc && i < n && i < (uint64_t)limit; i++) {
+		size_t klen;
+		const char *k = hmap_key(&ctx.map, order[i], &klen);
+		/* the key is a JSON string body as stored: decode it for output */
+		json_unescape(k, klen, &dom);
+		out_add_str(&t, dom.data, dom.len);
+		out_add_int(&t, ctx.count[order[i]]);
+	}
+	if (!rc) {
+		out_render(&t, 0, out_rows(&t), G.format, &out);
+		if (G.format == OUT_JSON)
+			buf_addc(&out, '\n');
+		rc = out_write_stdout(&out);
+	}
+	buf_free(&out);
+	buf_free(&dom);
+	out_table_free(&t);
+	free(order);
+	free(ctx.count);
+	hmap_free(&ctx.map);
+	json_doc_free(&ctx.doc);
+	return rc;
+}

@@ -1,0 +1,102 @@
+/* counters: {"timestamp": T, "<domain>": n, ...}, keyed by the timestamp */
+#include "kind.h"
+
+#include <string.h>
+
+/* Latest timestamp accepted: 9999-12-31T23:59:59Z, so key times never overflow. */
+#define MAX_EPOCH INT64_C(253402300799)
+
+/* The timestamp as the original service took it: a JSON integer or a string
+ * of decimal digits. Returns 0, or -1 with why set. */
+static int timestamp(const struct json_doc *d, int t, int64_t *secs, char *why, size_t wn)
+{
+	int r;
+
+	if (json_is_string(d, t)) {
+		const char *s = json_raw(d, t);
+		size_t n = json_rawlen(d, t);
+		if (n == 0 || n > 18 || strspn(s, "0123456789") < n) {
+			snprintf(why, wn, "timestamp: not a number of seconds: \"%.*s\"", n > 40 ? 40 : (int)n, s);
+			return -1;
+		}
+		r = parse_i64(s, n, secs) ? -2 : 0;
+	} else {
+		r = json_get_i64(d, t, secs);
+	}
+	if (r == -2 || (r == 0 && (*secs < 0 || *secs > MAX_EPOCH))) {
+		snprintf(why, wn, "timestamp: out of range (0 to %lld)", (long long)MAX_EPOCH);
+		return -1;
+	}
+	if (r) {
+		snprintf(why, wn, "timestamp: not an integer number of seconds");
+		return -1;
+	}
+	return 0;
+}
+
+static int counters_normalise(const struct json_doc *d, struct buf *out, struct rec_info *ri,
+			      char *why, size_t wn)
+{
+	int ts = -1;
+	int64_t secs, n;
+
+	if (json_type(d, 0) != JSMN_OBJECT) {
+		snprintf(why, wn, "record is not a JSON object");
+		return -1;
+	}
+	for (int t = 1, k = 0; k < json_size(d, 0); k++, t = json_next(d, t + 1))
+		if (json_str_eq(d, t, "timestamp", 9))
+			ts = t + 1;
+	if (ts < 0) {
+		snprintf(why, wn, "timestamp: missing");
+		return -1;
+	}
+	if (timestamp(d, ts, &secs, why, wn))
+		return -1;
+	buf_adds(out, "{\"timestamp\":");
+	buf_add_i64(out, secs);
+	/* domains keep their order: ties in top go to the first seen */
+	for (int t = 1, k = 0; k < json_size(d, 0); k++, t = json_next(d, t + 1)) {
+		if (t + 1 == ts)
+			continue;
+		int r = json_get_i64(d, t + 1, &n);
+		const char *name = json_raw(d, t);
+		int nl = json_rawlen(d, t) > 60 ? 60 : (int)json_rawlen(d, t);
+		if (json_rawlen(d, t) == 0) {
+			snprintf(why, wn, "empty domain name");
+			return -1;
+		}
+		if (r == -2) {
+			snprintf(why, wn, "%.*s: count out of 64-bit range", nl, name);
+			return -1;
+		}
+		if (r) {
+			snprintf(why, wn, "%.*s: count is not an integer", nl, name);
+			return -1;
+		}
+		if (n < 0) {
+			snprintf(why, wn, "%.*s: count is negative", nl, name);
+			return -1;
+		}
+		buf_addc(out, ',');
+		/* keys are stored decoded and re-escaped, one spelling per domain */
+		struct buf s;
+		buf_init(&s);
+		json_get_str(d, t, &s);
+		json_write_str(out, s.data, s.len);
+		buf_free(&s);
+		buf_addc(out, ':');
+		buf_add_i64(out, n);
+	}
+	buf_addc(out, '}');
+	ri->key = secs * 1000000;
+	ri->nbloom = 0;
+	return 0;
+}
+
+const struct kind kind_counters = {
+	.name = "counters",
+	.noun = "counter records",
+	.key_is_time = 1,
+	.normalise = counters_normalise,
+};
