@@ -17,10 +17,17 @@ static int purge_run(int argc, char **argv);
 
 const struct cmd cmd_cat = {
 	"cat", cat_run, "print a log's records as JSON lines",
-	"usage: aggr cat LOG\n"
+	"usage: aggr cat LOG [--since TIME] [--until TIME] [--tz ZONE]\n"
 	"\n"
 	"Print every committed record of LOG as JSON lines, oldest first, in the\n"
-	"form it is stored. LOG: flows, counters, events, sessions, streams/NAME.\n",
+	"form it is stored. LOG: flows, counters, events, sessions, streams/NAME.\n"
+	"\n"
+	"Options:\n"
+	"  --since TIME     only records whose time is at or after TIME\n"
+	"  --until TIME     only records whose time is before TIME\n"
+	"  --tz ZONE        read TIME in ZONE, an IANA name (default UTC)\n"
+	"\n"
+	"A record's time is its key: counters timestamp (flows records have none).\n",
 };
 
 const struct cmd cmd_info = {
@@ -71,23 +78,40 @@ static int log_arg(const struct cmd *cmd, int argc, char **argv, int required, c
 	return 0;
 }
 
-static int parse_simple(const struct cmd *cmd, int argc, char **argv, int *repair)
+/* Options of the admin commands; --repair only for check, the times only
+ * for cat. Returns -1 to go on, or an exit status. */
+struct admin_opts {
+	int repair;
+	const char *since, *until, *tz;
+};
+
+enum { OPT_REPAIR = OPT_CMD, OPT_SINCE, OPT_UNTIL, OPT_TZ };
+
+static int parse_simple(const struct cmd *cmd, int argc, char **argv, struct admin_opts *o)
 {
 	static const struct option opts[] = {
 		COMMON_LONGOPTS,
-		{"repair", no_argument, 0, OPT_CMD},
+		{"repair", no_argument, 0, OPT_REPAIR},
+		{"since", required_argument, 0, OPT_SINCE},
+		{"until", required_argument, 0, OPT_UNTIL},
+		{"tz", required_argument, 0, OPT_TZ},
 		{0, 0, 0, 0},
 	};
 	int c, rc;
 
+	memset(o, 0, sizeof(*o));
 	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == OPT_CMD && repair) {
-			*repair = 1;
-			continue;
-		}
-		if (c == OPT_CMD)
-			c = '?', optopt = 0;
-		if ((rc = cmd_common_opt(cmd, c, argv)) >= 0)
+		if (c == OPT_REPAIR && cmd == &cmd_check)
+			o->repair = 1;
+		else if (c == OPT_SINCE && cmd == &cmd_cat)
+			o->since = optarg;
+		else if (c == OPT_UNTIL && cmd == &cmd_cat)
+			o->until = optarg;
+		else if (c == OPT_TZ && cmd == &cmd_cat)
+			o->tz = optarg;
+		else if (c >= OPT_REPAIR && c <= OPT_TZ)
+			return cmd_usage_error(cmd, "unknown option: %s", argv[optind - 1]);
+		else if ((rc = cmd_common_opt(cmd, c, argv)) >= 0)
 			return rc;
 	}
 	return -1;
@@ -167,17 +191,61 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
+struct cat_window {
+	int on;
+	int64_t since, until;
+	const struct kind *kind;
+};
+
+/* Write the lines of raw whose time is in the window. */
+static int cat_filter(const struct cat_window *w, const struct buf *raw, struct buf *out)
+{
+	const char *p = raw->data, *end = raw->data + raw->len;
+
+	buf_reset(out);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)(nl - p);
+		int64_t key;
+		if (w->kind->stored_key(p, n, &key))
+			return err_set(EX_CORRUPT, "%s: a stored record has no time", w->kind->name);
+		if (key >= w->since && key < w->until)
+			buf_add(out, p, n + 1);
+		p = nl + 1;
+	}
+	return out_write_stdout(out);
+}
+
 static int cat_run(int argc, char **argv)
 {
+	struct admin_opts o;
+	struct cat_window w = {0, INT64_MIN, INT64_MAX, NULL};
 	const char *name;
 	struct log *lg;
 	char *dir;
+	int64_t now;
 	int rc;
 
-	if ((rc = parse_simple(&cmd_cat, argc, argv, NULL)) >= 0)
+	if ((rc = parse_simple(&cmd_cat, argc, argv, &o)) >= 0)
 		return rc;
 	if ((rc = log_arg(&cmd_cat, argc, argv, 1, &name)))
 		return rc;
+	if (o.since || o.until) {
+		w.on = 1;
+		w.kind = kind_find(strncmp(name, "streams/", 8) ? name : "stream");
+		if (!w.kind || !w.kind->key_is_time || !w.kind->stored_key)
+			return cmd_usage_error(&cmd_cat, "%s records have no time for --since or --until", name);
+		if (o.tz && time_zone_set(o.tz))
+			return cmd_usage_error(&cmd_cat, "--tz: unknown time zone: %s", o.tz);
+		if ((rc = now_us(&now)))
+			return rc;
+		if (o.since && time_parse(o.since, now, &w.since))
+			return cmd_usage_error(&cmd_cat, "--since: not a time: %s (see TIME SYNTAX in aggr(1))", o.since);
+		if (o.until && time_parse(o.until, now, &w.until))
+			return cmd_usage_error(&cmd_cat, "--until: not a time: %s (see TIME SYNTAX in aggr(1))", o.until);
+	} else if (o.tz) {
+		return cmd_usage_error(&cmd_cat, "--tz goes with --since or --until");
+	}
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
 	rc = log_open_read(dir, name, &lg);
@@ -186,19 +254,28 @@ static int cat_run(int argc, char **argv)
 		return rc;
 	/* blocks are whole JSON lines: write them as they inflate */
 	struct seg_reader r;
-	struct buf blk, raw;
+	struct buf blk, raw, out;
 	seg_reader_init(&r);
 	buf_init(&blk);
 	buf_init(&raw);
+	buf_init(&out);
 	for (size_t i = 0; i < lg->nseg && !rc; i++)
 		for (size_t j = 0; j < lg->seg[i].nent && !rc; j++) {
+			const struct block_meta *m = &lg->seg[i].ent[j].m;
+			if (w.on && (m->max_key < w.since || m->min_key >= w.until))
+				continue;
 			rc = log_read_block(lg, &lg->seg[i], &lg->seg[i].ent[j], &r, &blk, &raw);
-			if (!rc)
+			if (rc)
+				break;
+			if (w.on && !(m->min_key >= w.since && m->max_key < w.until))
+				rc = cat_filter(&w, &raw, &out);
+			else
 				rc = out_write_stdout(&raw);
 		}
 	seg_reader_free(&r);
 	buf_free(&blk);
 	buf_free(&raw);
+	buf_free(&out);
 	log_close(lg);
 	return rc;
 }
@@ -228,7 +305,9 @@ static int info_run(int argc, char **argv)
 	size_t n;
 	int rc;
 
-	if ((rc = parse_simple(&cmd_info, argc, argv, NULL)) >= 0)
+	struct admin_opts o;
+
+	if ((rc = parse_simple(&cmd_info, argc, argv, &o)) >= 0)
 		return rc;
 	if ((rc = log_arg(&cmd_info, argc, argv, 0, &name)))
 		return rc;
@@ -336,10 +415,11 @@ static int check_run(int argc, char **argv)
 {
 	const char *name;
 	char **names = NULL, *dir;
-	int repair = 0, rc, worst = 0;
+	int rc, worst = 0;
+	struct admin_opts o;
 	size_t n;
 
-	if ((rc = parse_simple(&cmd_check, argc, argv, &repair)) >= 0)
+	if ((rc = parse_simple(&cmd_check, argc, argv, &o)) >= 0)
 		return rc;
 	if ((rc = log_arg(&cmd_check, argc, argv, 0, &name)))
 		return rc;
@@ -352,7 +432,7 @@ static int check_run(int argc, char **argv)
 	}
 	/* report every damaged log, not only the first */
 	for (size_t i = 0; i < n; i++) {
-		rc = check_one(dir, names[i], repair);
+		rc = check_one(dir, names[i], o.repair);
 		if (rc) {
 			fprintf(stderr, "aggr: check: %s\n", err_msg());
 			err_clear();
@@ -373,7 +453,9 @@ static int purge_run(int argc, char **argv)
 	char *dir;
 	int rc;
 
-	if ((rc = parse_simple(&cmd_purge, argc, argv, NULL)) >= 0)
+	struct admin_opts o;
+
+	if ((rc = parse_simple(&cmd_purge, argc, argv, &o)) >= 0)
 		return rc;
 	if ((rc = log_arg(&cmd_purge, argc, argv, 1, &name)))
 		return rc;

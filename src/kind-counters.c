@@ -94,9 +94,26 @@ static int counters_normalise(const struct json_doc *d, struct buf *out, struct 
 	return 0;
 }
 
+static int counters_stored_key(const char *line, size_t n, int64_t *key)
+{
+	static const char head[] = "{\"timestamp\":";
+	size_t i = sizeof(head) - 1, j;
+	int64_t secs;
+
+	if (n < i || memcmp(line, head, i))
+		return -1;
+	for (j = i; j < n && line[j] >= '0' && line[j] <= '9'; j++)
+		;
+	if (parse_i64(line + i, j - i, &secs))
+		return -1;
+	*key = secs * 1000000;
+	return 0;
+}
+
 const struct kind kind_counters = {
 	.name = "counters",
 	.noun = "counter records",
 	.key_is_time = 1,
 	.normalise = counters_normalise,
+	.stored_key = counters_stored_key,
 };

@@ -30,6 +30,9 @@ struct kind {
 	 */
 	int (*normalise)(const struct json_doc *d, struct buf *out, struct rec_info *ri,
 			 char *why, size_t wn);
+	/* The key of a stored record (a line written by normalise). Returns 0,
+	 * or -1 when the line is not a stored record of this kind. */
+	int (*stored_key)(const char *line, size_t n, int64_t *key);
 };
 
 /* The kind of a log or an ingest KIND argument; NULL when unknown. */
