@@ -4,16 +4,19 @@
 # usually /usr/share/bash-completion/completions/aggr, or source this file.
 # It needs nothing from the bash-completion package.
 
-_aggr_commands='ingest flows cat info check purge help'
-_aggr_kinds='flows'
+_aggr_commands='ingest flows top cat info check purge help'
+_aggr_kinds='flows counters'
 _aggr_logs='flows counters events sessions'
 _aggr_formats='json ndjson csv tsv table'
 
-# Options that take an argument in the next word (or after "=").
+# Options that take an argument in the next word (or after "="); $2 is the
+# command when known: top's --hour is a switch, flows' takes the hour.
 _aggr_takes_arg()
 {
+    [[ $1 == --hour && $2 == top ]] && return 1
     case $1 in
-        -d | --data-dir | --format | --wait | --max-batch | --hour | --page | --size)
+        -d | --data-dir | --format | --wait | --max-batch | --hour | --page | --size | \
+        --at | --since | --until | --tz | -n)
             return 0 ;;
     esac
     return 1
@@ -28,7 +31,8 @@ _aggr_options()
                      "--format --wait --no-wait --progress --no-progress" ;;
         ingest) echo "--max-batch --wait --no-wait --progress --no-progress $common" ;;
         flows)  echo "--hour --page --size --format $common" ;;
-        cat)    echo "--progress --no-progress $common" ;;
+        top)    echo "--minute --hour --at --since --until -n --tz --format $common" ;;
+        cat)    echo "--since --until --tz --progress --no-progress $common" ;;
         info)   echo "--format $common" ;;
         check)  echo "--repair --wait --no-wait --progress --no-progress $common" ;;
         purge)  echo "--wait --no-wait $common" ;;
@@ -45,6 +49,12 @@ _aggr_option_value()
             mapfile -t COMPREPLY < <(compgen -d -- "$2") ;;
         --format)
             COMPREPLY=($(compgen -W "$_aggr_formats" -- "$2")) ;;
+        --at | --since | --until)
+            COMPREPLY=($(compgen -W "now today yesterday -1h -30m -7d" -- "$2")) ;;
+        --tz)
+            local zdir=${TZDIR:-/usr/share/zoneinfo}
+            mapfile -t COMPREPLY < <(cd "$zdir" 2>/dev/null && compgen -f -- "$2")
+            compopt -o filenames 2>/dev/null ;;
         *)  # a number: nothing to offer
             COMPREPLY=() ;;
     esac
@@ -90,7 +100,7 @@ _aggr()
             continue
         fi
         if (( !ddash )) && [[ $word == -?* ]]; then
-            _aggr_takes_arg "$word" && expect_value=1
+            _aggr_takes_arg "$word" "$cmd" && expect_value=1
             continue
         fi
         if [[ -z $cmd ]]; then

@@ -53,6 +53,7 @@ complete -c aggr -f
 # Commands
 complete -c aggr -n __aggr_needs_command -a ingest -d 'Validate records and append them to a log'
 complete -c aggr -n __aggr_needs_command -a flows -d 'Print the traffic of one hour'
+complete -c aggr -n __aggr_needs_command -a top -d 'Print the domains with the most requests'
 complete -c aggr -n __aggr_needs_command -a cat -d 'Print every record of a log as JSON lines'
 complete -c aggr -n __aggr_needs_command -a info -d 'Describe logs'
 complete -c aggr -n __aggr_needs_command -a check -d 'Verify logs'
@@ -65,7 +66,7 @@ complete -c aggr -s q -l quiet -d 'Print only errors on stderr'
 complete -c aggr -s v -l verbose -d 'Also report what was done'
 complete -c aggr -s h -l help -d 'Print help'
 complete -c aggr -n __aggr_needs_command -s V -l version -d 'Print the version'
-complete -c aggr -n '__aggr_needs_command; or __aggr_using flows info' -l format -x -a 'json ndjson csv tsv table' -d 'Output format'
+complete -c aggr -n '__aggr_needs_command; or __aggr_using flows top info' -l format -x -a 'json ndjson csv tsv table' -d 'Output format'
 complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest check purge' -l wait -x -d 'Wait this long for the lock (seconds)'
 complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest check purge' -l no-wait -d 'Fail at once if the log is locked'
 complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest cat check' -l progress -d 'Show progress on stderr'
@@ -73,6 +74,7 @@ complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest cat check' -l 
 
 # ingest KIND [FILE...]
 complete -c aggr -n '__aggr_first_arg ingest' -a flows -d 'Flow log records'
+complete -c aggr -n '__aggr_first_arg ingest' -a counters -d 'Domain counter records'
 complete -c aggr -n '__aggr_using ingest; and not __aggr_first_arg ingest' -F
 complete -c aggr -n '__aggr_using ingest' -l max-batch -x -d 'Reject a run of more than N records'
 
@@ -81,9 +83,18 @@ complete -c aggr -n '__aggr_using flows' -l hour -x -d 'Hour to report'
 complete -c aggr -n '__aggr_using flows' -l page -x -d 'Page number, from 1'
 complete -c aggr -n '__aggr_using flows' -l size -x -d 'Groups per page'
 
+# top (--minute | --hour) [--at TIME] | --since TIME [--until TIME]; -n N; --tz ZONE
+complete -c aggr -n '__aggr_using top' -l minute -d 'The previous complete minute'
+complete -c aggr -n '__aggr_using top' -l hour -d 'The previous complete hour'
+complete -c aggr -n '__aggr_using top' -l at -x -a 'now today yesterday -1h' -d 'The window ends before this time'
+complete -c aggr -n '__aggr_using top cat' -l since -x -a 'now today yesterday -1h -7d' -d 'Start of the window'
+complete -c aggr -n '__aggr_using top cat' -l until -x -a 'now today yesterday' -d 'End of the window (excluded)'
+complete -c aggr -n '__aggr_using top' -s n -x -d 'At most N domains'
+complete -c aggr -n '__aggr_using top cat' -l tz -x -a '(string replace -r "^.*/zoneinfo/" "" /usr/share/zoneinfo/*/*)' -d 'Time zone'
+
 # cat LOG, info [LOG], check [--repair] [LOG], purge LOG
 complete -c aggr -n '__aggr_first_arg cat info check purge' -a 'flows counters events sessions' -d Log
 complete -c aggr -n '__aggr_using check' -l repair -d 'Truncate a torn tail, rebuild a damaged index'
 
 # help [COMMAND]
-complete -c aggr -n '__aggr_first_arg help' -a 'ingest flows cat info check purge help' -d Command
+complete -c aggr -n '__aggr_first_arg help' -a 'ingest flows top cat info check purge help' -d Command

@@ -60,7 +60,7 @@ _check()
 }
 
 # Expected words are separated by "|"; '' means no completion at all.
-all_commands='ingest|flows|cat|info|check|purge|help'
+all_commands='ingest|flows|top|cat|info|check|purge|help'
 logs='flows|counters|events|sessions'
 formats='json|ndjson|csv|tsv|table'
 
@@ -72,7 +72,7 @@ check 'unknown prefix'              ''              aggr zz
 check 'global long options'         '--data-dir|--quiet|--verbose|--help|--version|--format|--wait|--no-wait|--progress|--no-progress' aggr --
 check 'global options, short too'   '-d|--data-dir|-q|--quiet|-v|--verbose|-h|--help|-V|--version|--format|--wait|--no-wait|--progress|--no-progress' aggr -
 check 'global option prefix'        '--no-wait|--no-progress' aggr --no
-check 'ingest kind'                 'flows'         aggr ingest ''
+check 'ingest kind'                 'flows|counters' aggr ingest ''
 check 'ingest kind prefix'          'flows'         aggr ingest f
 check_files 'ingest files'              'a.json|b.json.gz|sub|with space.json' aggr ingest flows ''
 check 'ingest file prefix'          'a.json'        aggr ingest flows a
@@ -80,8 +80,8 @@ check 'ingest file with space'      'with space.json' aggr ingest flows w
 check 'ingest more files'           'b.json.gz'     aggr ingest flows a.json b
 check 'ingest options'              '--max-batch|--wait|--no-wait|--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr ingest --
 check 'ingest --max-batch value'    ''              aggr ingest --max-batch ''
-check 'ingest after --max-batch N'  'flows'         aggr ingest --max-batch 10 ''
-check 'ingest after --'             'flows'         aggr ingest -- ''
+check 'ingest after --max-batch N'  'flows|counters' aggr ingest --max-batch 10 ''
+check 'ingest after --'             'flows|counters' aggr ingest -- ''
 check 'ingest file after --'        'a.json'        aggr ingest flows -- a
 check 'flows options'               '--hour|--page|--size|--format|--data-dir|--quiet|--verbose|--help' aggr flows --
 check 'flows option prefix'         '--hour|--help' aggr flows --h
@@ -100,7 +100,7 @@ check 'data-dir= values'            'sub'           aggr --data-dir = s
 check 'command after -d DIR'        "$logs"         aggr -d /tmp cat ''
 check 'cat logs'                    "$logs"         aggr cat ''
 check 'cat second positional'       ''              aggr cat flows ''
-check 'cat options'                 '--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr cat --
+check 'cat options'                 '--since|--until|--tz|--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr cat --
 check 'info logs'                   "$logs"         aggr info ''
 check 'info options'                '--format|--data-dir|--quiet|--verbose|--help' aggr info --
 check 'check logs'                  "$logs"         aggr check ''
@@ -110,6 +110,9 @@ check 'purge log prefix'            'events'        aggr purge ev
 check 'purge options'               '--wait|--no-wait|--data-dir|--quiet|--verbose|--help' aggr purge --
 check 'help commands'               "$all_commands" aggr help ''
 check 'help command prefix'         'flows'         aggr help fl
+check 'top options'                 '--minute|--hour|--at|--since|--until|--tz|--format|--data-dir|--quiet|--verbose|--help' aggr top --
+check 'top --at values'             'now|today|yesterday|-1h|-30m|-7d' aggr top --hour --at ''
+check 'top --tz zone'               'Europe/Berlin' aggr top --tz Europe/Berl
 check 'help second positional'      ''              aggr help flows ''
 check 'unknown command'             ''              aggr bogus ''
 
