@@ -259,9 +259,15 @@ static int cat_run(int argc, char **argv)
 	buf_init(&blk);
 	buf_init(&raw);
 	buf_init(&out);
+	struct progress pr;
+	uint64_t total = 0;
+	progress_init(&pr);
+	for (size_t i = 0; i < lg->nseg; i++)
+		total += lg->seg[i].nent;
 	for (size_t i = 0; i < lg->nseg && !rc; i++)
 		for (size_t j = 0; j < lg->seg[i].nent && !rc; j++) {
 			const struct block_meta *m = &lg->seg[i].ent[j].m;
+			progress_show(&pr, "block %" PRIu64 " of %" PRIu64, ++pr.done, total);
 			if (w.on && (m->max_key < w.since || m->min_key >= w.until))
 				continue;
 			rc = log_read_block(lg, &lg->seg[i], &lg->seg[i].ent[j], &r, &blk, &raw);
@@ -272,6 +278,7 @@ static int cat_run(int argc, char **argv)
 			else
 				rc = out_write_stdout(&raw);
 		}
+	progress_end(&pr);
 	seg_reader_free(&r);
 	buf_free(&blk);
 	buf_free(&raw);

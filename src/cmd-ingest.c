@@ -33,29 +33,6 @@ const struct cmd cmd_ingest = {
 
 enum { OPT_MAX_BATCH = OPT_CMD };
 
-struct progress {
-	int on;
-	double next;
-	uint64_t bytes_done;
-};
-
-static void progress_show(struct progress *p, uint64_t records, uint64_t bytes, int final)
-{
-	double now;
-
-	if (!p->on)
-		return;
-	if (final) {
-		fputs("\r\033[K", stderr);
-		return;
-	}
-	now = mono_seconds();
-	if (now < p->next)
-		return;
-	p->next = now + 0.25;
-	fprintf(stderr, "\raggr: ingest: %" PRIu64 " records, %.1f MB read\033[K", records, (double)bytes / 1e6);
-}
-
 static int ingest_file(struct log *lg, const struct kind *k, const char *path, int64_t max_batch,
 		       struct json_doc *doc, struct buf *norm, struct progress *pr)
 {
@@ -98,9 +75,10 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 			break;
 		rc = 0;
 		if ((lg->run_records & 1023) == 0)
-			progress_show(pr, lg->run_records, pr->bytes_done + in.bytes_in, 0);
+			progress_show(pr, "%" PRIu64 " records, %.1f MB read", lg->run_records,
+				      (double)(pr->done + in.bytes_in) / 1e6);
 	}
-	pr->bytes_done += in.bytes_in;
+	pr->done += in.bytes_in;
 	input_close(&in);
 	return rc;
 }
@@ -117,7 +95,7 @@ static int run(int argc, char **argv)
 	struct log *lg = NULL;
 	struct json_doc doc;
 	struct buf norm;
-	struct progress pr = {0, 0, 0};
+	struct progress pr;
 	int64_t max_batch = -1, now;
 	const char *env;
 	char *dir;
@@ -148,7 +126,7 @@ static int run(int argc, char **argv)
 		free(dir);
 		return rc;
 	}
-	pr.on = cmd_progress();
+	progress_init(&pr);
 	json_doc_init(&doc);
 	buf_init(&norm);
 	log_begin(lg, now);
@@ -161,7 +139,7 @@ static int run(int argc, char **argv)
 	uint64_t n = lg->run_records;
 	if (!rc)
 		rc = log_commit(lg);
-	progress_show(&pr, n, pr.bytes_done, 1);
+	progress_end(&pr);
 	if (rc)
 		log_abort(lg);
 	else

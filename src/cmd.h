@@ -55,8 +55,16 @@ int cmd_usage_error(const struct cmd *cmd, const char *fmt, ...) ATTR_PRINTF(2, 
 /* Parse a non-negative or positive integer option value. Returns 0 or EX_USAGE. */
 int cmd_int_arg(const struct cmd *cmd, const char *opt, const char *arg, int64_t min, int64_t *out);
 
-/* Progress wanted on stderr? */
-int cmd_progress(void);
+/* Progress on stderr, on one line redrawn at most four times a second;
+ * only when wanted (--progress, or stderr is a terminal). */
+struct progress {
+	int on;
+	double next;
+	uint64_t done;     /* free for the caller's count */
+};
+void progress_init(struct progress *p);
+void progress_show(struct progress *p, const char *fmt, ...) ATTR_PRINTF(2, 3);
+void progress_end(struct progress *p);
 
 const struct cmd *cmd_find(const char *name);
 

@@ -157,9 +157,32 @@ int cmd_common_opt(const struct cmd *cmd, int c, char **argv)
 	}
 }
 
-int cmd_progress(void)
+void progress_init(struct progress *p)
 {
-	return G.progress >= 0 ? G.progress : isatty(2);
+	p->on = G.progress >= 0 ? G.progress : isatty(2);
+	p->next = 0;
+	p->done = 0;
+}
+
+void progress_show(struct progress *p, const char *fmt, ...)
+{
+	va_list ap;
+	double now;
+
+	if (!p->on || (now = mono_seconds()) < p->next)
+		return;
+	p->next = now + 0.25;
+	fprintf(stderr, "\raggr: %s: ", prog_cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\033[K", stderr);
+}
+
+void progress_end(struct progress *p)
+{
+	if (p->on && p->next > 0)
+		fputs("\r\033[K", stderr);
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,18 @@
+# Progress goes to stderr only when asked for (or when stderr is a tty),
+# on one line that is cleared at the end (each redraw starts with a CR).
+$ aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json"
+
+$ aggr --progress cat flows 2>err | wc -l; tr '\r' '\n' < err | sed 1d | cat -v
+5
+aggr: cat: block 1 of 1^[[K
+^[[K
+
+$ aggr cat flows 2>err >/dev/null; wc -c < err
+0
+
+$ seq 1 3000 | awk '{printf "{\"src_app\":\"s%d\",\"dest_app\":\"d\",\"vpc_id\":\"v\",\"hour\":9,\"bytes_tx\":1,\"bytes_rx\":1}\n", $1}' > many.jsonl; aggr ingest flows --progress many.jsonl 2>err; tr '\r' '\n' < err | sed 1d | cat -v
+aggr: ingest: 1024 records, 0.2 MB read^[[K
+^[[K
+
+$ aggr ingest flows --no-progress many.jsonl 2>err; wc -c < err
+0
