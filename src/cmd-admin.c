@@ -117,6 +117,22 @@ static int parse_simple(const struct cmd *cmd, int argc, char **argv, struct adm
 	return -1;
 }
 
+/* The start every admin command shares: options, [LOG] and the data
+ * directory. Returns -1 to go on (*dir malloc'd), or an exit status. */
+static int admin_start(const struct cmd *cmd, int argc, char **argv, int log_required,
+		       struct admin_opts *o, const char **name, char **dir)
+{
+	int rc;
+
+	if ((rc = parse_simple(cmd, argc, argv, o)) >= 0)
+		return rc;
+	if ((rc = log_arg(cmd, argc, argv, log_required, name)))
+		return rc;
+	if (!(*dir = log_data_dir(G.data_dir)))
+		return EX_USAGE;
+	return -1;
+}
+
 /* Every log with a MANIFEST in dir, sorted. Returns the count. */
 static size_t list_logs(const char *dir, char ***out)
 {
@@ -226,29 +242,27 @@ static int cat_run(int argc, char **argv)
 	int64_t now;
 	int rc;
 
-	if ((rc = parse_simple(&cmd_cat, argc, argv, &o)) >= 0)
+	if ((rc = admin_start(&cmd_cat, argc, argv, 1, &o, &name, &dir)) >= 0)
 		return rc;
-	if ((rc = log_arg(&cmd_cat, argc, argv, 1, &name)))
-		return rc;
+	rc = 0;
 	if (o.since || o.until) {
 		w.on = 1;
 		w.kind = kind_find(strncmp(name, "streams/", 8) ? name : "stream");
 		if (!w.kind || !w.kind->key_is_time || !w.kind->stored_key)
-			return cmd_usage_error(&cmd_cat, "%s records have no time for --since or --until", name);
-		if (o.tz && time_zone_set(o.tz))
-			return cmd_usage_error(&cmd_cat, "--tz: unknown time zone: %s", o.tz);
-		if ((rc = now_us(&now)))
-			return rc;
-		if (o.since && time_parse(o.since, now, &w.since))
-			return cmd_usage_error(&cmd_cat, "--since: not a time: %s (see TIME SYNTAX in aggr(1))", o.since);
-		if (o.until && time_parse(o.until, now, &w.until))
-			return cmd_usage_error(&cmd_cat, "--until: not a time: %s (see TIME SYNTAX in aggr(1))", o.until);
+			rc = cmd_usage_error(&cmd_cat, "%s records have no time for --since or --until", name);
+		else if (o.tz && time_zone_set(o.tz))
+			rc = cmd_usage_error(&cmd_cat, "--tz: unknown time zone: %s", o.tz);
+		else if ((rc = now_us(&now)))
+			;
+		else if (o.since && time_parse(o.since, now, &w.since))
+			rc = cmd_usage_error(&cmd_cat, "--since: not a time: %s (see TIME SYNTAX in aggr(1))", o.since);
+		else if (o.until && time_parse(o.until, now, &w.until))
+			rc = cmd_usage_error(&cmd_cat, "--until: not a time: %s (see TIME SYNTAX in aggr(1))", o.until);
 	} else if (o.tz) {
-		return cmd_usage_error(&cmd_cat, "--tz goes with --since or --until");
+		rc = cmd_usage_error(&cmd_cat, "--tz goes with --since or --until");
 	}
-	if (!(dir = log_data_dir(G.data_dir)))
-		return EX_USAGE;
-	rc = log_open_read(dir, name, &lg);
+	if (!rc)
+		rc = log_open_read(dir, name, &lg);
 	free(dir);
 	if (rc)
 		return rc;
@@ -314,12 +328,9 @@ static int info_run(int argc, char **argv)
 
 	struct admin_opts o;
 
-	if ((rc = parse_simple(&cmd_info, argc, argv, &o)) >= 0)
+	if ((rc = admin_start(&cmd_info, argc, argv, 0, &o, &name, &dir)) >= 0)
 		return rc;
-	if ((rc = log_arg(&cmd_info, argc, argv, 0, &name)))
-		return rc;
-	if (!(dir = log_data_dir(G.data_dir)))
-		return EX_USAGE;
+	rc = 0;
 	n = select_logs(dir, name, &names);
 	if (*err_msg()) {
 		free(dir);
@@ -426,12 +437,8 @@ static int check_run(int argc, char **argv)
 	struct admin_opts o;
 	size_t n;
 
-	if ((rc = parse_simple(&cmd_check, argc, argv, &o)) >= 0)
+	if ((rc = admin_start(&cmd_check, argc, argv, 0, &o, &name, &dir)) >= 0)
 		return rc;
-	if ((rc = log_arg(&cmd_check, argc, argv, 0, &name)))
-		return rc;
-	if (!(dir = log_data_dir(G.data_dir)))
-		return EX_USAGE;
 	n = select_logs(dir, name, &names);
 	if (*err_msg()) {
 		free(dir);
@@ -462,12 +469,8 @@ static int purge_run(int argc, char **argv)
 
 	struct admin_opts o;
 
-	if ((rc = parse_simple(&cmd_purge, argc, argv, &o)) >= 0)
+	if ((rc = admin_start(&cmd_purge, argc, argv, 1, &o, &name, &dir)) >= 0)
 		return rc;
-	if ((rc = log_arg(&cmd_purge, argc, argv, 1, &name)))
-		return rc;
-	if (!(dir = log_data_dir(G.data_dir)))
-		return EX_USAGE;
 	struct log *probe;
 	if ((rc = log_open_read(dir, name, &probe))) {
 		free(dir);

@@ -238,12 +238,14 @@ int write_full(int fd, const void *p, size_t n)
 	return 0;
 }
 
-ssize_t pread_full(int fd, void *p, size_t n, off_t off)
+/* read() or, when off >= 0, pread() until n bytes, the end, or an error */
+static ssize_t io_full(int fd, void *p, size_t n, off_t off)
 {
 	size_t got = 0;
 
 	while (got < n) {
-		ssize_t r = pread(fd, (char *)p + got, n - got, off + (off_t)got);
+		ssize_t r = off < 0 ? read(fd, (char *)p + got, n - got)
+				    : pread(fd, (char *)p + got, n - got, off + (off_t)got);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -256,23 +258,8 @@ ssize_t pread_full(int fd, void *p, size_t n, off_t off)
 	return (ssize_t)got;
 }
 
-ssize_t read_full(int fd, void *p, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = read(fd, (char *)p + got, n - got);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
+ssize_t pread_full(int fd, void *p, size_t n, off_t off) { return io_full(fd, p, n, off); }
+ssize_t read_full(int fd, void *p, size_t n) { return io_full(fd, p, n, -1); }
 
 int fsync_dir(const char *dir)
 {
