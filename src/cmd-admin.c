@@ -258,6 +258,8 @@ static int cat_run(int argc, char **argv)
 			rc = cmd_usage_error(&cmd_cat, "--since: not a time: %s (see TIME SYNTAX in aggr(1))", o.since);
 		else if (o.until && time_parse(o.until, now, &w.until))
 			rc = cmd_usage_error(&cmd_cat, "--until: not a time: %s (see TIME SYNTAX in aggr(1))", o.until);
+		else if (w.until < w.since)
+			rc = cmd_usage_error(&cmd_cat, "--until is before --since");
 	} else if (o.tz) {
 		rc = cmd_usage_error(&cmd_cat, "--tz goes with --since or --until");
 	}

@@ -212,8 +212,9 @@ static int run(int argc, char **argv)
 	rc = log_scan(lg, want_block, on_record, &ctx, &st);
 	log_close(lg);
 	if (!rc)
-		info_("inflated %" PRIu64 " of %" PRIu64 " blocks, %zu groups in hour %" PRId64,
-		      st.blocks_read, st.blocks_total, ctx.map.n, ctx.hour);
+		info_("inflated %" PRIu64 " of %" PRIu64 " block%s, %zu group%s in hour %" PRId64,
+		      st.blocks_read, st.blocks_total, st.blocks_total == 1 ? "" : "s", ctx.map.n,
+		      ctx.map.n == 1 ? "" : "s", ctx.hour);
 	if (rc) {
 		hmap_free(&ctx.map);
 		free(ctx.tx);

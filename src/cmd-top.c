@@ -189,8 +189,9 @@ static int run(int argc, char **argv)
 		char a[48], b[48];
 		time_format_utc(ctx.since, a);
 		time_format_utc(ctx.until, b);
-		info_("window [%s, %s): inflated %" PRIu64 " of %" PRIu64 " blocks, %zu domains",
-		      ctx.since == INT64_MIN ? "-inf" : a, b, st.blocks_read, st.blocks_total, ctx.map.n);
+		info_("window [%s, %s): inflated %" PRIu64 " of %" PRIu64 " block%s, %zu domain%s",
+		      ctx.since == INT64_MIN ? "-inf" : a, b, st.blocks_read, st.blocks_total,
+		      st.blocks_total == 1 ? "" : "s", ctx.map.n, ctx.map.n == 1 ? "" : "s");
 	}
 	size_t n = ctx.map.n, *order = xmalloc(sizeof(*order) * (n ? n : 1));
 	for (size_t i = 0; i < n; i++)

@@ -174,7 +174,7 @@ static int parse_iso(const char *s, int64_t *us, int local)
 		}
 		if (h > 23 || mi > 59 || sec > 60)
 			return -1;
-		if (sec == 60)  /* a leap second is the next second's instant */
+		if (sec == 60)  /* a leap second: the last microsecond of its minute */
 			sec = 59, frac = US_PER_SEC - 1;
 		if (*p == 'Z' || *p == 'z') {
 			p++;
@@ -183,9 +183,11 @@ static int parse_iso(const char *s, int64_t *us, int local)
 			unsigned oh, om = 0;
 			if (digits(&p, 2, &oh))
 				return -1;
-			if (*p == ':')
+			if (*p == ':') {
 				p++;
-			if (*p && digits(&p, 2, &om))
+				if (digits(&p, 2, &om))
+					return -1;
+			} else if (*p && digits(&p, 2, &om))
 				return -1;
 			if (oh > 23 || om > 59)
 				return -1;
@@ -209,13 +211,24 @@ static int parse_iso(const char *s, int64_t *us, int local)
 	return 0;
 }
 
+/* Years 1 to 9999: what ISO 8601 writes with four digits, and far from
+ * overflowing microseconds when windows are rounded and widened. */
+static int in_range(int64_t us)
+{
+	return us >= INT64_C(-62135596800) * US_PER_SEC && us <= INT64_C(253402300799) * US_PER_SEC + 999999;
+}
+
 static int parse_absolute(const char *s, int64_t *us, int local)
 {
+	int rc;
+
 	if (!s || !*s)
 		return -1;
 	if (strlen(s) >= 10 && s[4] == '-' && s[7] == '-')
-		return parse_iso(s, us, local);
-	return parse_epoch(s, us);
+		rc = parse_iso(s, us, local);
+	else
+		rc = parse_epoch(s, us);
+	return rc == 0 && in_range(*us) ? 0 : -1;
 }
 
 int time_parse_absolute(const char *s, int64_t *us)
@@ -238,6 +251,14 @@ int time_zone_set(const char *zone)
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", zone);
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	/* zoneinfo also holds zone.tab and tzdata.zi: only TZif files are zones */
+	char magic[4];
+	FILE *f = fopen(path, "rb");
+	size_t got = f ? fread(magic, 1, 4, f) : 0;
+	if (f)
+		fclose(f);
+	if (got != 4 || memcmp(magic, "TZif", 4))
 		return -1;
 	setenv("TZ", zone, 1);
 	tzset();
@@ -310,7 +331,10 @@ int time_parse(const char *s, int64_t now, int64_t *us)
 		default: unit = 0;
 		}
 		if (nd && unit && p[1] == 0) {
-			*us = now + (s[0] == '-' ? -n : n) * unit;
+			int64_t d;
+			if (__builtin_mul_overflow(n, unit, &d) ||
+			    __builtin_add_overflow(now, s[0] == '-' ? -d : d, us) || !in_range(*us))
+				return -1;
 			return 0;
 		}
 		if (s[0] == '+')

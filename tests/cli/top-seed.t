@@ -27,4 +27,4 @@ O                     67
 
 $ aggr -v top --minute --at 2022-01-15T22:02:00Z
 [{"Domain":"D","NumberOfRequests":87},{"Domain":"I","NumberOfRequests":56},{"Domain":"V","NumberOfRequests":14},{"Domain":"R","NumberOfRequests":2}]
-! aggr: top: window [2022-01-15T22:01:00Z, 2022-01-15T22:02:00Z): inflated 1 of 1 blocks, 4 domains
+! aggr: top: window [2022-01-15T22:01:00Z, 2022-01-15T22:02:00Z): inflated 1 of 1 block, 4 domains
