@@ -485,8 +485,8 @@ static int parse(struct json_doc *d, const char *text, size_t len, char *why, si
 		d->next = xmalloc(sizeof(*d->next) * d->cap);
 	}
 	/* jsmn closes brackets in time proportional to the depth: refuse deep
-	 * nesting before it gets quadratic */
-	if (check_depth(text, len, why, whylen))
+	 * nesting before it gets quadratic (which takes more bytes than levels) */
+	if (len > JSON_MAX_DEPTH && check_depth(text, len, why, whylen))
 		return -1;
 	jsmn_init(&p);
 	for (;;) {
