@@ -81,3 +81,63 @@ clean:
 	rm -rf build build-san aggr bench/gen
 
 .PHONY: all aggr check demo install uninstall clean
+
+# ---- fuzzing: tests/fuzz (appended section; see tests/fuzz/README) ----
+# make check builds $(BUILD)/replay-NAME for every tests/fuzz/fuzz-NAME.c with
+# the normal compiler and flags (so also under SANITIZE=...), and
+# tests/fuzz/replay.sh replays tests/fuzz/corpus/NAME through it.
+# make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="json time"] [FUZZ_JOBS=2]
+# [FUZZ_FLAGS=...] builds libFuzzer targets with clang into tests/fuzz/bin/
+# (objects of their own) and runs each for FUZZ_SECONDS on its corpus.
+FUZZ_NAMES = $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_REPLAY_BINS = $(patsubst %,$(BUILD)/replay-%,$(FUZZ_NAMES))
+
+$(BUILD)/replay-%: tests/fuzz/fuzz-%.c tests/fuzz/replay-main.c tests/fuzz/fuzz.h $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ tests/fuzz/fuzz-$*.c tests/fuzz/replay-main.c $(LIB_OBJS) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/fuzz-mkseed: tests/fuzz/mkseed.c tests/fuzz/fuzz.h $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS)
+
+check: $(FUZZ_REPLAY_BINS)
+
+FUZZ_CC = clang
+FUZZ_SECONDS = 60
+FUZZ_TARGETS = $(FUZZ_NAMES)
+FUZZ_BIN = tests/fuzz/bin
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_LIB_OBJS = $(patsubst src/%.c,$(FUZZ_BIN)/obj/%.o,$(filter-out $(CMD_SRCS),$(SRCS)))
+FUZZ_BINS = $(patsubst %,$(FUZZ_BIN)/fuzz-%,$(FUZZ_NAMES))
+# only pattern rules name them: keep make from deleting them as intermediate
+.SECONDARY: $(FUZZ_LIB_OBJS)
+
+$(FUZZ_BIN)/.clang-ok:
+	@sh tests/fuzz/deps.sh $(FUZZ_CC)
+	@mkdir -p $(FUZZ_BIN)/obj
+	@touch $@
+
+$(FUZZ_BIN)/obj/%.o: src/%.c src/*.h | $(FUZZ_BIN)/.clang-ok $(BUILD)/.deps-ok
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BIN)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_LIB_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_LIB_OBJS) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_FLAGS="$(FUZZ_FLAGS)" sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Add to corpus/NAME what make fuzz found that reaches new code (gen-* files).
+fuzz-merge: fuzz-build
+	@sh tests/fuzz/merge.sh $(FUZZ_TARGETS)
+
+# Regenerate the seed corpora from seed-data, aggr ingest and mkseed.
+fuzz-corpus: aggr $(BUILD)/fuzz-mkseed $(BUILD)/replay-manifest
+	@sh tests/fuzz/mkcorpus.sh $(abspath $(BUILD))
+
+fuzz-clean:
+	rm -rf $(FUZZ_BIN) tests/fuzz/work
+
+clean: fuzz-clean
+
+.PHONY: fuzz fuzz-build fuzz-merge fuzz-corpus fuzz-clean

@@ -190,8 +190,10 @@ static int manifest_parse(struct log *l, const char *text, size_t len)
 			continue;
 		}
 		if (!strncmp(line, "next_offset ", 12)) {
-			if (parse_i64(line + 12, strlen(line + 12), (int64_t *)&l->manifest_next))
+			int64_t v;
+			if (line[12] == '-' || parse_i64(line + 12, strlen(line + 12), &v))
 				return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: bad next_offset", l->name, lineno);
+			l->manifest_next = (uint64_t)v;
 			continue;
 		}
 		if (!strncmp(line, "kind ", 5)) {
@@ -210,6 +212,10 @@ static int manifest_parse(struct log *l, const char *text, size_t len)
 			       " min_ingest %" SCNd64 " max_ingest %" SCNd64,
 			       &s.base, state, &s.sum.records, &s.sum.blocks, &s.sum.bytes, &s.sum.min_key,
 			       &s.sum.max_key, &s.sum.min_ingest, &s.sum.max_ingest);
+		/* sscanf's %u takes "-1" as a huge number: counts have no sign */
+		if (line[8] < '0' || line[8] > '9' || strstr(line, "records -") || strstr(line, "blocks -") ||
+		    strstr(line, "bytes -"))
+			return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: bad segment line", l->name, lineno);
 		if (k == 9 && !strcmp(state, "sealed"))
 			s.sealed = 1;
 		else if (!(k == 2 && !strcmp(state, "active")))
