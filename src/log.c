@@ -658,13 +658,17 @@ static int seg_create(struct log *l, uint64_t base)
 	if (s.idx_fd < 0) {
 		int rc = err_sys("cannot create %s", ipath);
 		close(s.data_fd);
+		unlink(dpath);
 		return rc;
 	}
 	idx_header_encode(hdr, &s.ih);
 	if (write_full(s.idx_fd, hdr, IDX_HDR_LEN) < 0 || fsync(s.idx_fd) < 0 || fsync(s.data_fd) < 0) {
+		/* a full disk ends here: leave no half-made segment behind */
 		int rc = err_sys("cannot write %s", ipath);
 		close(s.data_fd);
 		close(s.idx_fd);
+		unlink(dpath);
+		unlink(ipath);
 		return rc;
 	}
 	s.idx_end = s.idx_size = IDX_HDR_LEN;
@@ -700,7 +704,7 @@ static int write_entry(struct log *l, struct log_seg *s, const struct idx_entry 
 	unsigned char tmp[IDX_ENTRY_FIXED + IDX_MAX_BLOOM];
 
 	idx_entry_encode(tmp, &s->ih, e);
-	if (pwrite(s->idx_fd, tmp, s->ih.entry_size, (off_t)s->idx_size) != (ssize_t)s->ih.entry_size)
+	if (pwrite_full(s->idx_fd, tmp, s->ih.entry_size, (off_t)s->idx_size) < 0)
 		return err_sys("cannot write %s", log_seg_file(l, s, 1));
 	s->idx_size += s->ih.entry_size;
 	return 0;
@@ -729,7 +733,7 @@ static int flush_block(struct log *l)
 	buf_reset(&l->zbuf);
 	if ((rc = seg_block_encode(&l->zw, l->block.data, &l->cur, &l->zbuf)))
 		return rc;
-	if (pwrite(s->data_fd, l->zbuf.data, l->zbuf.len, (off_t)s->data_size) != (ssize_t)l->zbuf.len)
+	if (pwrite_full(s->data_fd, l->zbuf.data, l->zbuf.len, (off_t)s->data_size) < 0)
 		return err_sys("cannot write %s", log_seg_file(l, s, 0));
 	if (l->have_pend && (rc = write_entry(l, s, &l->pend)))
 		return rc;
@@ -789,7 +793,7 @@ static int roll(struct log *l)
 	buf_reset(&l->zbuf);
 	if ((rc = seg_block_encode(&l->zw, "", &m, &l->zbuf)))
 		return rc;
-	if (pwrite(s->data_fd, l->zbuf.data, l->zbuf.len, (off_t)s->data_size) != (ssize_t)l->zbuf.len ||
+	if (pwrite_full(s->data_fd, l->zbuf.data, l->zbuf.len, (off_t)s->data_size) < 0 ||
 	    fdatasync(s->data_fd) < 0)
 		return err_sys("cannot seal %s", log_seg_file(l, s, 0));
 	s->data_size += l->zbuf.len;

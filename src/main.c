@@ -1,6 +1,7 @@
 /* aggr: global options, the command table, exit status */
 #include <stdarg.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,8 @@ int main(int argc, char **argv)
 	const struct cmd *cmd;
 	int c, rc;
 
+	/* past a file size limit, fail the write (EFBIG) and roll back, not die */
+	signal(SIGXFSZ, SIG_IGN);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:d:qvhV", opts, NULL)) != -1) {
 		if (c == 'h') {

@@ -217,6 +217,29 @@ uint32_t crc32_of(const void *p, size_t n)
 	return (uint32_t)crc32(c, q, (uInt)n);
 }
 
+int pwrite_full(int fd, const void *p, size_t n, off_t off)
+{
+	const char *q = p;
+
+	/* a short write is followed by one that says why (ENOSPC, EFBIG) */
+	while (n) {
+		ssize_t w = pwrite(fd, q, n, off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		q += w;
+		n -= (size_t)w;
+		off += w;
+	}
+	return 0;
+}
+
 int write_full(int fd, const void *p, size_t n)
 {
 	const char *q = p;

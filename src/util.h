@@ -81,6 +81,7 @@ uint32_t crc32_of(const void *p, size_t n);
  * Return 0 on success, -1 with errno set on failure; read_full returns the
  * number of bytes read (short only at end of file) or -1. */
 int write_full(int fd, const void *p, size_t n);
+int pwrite_full(int fd, const void *p, size_t n, off_t off);
 ssize_t pread_full(int fd, void *p, size_t n, off_t off);
 ssize_t read_full(int fd, void *p, size_t n);
 
