@@ -15,7 +15,7 @@ _aggr_takes_arg()
 {
     [[ $1 == --hour && $2 == top ]] && return 1
     case $1 in
-        -d | --data-dir | --format | --wait | --max-batch | --hour | --page | --size | \
+        -d | --data-dir | --format | --wait | --max-batch | --batch-id | --hour | --page | --size | \
         --at | --since | --until | --tz | -n)
             return 0 ;;
     esac
@@ -29,7 +29,7 @@ _aggr_options()
     case $1 in
         '')     echo "-d --data-dir -q --quiet -v --verbose -h --help -V --version" \
                      "--format --wait --no-wait --progress --no-progress" ;;
-        ingest) echo "--max-batch --wait --no-wait --progress --no-progress $common" ;;
+        ingest) echo "--max-batch --batch-id --wait --no-wait --progress --no-progress $common" ;;
         flows)  echo "--hour --page --size --format $common" ;;
         top)    echo "--minute --hour --at --since --until -n --tz --format $common" ;;
         cat)    echo "--since --until --tz --progress --no-progress $common" ;;
@@ -49,6 +49,8 @@ _aggr_option_value()
             mapfile -t COMPREPLY < <(compgen -d -- "$2") ;;
         --format)
             COMPREPLY=($(compgen -W "$_aggr_formats" -- "$2")) ;;
+        --batch-id)
+            COMPREPLY=($(compgen -W "auto" -- "$2")) ;;
         --at | --since | --until)
             COMPREPLY=($(compgen -W "now today yesterday -1h -30m -7d" -- "$2")) ;;
         --tz)

@@ -77,6 +77,7 @@ complete -c aggr -n '__aggr_first_arg ingest' -a flows -d 'Flow log records'
 complete -c aggr -n '__aggr_first_arg ingest' -a counters -d 'Domain counter records'
 complete -c aggr -n '__aggr_using ingest; and not __aggr_first_arg ingest' -F
 complete -c aggr -n '__aggr_using ingest' -l max-batch -x -d 'Reject a run of more than N records'
+complete -c aggr -n '__aggr_using ingest' -l batch-id -x -a auto -d 'Store the run once under this ID'
 
 # flows --hour H [--page P] [--size S]
 complete -c aggr -n '__aggr_using flows' -l hour -x -d 'Hour to report'

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "cmd.h"
 #include "input.h"
 #include "json.h"
@@ -14,7 +16,7 @@ static int run(int argc, char **argv);
 
 const struct cmd cmd_ingest = {
 	"ingest", run, "load JSON records into a log, all or nothing",
-	"usage: aggr ingest KIND [--max-batch N] [FILE...]\n"
+	"usage: aggr ingest KIND [--max-batch N] [--batch-id ID|auto] [FILE...]\n"
 	"\n"
 	"Validate JSON records and append them to the KIND log as one atomic run:\n"
 	"either every record of every FILE is stored, or none is. FILE '-' or no\n"
@@ -26,15 +28,24 @@ const struct cmd cmd_ingest = {
 	"Options:\n"
 	"  --max-batch N    refuse the whole run (exit 7) when it has more than N\n"
 	"                   records (default $AGGR_MAX_BATCH, else no limit)\n"
+	"  --batch-id ID    store ID with the run; a later run with the same ID\n"
+	"                   stores nothing and exits 0 (for cron retries). 'auto'\n"
+	"                   derives the ID from the input's size and CRC-32\n"
 	"  --wait SECS      wait this long for another writer (default 10)\n"
 	"  --no-wait        fail at once with exit 5 when the log is locked\n"
 	"  --[no-]progress  progress on stderr (default: when it is a terminal)\n",
 };
 
-enum { OPT_MAX_BATCH = OPT_CMD };
+enum { OPT_MAX_BATCH = OPT_CMD, OPT_BATCH_ID };
+
+/* What the whole input was: for --batch-id auto. */
+struct input_sum {
+	uint64_t bytes;
+	uint32_t crc;
+};
 
 static int ingest_file(struct log *lg, const struct kind *k, const char *path, int64_t max_batch,
-		       struct json_doc *doc, struct buf *norm, struct progress *pr)
+		       struct json_doc *doc, struct buf *norm, struct progress *pr, struct input_sum *sum)
 {
 	struct input in;
 	const char *rec;
@@ -79,6 +90,8 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 				      (double)(pr->done + in.bytes_in) / 1e6);
 	}
 	pr->done += in.bytes_in;
+	sum->crc = (uint32_t)crc32_combine(sum->crc, in.crc, (z_off_t)in.bytes_in);
+	sum->bytes += in.bytes_in;
 	input_close(&in);
 	return rc;
 }
@@ -88,6 +101,7 @@ static int run(int argc, char **argv)
 	static const struct option opts[] = {
 		COMMON_LONGOPTS,
 		{"max-batch", required_argument, 0, OPT_MAX_BATCH},
+		{"batch-id", required_argument, 0, OPT_BATCH_ID},
 		{0, 0, 0, 0},
 	};
 	const struct kind *k;
@@ -97,6 +111,9 @@ static int run(int argc, char **argv)
 	struct buf norm;
 	struct progress pr;
 	int64_t max_batch = -1, now;
+	const char *batch = NULL;
+	char auto_id[64];
+	struct input_sum sum = {0, 0};
 	const char *env;
 	char *dir;
 	int c, rc;
@@ -105,6 +122,13 @@ static int run(int argc, char **argv)
 	    (parse_i64(env, strlen(env), &max_batch) || max_batch < 0))
 		return cmd_usage_error(&cmd_ingest, "AGGR_MAX_BATCH: not a non-negative integer: %s", env);
 	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) != -1) {
+		if (c == OPT_BATCH_ID) {
+			if (strcmp(optarg, "auto") && !log_batch_id_valid(optarg))
+				return cmd_usage_error(&cmd_ingest, "--batch-id: not 1 to 200 printable characters "
+						       "without spaces: %s", optarg);
+			batch = optarg;
+			continue;
+		}
 		if (c == OPT_MAX_BATCH) {
 			if ((rc = cmd_int_arg(&cmd_ingest, "--max-batch", optarg, 0, &max_batch)))
 				return rc;
@@ -129,14 +153,27 @@ static int run(int argc, char **argv)
 	progress_init(&pr);
 	json_doc_init(&doc);
 	buf_init(&norm);
+	if (batch && strcmp(batch, "auto") && log_batch_seen(lg, batch))
+		goto seen;
 	log_begin(lg, now);
 	if (optind >= argc) {
-		rc = ingest_file(lg, k, "-", max_batch, &doc, &norm, &pr);
+		rc = ingest_file(lg, k, "-", max_batch, &doc, &norm, &pr, &sum);
 	} else {
 		for (int i = optind; i < argc && !rc; i++)
-			rc = ingest_file(lg, k, argv[i], max_batch, &doc, &norm, &pr);
+			rc = ingest_file(lg, k, argv[i], max_batch, &doc, &norm, &pr, &sum);
 	}
 	uint64_t n = lg->run_records;
+	if (!rc && batch && !strcmp(batch, "auto")) {
+		/* known only once the input is read: the run is undone if seen */
+		snprintf(auto_id, sizeof(auto_id), "auto-%" PRIu64 "-%08" PRIx32, sum.bytes, sum.crc);
+		batch = auto_id;
+		if (log_batch_seen(lg, batch)) {
+			log_abort(lg);
+			progress_end(&pr);
+			goto seen;
+		}
+	}
+	log_set_batch(lg, batch);
 	if (!rc)
 		rc = log_commit(lg);
 	progress_end(&pr);
@@ -144,6 +181,11 @@ static int run(int argc, char **argv)
 		log_abort(lg);
 	else
 		info_("stored %" PRIu64 " record%s in %s", n, n == 1 ? "" : "s", k->name);
+	goto out;
+seen:
+	warnx_("batch %s is already stored in %s: nothing to do", batch, k->name);
+	rc = 0;
+out:
 	log_close(lg);
 	json_doc_free(&doc);
 	buf_free(&norm);

@@ -108,6 +108,7 @@ static struct log *log_new(const char *data_dir, const char *name)
 	snprintf(l->kind, sizeof(l->kind), "%s", strncmp(name, "streams/", 8) ? name : "stream");
 	buf_init(&l->block);
 	buf_init(&l->zbuf);
+	buf_init(&l->batches);
 	return l;
 }
 
@@ -144,6 +145,7 @@ void log_close(struct log *l)
 	seg_writer_free(&l->zw);
 	buf_free(&l->block);
 	buf_free(&l->zbuf);
+	buf_free(&l->batches);
 	free(l->cur_bloom);
 	free(l->pend_bloom);
 	free(l->dir);
@@ -593,6 +595,8 @@ static int recover_tail(struct log *l)
 	return 0;
 }
 
+static int batches_recover(struct log *l);
+
 int log_open_write(const char *data_dir, const char *name, const struct log_config *cfg,
 		   double wait_secs, struct log **out)
 {
@@ -615,6 +619,8 @@ int log_open_write(const char *data_dir, const char *name, const struct log_conf
 		rc = remove_orphans(l, 1);
 	if (!rc)
 		rc = recover_tail(l);
+	if (!rc)
+		rc = batches_recover(l);
 	if (!rc && !l->have_manifest) {
 		snprintf(l->kind, sizeof(l->kind), "%s", cfg->kind);
 		if (!(rc = manifest_write(l)))
@@ -630,6 +636,89 @@ int log_open_write(const char *data_dir, const char *name, const struct log_conf
 	l->pend_bloom = xcalloc(1, IDX_MAX_BLOOM);
 	*out = l;
 	return 0;
+}
+
+/* ---- batches ---- */
+
+#define BATCHES_MAX (64u << 20)
+
+int log_batch_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n < 1 || n > 200)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (id[i] <= ' ' || id[i] > '~')
+			return 0;
+	return 1;
+}
+
+/* Read the batches file and keep the entries of committed runs: an entry
+ * whose offsets go past the log's end belongs to a run that did not commit. */
+static int batches_recover(struct log *l)
+{
+	char *path = path_join(l->dir, "batches");
+	struct buf in, keep;
+	int rc = 0, dropped = 0;
+
+	buf_init(&in);
+	buf_init(&keep);
+	if (read_file(path, &in, BATCHES_MAX) < 0) {
+		if (errno != ENOENT)
+			rc = err_sys("cannot read %s/batches", l->name);
+		goto out;
+	}
+	for (char *p = in.data, *end = in.data + in.len; p < end;) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char id[256];
+		uint64_t first, next;
+		if (!nl) {
+			dropped = 1;  /* torn: cannot happen with rename, but be safe */
+			break;
+		}
+		*nl = 0;
+		if (sscanf(p, "%255s %" SCNu64 " %" SCNu64, id, &first, &next) != 3 || first > next) {
+			rc = err_set(EX_CORRUPT, "%s/batches: bad line: %.60s", l->name, p);
+			goto out;
+		}
+		if (next <= l->next_offset) {
+			buf_adds(&keep, p);
+			buf_addc(&keep, '\n');
+		} else {
+			dropped = 1;
+		}
+		p = nl + 1;
+	}
+	if (dropped && (rc = atomic_replace(l->dir, "batches", keep.data ? keep.data : "", keep.len)))
+		goto out;
+	buf_reset(&l->batches);
+	buf_add(&l->batches, keep.data ? keep.data : "", keep.len);
+out:
+	buf_free(&in);
+	buf_free(&keep);
+	free(path);
+	return rc;
+}
+
+int log_batch_seen(const struct log *l, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = l->batches.data, *end = p + l->batches.len; p && p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break;
+		if ((size_t)(nl - p) > n && p[n] == ' ' && !memcmp(p, id, n))
+			return 1;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+void log_set_batch(struct log *l, const char *id)
+{
+	l->run_batch = id;
 }
 
 /* ---- writing ---- */
@@ -820,6 +909,24 @@ int log_commit(struct log *l)
 	s = &l->seg[l->nseg - 1];
 	if (fdatasync(s->data_fd) < 0)
 		return err_sys("cannot sync %s", log_seg_file(l, s, 0));
+	if (l->run_batch) {
+		/* before the commit point: recovery drops it if the run fails */
+		struct buf b;
+		buf_init(&b);
+		buf_add(&b, l->batches.data ? l->batches.data : "", l->batches.len);
+		buf_addf(&b, "%s %" PRIu64 " %" PRIu64 "\n", l->run_batch, l->run_next - l->run_records,
+			 l->run_next);
+		l->run_wrote_batches = 1;
+		l->batches_len0 = l->batches.len;
+		rc = atomic_replace(l->dir, "batches", b.data, b.len);
+		if (!rc) {
+			buf_reset(&l->batches);
+			buf_add(&l->batches, b.data, b.len);
+		}
+		buf_free(&b);
+		if (rc)
+			return rc;
+	}
 	l->pend.m.flags |= IDX_COMMIT;
 	if ((rc = write_entry(l, s, &l->pend)))
 		return rc;
@@ -836,6 +943,7 @@ int log_commit(struct log *l)
 		}
 	}
 	l->committed = 1;
+	l->run_wrote_batches = 0;
 	l->in_run = 0;
 	l->have_pend = 0;
 	s->data_end = s->data_size;
@@ -870,6 +978,12 @@ void log_abort(struct log *l)
 	l->in_run = 0;
 	l->have_pend = 0;
 	buf_reset(&l->block);
+	if (l->run_wrote_batches) {
+		/* put back the batches file as it was before this run */
+		l->batches.len = l->batches_len0;
+		atomic_replace(l->dir, "batches", l->batches.data, l->batches.len);
+		l->run_wrote_batches = 0;
+	}
 	if (!l->nseg)
 		return;
 	if (l->run_created) {
@@ -987,6 +1101,12 @@ int log_purge(struct log *l, uint64_t *records, uint64_t *segments)
 	log_reset_segs(l);
 	/* an empty MANIFEST is the commit; the files then are orphans */
 	if ((rc = manifest_write(l)))
+		return rc;
+	char *b = path_join(l->dir, "batches");
+	if (unlink(b) < 0 && errno != ENOENT)
+		rc = err_sys("cannot remove %s/batches", l->name);
+	free(b);
+	if (rc)
 		return rc;
 	return remove_orphans(l, 0);
 }

@@ -74,6 +74,10 @@ struct log {
 	uint64_t run_data0, run_idx0, run_next;
 	uint64_t run_records, run_blocks;
 	uint32_t bloom_bytes, bloom_k; /* of the segment this run writes to */
+	struct buf batches;           /* the batches file as committed */
+	const char *run_batch;        /* batch ID of this run, or NULL */
+	int run_wrote_batches;
+	size_t batches_len0;          /* its length before this run */
 };
 
 /* Is name a valid log name: flows, counters, events, sessions, or
@@ -120,6 +124,19 @@ struct log_bloom_key {
 };
 int log_append(struct log *l, const char *line, size_t n, int64_t key,
 	       const struct log_bloom_key *bk, size_t nbk);
+/*
+ * Batch IDs make cron retries idempotent: the ID of a committed run is kept
+ * in the log's "batches" file, written before the run's commit point with
+ * the run's offsets, so recovery drops it when the run did not commit.
+ * log_batch_seen() returns 1 when a committed run carried id, else 0.
+ * log_set_batch() names the current run's ID (NULL: none); id must stay
+ * valid until the commit. log_batch_id_valid(): 1..200 printable ASCII
+ * characters without spaces.
+ */
+int log_batch_seen(const struct log *l, const char *id);
+void log_set_batch(struct log *l, const char *id);
+int log_batch_id_valid(const char *id);
+
 /* Make the run durable and visible. Returns 0 or an error code, in which
  * case nothing of the run is visible (the caller should abort). */
 int log_commit(struct log *l);

@@ -78,7 +78,7 @@ check_files 'ingest files'              'a.json|b.json.gz|sub|with space.json' a
 check 'ingest file prefix'          'a.json'        aggr ingest flows a
 check 'ingest file with space'      'with space.json' aggr ingest flows w
 check 'ingest more files'           'b.json.gz'     aggr ingest flows a.json b
-check 'ingest options'              '--max-batch|--wait|--no-wait|--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr ingest --
+check 'ingest options'              '--max-batch|--batch-id|--wait|--no-wait|--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr ingest --
 check 'ingest --max-batch value'    ''              aggr ingest --max-batch ''
 check 'ingest after --max-batch N'  'flows|counters' aggr ingest --max-batch 10 ''
 check 'ingest after --'             'flows|counters' aggr ingest -- ''
@@ -110,6 +110,7 @@ check 'purge log prefix'            'events'        aggr purge ev
 check 'purge options'               '--wait|--no-wait|--data-dir|--quiet|--verbose|--help' aggr purge --
 check 'help commands'               "$all_commands" aggr help ''
 check 'help command prefix'         'flows'         aggr help fl
+check 'ingest --batch-id value'     'auto'          aggr ingest flows --batch-id ''
 check 'top options'                 '--minute|--hour|--at|--since|--until|--tz|--format|--data-dir|--quiet|--verbose|--help' aggr top --
 check 'top --at values'             'now|today|yesterday|-1h|-30m|-7d' aggr top --hour --at ''
 check 'top --tz zone'               'Europe/Berlin' aggr top --tz Europe/Berl

@@ -21,7 +21,7 @@ usage: aggr flows --hour H [--page P] [--size S] [--format FMT]
 same
 
 $ aggr ingest --help > out; r=$?; head -1 out; exit $r
-usage: aggr ingest KIND [--max-batch N] [FILE...]
+usage: aggr ingest KIND [--max-batch N] [--batch-id ID|auto] [FILE...]
 
 $ for c in cat info check purge help; do aggr help $c | head -1; done
 usage: aggr cat LOG [--since TIME] [--until TIME] [--tz ZONE]

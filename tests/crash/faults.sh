@@ -108,5 +108,21 @@ after=$(cd "$AGGR_DIR" && find . -type f ! -name LOCK | sort | xargs md5sum)
 [ $rc = 7 ] && [ "$before" = "$after" ] && ok "over --max-batch leaves files byte for byte" ||
 	not_ok "over --max-batch leaves files byte for byte" "exit $rc: $(diff <(echo "$before") <(echo "$after"))"
 
+# 6. batch IDs under kills: after recovery the batches file names exactly the
+# runs in the log, and retrying every run stores each exactly once
+"$aggr" purge flows
+for k in $(seq 1 20); do
+	delay=$(awk -v k="$k" -v span="$span" 'BEGIN { srand(100 + k); printf "%.3f", (1 + rand() * span * 1.2) / 1000 }')
+	( timeout -s KILL "$delay" "$aggr" ingest flows --batch-id "run-$k" "$work/run-$k.json" ) 2>/dev/null
+done 2>/dev/null
+"$aggr" ingest flows < /dev/null
+in_log=$("$aggr" cat flows | sed 's/^{"src_app":"\(run-[0-9]*\)".*/\1/' | sort -u | tr '\n' ' ')
+in_batches=$(cut -d' ' -f1 "$AGGR_DIR/flows/batches" 2>/dev/null | sort | tr '\n' ' ')
+[ "$in_log" = "$in_batches" ] && ok "batches name exactly the committed runs ($(echo $in_log | wc -w) runs)" ||
+	not_ok "batches name exactly the committed runs" "log: $in_log; batches: $in_batches"
+for k in $(seq 1 20); do "$aggr" -q ingest flows --batch-id "run-$k" "$work/run-$k.json"; done
+runs_whole $n 2>/dev/null && [ "$("$aggr" cat flows | wc -l)" = $((20 * n)) ] &&
+	ok "retried runs stored exactly once" || not_ok "retried runs stored exactly once"
+
 echo "faults: $pass passed, $fail failed"
 [ $fail = 0 ]
