@@ -293,7 +293,7 @@ static int manifest_write(struct log *l)
 			buf_addf(&b, "segment %020" PRIu64 " active\n", s->base);
 	}
 	buf_addf(&b, "crc %08" PRIx32 "\n", crc32_of(b.data, b.len));
-	rc = atomic_replace(l->dir, "MANIFEST", b.data, b.len);
+	rc = atomic_replace_ex(l->dir, "MANIFEST", b.data, b.len, &l->manifest_renamed);
 	if (rc == 0)
 		l->have_manifest = 1;
 	buf_free(&b);
@@ -654,8 +654,9 @@ int log_batch_id_valid(const char *id)
 	return 1;
 }
 
-/* Read the batches file and keep the entries of committed runs: an entry
- * whose offsets go past the log's end belongs to a run that did not commit. */
+/* Read the batches file and keep the entries of runs still in the log: an
+ * entry whose offsets go past the log's end belongs to a run that did not
+ * commit; one before the first segment, to records purged or retained away. */
 static int batches_recover(struct log *l)
 {
 	char *path = path_join(l->dir, "batches");
@@ -682,7 +683,8 @@ static int batches_recover(struct log *l)
 			rc = err_set(EX_CORRUPT, "%s/batches: bad line: %.60s", l->name, p);
 			goto out;
 		}
-		if (next <= l->next_offset) {
+		uint64_t start = l->nseg ? l->seg[0].base : l->next_offset;
+		if (next <= l->next_offset && first >= start) {
 			buf_adds(&keep, p);
 			buf_addc(&keep, '\n');
 		} else {
@@ -938,7 +940,16 @@ int log_commit(struct log *l)
 		uint64_t before = l->next_offset;
 		l->next_offset = l->run_next;
 		if ((rc = manifest_write(l))) {
-			l->next_offset = before;
+			if (!l->manifest_renamed) {
+				l->next_offset = before;
+				return rc;
+			}
+			/* the MANIFEST lists the run: it is visible, though perhaps not
+			 * durable, so it must not be undone; still a failure (EIO) */
+			l->in_run = 0;
+			l->run_created = 0;
+			l->run_wrote_batches = 0;
+			l->committed = 1;
 			return rc;
 		}
 	}

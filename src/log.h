@@ -71,6 +71,7 @@ struct log {
 	int have_pend;
 	int in_run, run_created;
 	int created_manifest, committed;
+	int manifest_renamed;         /* the last manifest_write got as far as the rename */
 	uint64_t run_data0, run_idx0, run_next;
 	uint64_t run_records, run_blocks;
 	uint32_t bloom_bytes, bloom_k; /* of the segment this run writes to */

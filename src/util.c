@@ -301,9 +301,17 @@ int fsync_dir(const char *dir)
 
 int atomic_replace(const char *dir, const char *name, const void *p, size_t n)
 {
+	int renamed;
+
+	return atomic_replace_ex(dir, name, p, n, &renamed);
+}
+
+int atomic_replace_ex(const char *dir, const char *name, const void *p, size_t n, int *renamed)
+{
 	char tmp[PATH_MAX], dst[PATH_MAX];
 	int fd, code;
 
+	*renamed = 0;
 	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -327,6 +335,7 @@ int atomic_replace(const char *dir, const char *name, const void *p, size_t n)
 		code = err_sys("cannot rename %s", tmp);
 		goto fail;
 	}
+	*renamed = 1;
 	return fsync_dir(dir);
 fail:
 	if (fd >= 0)

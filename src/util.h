@@ -96,6 +96,10 @@ int fsync_dir(const char *dir);
  * content, possibly plus a stale NAME.tmp that writers delete.
  */
 int atomic_replace(const char *dir, const char *name, const void *p, size_t n);
+/* The same, and *renamed says whether the rename was done: when only the
+ * final directory sync failed, the new content is in place (and visible)
+ * but may not survive a power cut. */
+int atomic_replace_ex(const char *dir, const char *name, const void *p, size_t n, int *renamed);
 
 /* Read a whole small file. Returns 0, or -1 with errno (ENOENT when absent). */
 int read_file(const char *path, struct buf *out, size_t max);
