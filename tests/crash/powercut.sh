@@ -19,26 +19,34 @@ ${CC:-cc} -shared -fPIC -O1 -o "$work/powercut.so" "$here/powercut.c" -ldl || {
 ok() { pass=$((pass + 1)); }
 not_ok() { fail=$((fail + 1)); echo "not ok $1${2:+: $2}"; }
 
-run_file() {   # K N: N records of run K
-	awk -v k="$1" -v n="$2" 'BEGIN { for (i = 0; i < n; i++)
-		printf "{\"src_app\":\"run-%s\",\"dest_app\":\"d%d\",\"vpc_id\":\"v\",\"hour\":%d,\"bytes_tx\":1,\"bytes_rx\":2}\n", k, i % 7, i % 24 }'
+# N records of run K for each kind, tagged "run-K" somewhere in the record;
+# a new kind needs one line here, not new harness code
+run_file() {   # KIND K N
+	awk -v kind="$1" -v k="$2" -v n="$3" 'BEGIN { for (i = 0; i < n; i++)
+		if (kind == "flows")
+			printf "{\"src_app\":\"run-%s\",\"dest_app\":\"d%d\",\"vpc_id\":\"v\",\"hour\":%d,\"bytes_tx\":1,\"bytes_rx\":2}\n", k, i % 7, i % 24
+		else if (kind == "counters")
+			printf "{\"timestamp\":%d,\"run-%s\":%d,\"d%d.example\":1}\n", 1642284000 + i, k, i % 100, i % 7
+		else
+			exit 1 }'
 }
-for k in A B C; do run_file $k 1500 > "$work/$k.json"; done
+# the kinds aggr ingests, from its own help
+kinds=$("$aggr" help ingest | sed -n 's/^KIND: //p' | tr -d ',')
 
 # the runs in a store, as "A:1500 B:1500"
 runs() {
-	AGGR_DIR=$1 "$aggr" cat flows | sed 's/^{"src_app":"run-\([A-Z]\)".*/\1/' | sort | uniq -c |
+	AGGR_DIR=$1 "$aggr" cat "$kind" | grep -o '"run-[A-Z]"' | tr -d '"' | sed 's/^run-//' | sort | uniq -c |
 		awk '{ printf "%s%s:%s", sep, $2, $1; sep = " " }'
 }
 batches() {
-	[ -f "$1/flows/batches" ] && cut -d' ' -f1 "$1/flows/batches" | sort | tr '\n' ' ' | sed 's/ $//'
+	[ -f "$1/$kind/batches" ] && cut -d' ' -f1 "$1/$kind/batches" | sort | tr '\n' ' ' | sed 's/ $//'
 }
 
 # exercise NAME BASE_SETUP OPERATION ALLOWED...: run OPERATION (a command
 # string using $D) on a copy of the store BASE_SETUP built, cut the power at
 # every sync point in every mode, recover, and compare with ALLOWED states.
 exercise() {
-	local name=$1 setup=$2 op=$3
+	local name=$kind-$1 setup=$2 op=$3
 	shift 3
 	local base=$work/base-$name
 	rm -rf "$base"
@@ -66,7 +74,7 @@ exercise() {
 			fi
 			# the next writer recovers; then everything must be clean
 			AGGR_DIR=$D "$aggr" check --repair >/dev/null 2>"$work/err" &&
-				AGGR_DIR=$D "$aggr" ingest flows < /dev/null 2>>"$work/err" &&
+				AGGR_DIR=$D "$aggr" ingest "$kind" < /dev/null 2>>"$work/err" &&
 				AGGR_DIR=$D "$aggr" check 2>>"$work/err" || {
 				not_ok "$name: cut $n/$total ($mode): not clean after recovery" "$(head -2 "$work/err")"
 				continue
@@ -84,9 +92,12 @@ exercise() {
 	done
 }
 
+eio_points=0
+for kind in $kinds; do
+for k in A B C; do run_file "$kind" $k 1500 > "$work/$k.json" || { not_ok "$kind: no sample records"; continue 2; }; done
 small="AGGR_BLOCK_BYTES=2048 AGGR_SEGMENT_BYTES=40000"
 A='"$D"/../A.json' B='"$D"/../B.json' C='"$D"/../C.json'
-ing() { echo "AGGR_DIR=\$D $small ${seal:-} $aggr ingest flows --batch-id $1 $2"; }
+ing() { echo "AGGR_DIR=\$D $small ${seal:-} $aggr ingest $kind --batch-id $1 $2"; }
 
 # the first run into an empty store: creates the MANIFEST and a segment
 exercise first "true" "$(ing A "$A")" "|" "A:1500|A"
@@ -99,19 +110,18 @@ exercise newseg "$(ing A "$A") && $(ing B "$B")" "$(ing C "$C")" \
 newseg_op=$(ing C "$C")
 seal=
 # purge
-exercise purge "$(ing A "$A") && $(ing B "$B")" "AGGR_DIR=\$D $aggr purge flows" \
+exercise purge "$(ing A "$A") && $(ing B "$B")" "AGGR_DIR=\$D $aggr purge $kind" \
 	"A:1500 B:1500|A B" "|"
 # check --repair rebuilding a lost index
-exercise repair "$(ing A "$A") && rm \"\$D\"/flows/00000000000000000000.idx" \
+exercise repair "$(ing A "$A") && rm \"\$D\"/$kind/00000000000000000000.idx" \
 	"AGGR_DIR=\$D $aggr check --repair" "A:1500|A"
 
 # EIO from a sync is fatal: the command fails (or, after its commit point,
 # warns) and is never reported as stored unless it is; the store recovers
-eio_points=0
 # eio NAME OPERATION BEFORE AFTER: the store must be BEFORE after a failure
 # and AFTER after a success
 eio() {
-	local name=$1 op=$2 before=$3 after=$4 base=$work/base-$1 n rc got
+	local name=$kind-$1 op=$2 before=$3 after=$4 base=$work/base-$kind-$1 n rc got
 	for n in $(seq 1 "$(D=$work/count; rm -rf "$D"; cp -a "$base" "$D"; POWERCUT_DIR=$D POWERCUT_COUNT=$work/n \
 			LD_PRELOAD=$work/powercut.so D=$D bash -c "$op" >/dev/null 2>&1; cat "$work/n")"); do
 		D=$work/eio
@@ -120,7 +130,7 @@ eio() {
 		POWERCUT_DIR=$D POWERCUT_EIO=$n LD_PRELOAD=$work/powercut.so D=$D bash -c "$op" >/dev/null 2>"$work/err"
 		rc=$?
 		eio_points=$((eio_points + 1))
-		AGGR_DIR=$D "$aggr" ingest flows < /dev/null 2>/dev/null && AGGR_DIR=$D "$aggr" check 2>"$work/err2" || {
+		AGGR_DIR=$D "$aggr" ingest "$kind" < /dev/null 2>/dev/null && AGGR_DIR=$D "$aggr" check 2>"$work/err2" || {
 			not_ok "eio $name $n: not clean after recovery" "$(head -2 "$work/err2")"; continue; }
 		got="$(runs "$D")|$(batches "$D")"
 		grep -q 'Input/output error' "$work/err" || { not_ok "eio $name $n: no I/O error reported" "$(cat "$work/err")"; continue; }
@@ -133,6 +143,8 @@ eio() {
 }
 eio append "$(ing B "$B")" "A:1500|A" "A:1500 B:1500|A B"
 eio newseg "$newseg_op" "A:1500 B:1500|A B" "A:1500 B:1500 C:1500|A B C"
+
+done
 
 echo "# $points crash points and $eio_points I/O errors exercised"
 echo "powercut: $pass passed, $fail failed"
