@@ -247,7 +247,7 @@ static int cat_run(int argc, char **argv)
 	rc = 0;
 	if (o.since || o.until) {
 		w.on = 1;
-		w.kind = kind_find(strncmp(name, "streams/", 8) ? name : "stream");
+		w.kind = kind_find(log_name_kind(name));
 		if (!w.kind || !w.kind->key_is_time || !w.kind->stored_key)
 			rc = cmd_usage_error(&cmd_cat, "%s records have no time for --since or --until", name);
 		else if (o.tz && time_zone_set(o.tz))
@@ -408,7 +408,7 @@ static int check_one(const char *dir, const char *name, int repair)
 	int rc;
 
 	if (repair) {
-		const char *kind = !strncmp(name, "streams/", 8) ? "streams" : name;
+		const char *kind = log_name_kind(name);
 		const struct kind *k = kind_find(kind);
 		struct log_config cfg;
 		if ((rc = log_config_init(&cfg, kind, k ? k->bloom_bytes : 0, k ? k->bloom_k : 0)))

@@ -69,6 +69,11 @@ int log_name_valid(const char *name)
 	return 0;
 }
 
+const char *log_name_kind(const char *name)
+{
+	return strncmp(name, "streams/", 8) ? name : "stream";
+}
+
 char *log_data_dir(const char *opt_dir)
 {
 	const char *v;
@@ -105,7 +110,7 @@ static struct log *log_new(const char *data_dir, const char *name)
 	l->name = xstrdup(name);
 	l->lock_fd = -1;
 	/* what a log of this name holds until a MANIFEST says otherwise */
-	snprintf(l->kind, sizeof(l->kind), "%s", strncmp(name, "streams/", 8) ? name : "stream");
+	snprintf(l->kind, sizeof(l->kind), "%s", log_name_kind(name));
 	buf_init(&l->block);
 	buf_init(&l->zbuf);
 	buf_init(&l->batches);

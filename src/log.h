@@ -86,6 +86,10 @@ struct log {
  * '.'? Returns 1 or 0. */
 int log_name_valid(const char *name);
 
+/* The kind a log of this name holds: its name, or "stream" for
+ * streams/NAME. */
+const char *log_name_kind(const char *name);
+
 /* Resolve the data directory: -d DIR, else $AGGR_DIR, else
  * $XDG_DATA_HOME/aggr, else $HOME/.local/share/aggr. Returns a malloc'd path
  * or NULL with err_set (EX_USAGE) when none can be formed. */
