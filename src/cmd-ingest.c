@@ -40,6 +40,7 @@ enum { OPT_MAX_BATCH = OPT_CMD, OPT_BATCH_ID };
 
 /* What the whole input was: for --batch-id auto. */
 struct input_sum {
+	int want;          /* compute the CRC (it costs a pass over the bytes) */
 	uint64_t bytes;
 	uint32_t crc;
 };
@@ -55,6 +56,7 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 
 	if ((rc = input_open(&in, path)))
 		return rc;
+	in.want_crc = sum->want;
 	while ((rc = input_next(&in, &rec, &len)) == INPUT_RECORD) {
 		struct rec_info ri;
 		if (json_parse(doc, rec, len, why, sizeof(why))) {
@@ -113,7 +115,7 @@ static int run(int argc, char **argv)
 	int64_t max_batch = -1, now;
 	const char *batch = NULL;
 	char auto_id[64];
-	struct input_sum sum = {0, 0};
+	struct input_sum sum = {0, 0, 0};
 	const char *env;
 	char *dir;
 	int c, rc;
@@ -155,6 +157,7 @@ static int run(int argc, char **argv)
 	buf_init(&norm);
 	if (batch && strcmp(batch, "auto") && log_batch_seen(lg, batch))
 		goto seen;
+	sum.want = batch && !strcmp(batch, "auto");
 	log_begin(lg, now);
 	if (optind >= argc) {
 		rc = ingest_file(lg, k, "-", max_batch, &doc, &norm, &pr, &sum);

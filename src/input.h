@@ -29,7 +29,8 @@ struct input {
 	uint64_t col;            /* column of buf[start] */
 	uint64_t next_line;      /* line at buf[start] */
 	uint64_t bytes_in;       /* bytes read from the file (compressed) */
-	uint32_t crc;            /* CRC-32 of those bytes */
+	uint32_t crc;            /* CRC-32 of those bytes, when want_crc */
+	int want_crc;
 };
 
 /* Open path ("-" for stdin). Returns 0, or EX_FAIL/EX_PERM/EX_NOTFOUND. */
