@@ -18,6 +18,9 @@ run aggr flows --hour 2 --format table
 run aggr flows --hour 3
 printf '\n$ %s\n' "aggr ingest flows --max-batch 3 samples/flows.json   # refused whole: exit 7"
 "$aggr" ingest flows --max-batch 3 "$here/flows.json" || printf '(exit %s)\n' "$?"
+run aggr ingest counters "$here/counters.json"
+run aggr top --hour --at 2022-01-15T22:00:00Z -n 5
+run aggr top --minute --at 2022-01-15T21:59:00Z --format table
 run aggr cat flows
 run aggr info --format table
 run aggr -v check
