@@ -29,7 +29,7 @@ run_case() {   # file line cmd expected_out expected_err_exact expected_err_re s
 	local file=$1 line=$2 cmd=$3 want_out=$4 want_err=$5 want_re=$6 want_rc=$7
 	local out err rc why=""
 	out=$(cd "$work" && env -i PATH="$bindir:/usr/bin:/bin" HOME="$work/home" LC_ALL=C.UTF-8 TZ=UTC \
-		AGGR_DIR="$work/data" AGGR_NOW="${AGGR_NOW_DEFAULT}" SEED="$root/../shared/seed-data" \
+		AGGR_DIR="$work/data" AGGR_NOW="${AGGR_NOW_DEFAULT}" SEED="$root/tests/seed-data" \
 		SAMPLES="$root/samples" TESTS="$root/tests" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
 		UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" bash -c "$cmd" 2>"$work/.stderr"; echo "[$?]")
 	rc=${out##*\[}

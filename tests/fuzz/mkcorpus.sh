@@ -1,6 +1,6 @@
 #!/bin/sh
 # Write the seed corpora tests/fuzz/corpus/NAME/ (make fuzz-corpus).
-# Seeds come from ../shared/seed-data (or $SEED), samples/, blocks and index
+# Seeds come from tests/seed-data (or $SEED), samples/, blocks and index
 # files that "aggr ingest" writes with tiny AGGR_BLOCK_BYTES and
 # AGGR_SEGMENT_BYTES, synthetic binaries from fuzz-mkseed, and the edge
 # cases below. Files are (re)written by name; nothing is deleted, so
@@ -11,8 +11,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 build=${1:-$top/build}
 aggr=$build/aggr
-seed=${SEED:-$top/../shared/seed-data}
-[ -d "$seed" ] || seed=/work/shared/seed-data
+seed=${SEED:-$top/tests/seed-data}
+
 c=$here/corpus
 for n in json record block index input manifest time; do mkdir -p "$c/$n"; done
 tmp=$(mktemp -d)
