@@ -14,7 +14,7 @@ static int run(int argc, char **argv);
 const struct cmd cmd_top = {
 	"top", run, "domains with the most requests in the last minute or hour",
 	"usage: aggr top (--minute | --hour) [--at TIME] [-n N] [--tz ZONE]\n"
-	"       aggr top --since TIME [--until TIME] [-n N] [--tz ZONE]\n"
+	"       aggr top [--since TIME] [--until TIME] [-n N] [--tz ZONE]\n"
 	"\n"
 	"Sum the counters log per domain over the previous complete minute or hour\n"
 	"before TIME (default now), or over [--since, --until), and print the N\n"
@@ -26,7 +26,8 @@ const struct cmd cmd_top = {
 	"  --minute         the window [floor(TIME, minute) - 1 minute, floor(TIME, minute))\n"
 	"  --hour           the window [floor(TIME, hour) - 1 hour, floor(TIME, hour))\n"
 	"  --at TIME        the time the window is taken before (default now)\n"
-	"  --since TIME     start of an explicit window (inclusive)\n"
+	"  --since TIME     start of an explicit window (inclusive; default: the\n"
+	"                   first record)\n"
 	"  --until TIME     end of an explicit window (exclusive; default now)\n"
 	"  -n N             at most N domains (default 10)\n"
 	"  --tz ZONE        read TIME and place minute and hour boundaries in ZONE,\n"
@@ -147,7 +148,7 @@ static int run(int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error(&cmd_top, "unexpected argument: %s", argv[optind]);
 	if (!unit && !since && !until)
-		return cmd_usage_error(&cmd_top, "give --minute, --hour or --since");
+		return cmd_usage_error(&cmd_top, "give --minute, --hour, or --since and/or --until");
 	if (unit && (since || until))
 		return cmd_usage_error(&cmd_top, "--%s takes --at, not --since or --until",
 				       unit == 60 ? "minute" : "hour");

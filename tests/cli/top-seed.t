@@ -28,3 +28,10 @@ O                     67
 $ aggr -v top --minute --at 2022-01-15T22:02:00Z
 [{"Domain":"D","NumberOfRequests":87},{"Domain":"I","NumberOfRequests":56},{"Domain":"V","NumberOfRequests":14},{"Domain":"R","NumberOfRequests":2}]
 ! aggr: top: window [2022-01-15T22:01:00Z, 2022-01-15T22:02:00Z): inflated 1 of 1 block, 4 domains
+
+# --until alone starts at the first record
+$ aggr top --until 2022-01-15T22:00:00Z -n 3
+[{"Domain":"D","NumberOfRequests":95},{"Domain":"O","NumberOfRequests":67},{"Domain":"B","NumberOfRequests":45}]
+
+$ aggr top --until 2022-01-15T22:00:00.001Z -n 3
+[{"Domain":"D","NumberOfRequests":95},{"Domain":"B","NumberOfRequests":90},{"Domain":"O","NumberOfRequests":67}]

@@ -369,17 +369,17 @@ $ aggr top --hour --minute --at 2022-01-16T00:00:30Z
 [2]
 
 $ aggr top
-! aggr: top: give --minute, --hour or --since
+! aggr: top: give --minute, --hour, or --since and/or --until
 ! Try 'aggr help top'.
 [2]
 
 $ aggr top -n 3
-! aggr: top: give --minute, --hour or --since
+! aggr: top: give --minute, --hour, or --since and/or --until
 ! Try 'aggr help top'.
 [2]
 
 $ aggr top --at 2022-01-16T00:00:30Z
-! aggr: top: give --minute, --hour or --since
+! aggr: top: give --minute, --hour, or --since and/or --until
 ! Try 'aggr help top'.
 [2]
 
