@@ -187,11 +187,13 @@ static int run(int argc, char **argv)
 	rc = log_scan(lg, want_block, on_record, &ctx, &st);
 	log_close(lg);
 	if (!rc) {
-		char a[48], b[48];
-		time_format_utc(ctx.since, a);
+		char a[48] = "-inf", b[48];
+		/* an open start is INT64_MIN, which is no time to format */
+		if (ctx.since != INT64_MIN)
+			time_format_utc(ctx.since, a);
 		time_format_utc(ctx.until, b);
 		info_("window [%s, %s): inflated %" PRIu64 " of %" PRIu64 " block%s, %zu domain%s",
-		      ctx.since == INT64_MIN ? "-inf" : a, b, st.blocks_read, st.blocks_total,
+		      a, b, st.blocks_read, st.blocks_total,
 		      st.blocks_total == 1 ? "" : "s", ctx.map.n, ctx.map.n == 1 ? "" : "s");
 	}
 	size_t n = ctx.map.n, *order = xmalloc(sizeof(*order) * (n ? n : 1));

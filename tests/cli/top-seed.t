@@ -35,3 +35,7 @@ $ aggr top --until 2022-01-15T22:00:00Z -n 3
 
 $ aggr top --until 2022-01-15T22:00:00.001Z -n 3
 [{"Domain":"D","NumberOfRequests":95},{"Domain":"B","NumberOfRequests":90},{"Domain":"O","NumberOfRequests":67}]
+
+$ aggr -v top --until 2022-01-15T22:00:00Z -n 1
+[{"Domain":"D","NumberOfRequests":95}]
+! aggr: top: window [-inf, 2022-01-15T22:00:00Z): inflated 1 of 1 block, 8 domains
