@@ -250,14 +250,10 @@ static int cat_run(int argc, char **argv)
 		w.kind = kind_find(log_name_kind(name));
 		if (!w.kind || !w.kind->key_is_time || !w.kind->stored_key)
 			rc = cmd_usage_error(&cmd_cat, "%s records have no time for --since or --until", name);
-		else if (o.tz && time_zone_set(o.tz))
-			rc = cmd_usage_error(&cmd_cat, "--tz: unknown time zone: %s", o.tz);
-		else if ((rc = now_us(&now)))
+		else if ((o.tz && (rc = cmd_tz_arg(&cmd_cat, o.tz))) || (rc = now_us(&now)) ||
+			 (o.since && (rc = cmd_time_arg(&cmd_cat, "--since", o.since, now, &w.since))) ||
+			 (o.until && (rc = cmd_time_arg(&cmd_cat, "--until", o.until, now, &w.until))))
 			;
-		else if (o.since && time_parse(o.since, now, &w.since))
-			rc = cmd_usage_error(&cmd_cat, "--since: not a time: %s (see TIME SYNTAX in aggr(1))", o.since);
-		else if (o.until && time_parse(o.until, now, &w.until))
-			rc = cmd_usage_error(&cmd_cat, "--until: not a time: %s (see TIME SYNTAX in aggr(1))", o.until);
 		else if (w.until < w.since)
 			rc = cmd_usage_error(&cmd_cat, "--until is before --since");
 	} else if (o.tz) {

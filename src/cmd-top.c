@@ -97,13 +97,6 @@ static int cmp_domain(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int parse_time_arg(const char *opt, const char *arg, int64_t now, int64_t *us)
-{
-	if (time_parse(arg, now, us))
-		return cmd_usage_error(&cmd_top, "%s: not a time: %s (see TIME SYNTAX in aggr(1))", opt, arg);
-	return 0;
-}
-
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -154,23 +147,23 @@ static int run(int argc, char **argv)
 				       unit == 60 ? "minute" : "hour");
 	if (!unit && at)
 		return cmd_usage_error(&cmd_top, "--at goes with --minute or --hour; use --since and --until");
-	if (tz && time_zone_set(tz))
-		return cmd_usage_error(&cmd_top, "--tz: unknown time zone: %s", tz);
+	if (tz && (rc = cmd_tz_arg(&cmd_top, tz)))
+		return rc;
 	if ((rc = now_us(&now)))
 		return rc;
 	memset(&ctx, 0, sizeof(ctx));
 	if (unit) {
 		int64_t t = now;
-		if (at && (rc = parse_time_arg("--at", at, now, &t)))
+		if (at && (rc = cmd_time_arg(&cmd_top, "--at", at, now, &t)))
 			return rc;
 		ctx.until = time_floor(t, unit);
 		ctx.since = ctx.until - (int64_t)unit * 1000000;
 	} else {
 		ctx.since = INT64_MIN;
 		ctx.until = now;
-		if (since && (rc = parse_time_arg("--since", since, now, &ctx.since)))
+		if (since && (rc = cmd_time_arg(&cmd_top, "--since", since, now, &ctx.since)))
 			return rc;
-		if (until && (rc = parse_time_arg("--until", until, now, &ctx.until)))
+		if (until && (rc = cmd_time_arg(&cmd_top, "--until", until, now, &ctx.until)))
 			return rc;
 		if (ctx.until < ctx.since)
 			return cmd_usage_error(&cmd_top, "--until is before --since");

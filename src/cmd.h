@@ -52,6 +52,11 @@ int cmd_common_opt(const struct cmd *cmd, int c, char **argv);
 /* Report a usage error for cmd ("aggr: NAME: MESSAGE" plus a hint). */
 int cmd_usage_error(const struct cmd *cmd, const char *fmt, ...) ATTR_PRINTF(2, 3);
 
+/* A TIME option value (aggr(1) TIME SYNTAX, relative to now) into *us, and
+ * a --tz value made the zone of later times. Return 0 or EX_USAGE. */
+int cmd_time_arg(const struct cmd *cmd, const char *opt, const char *arg, int64_t now, int64_t *us);
+int cmd_tz_arg(const struct cmd *cmd, const char *zone);
+
 /* Parse a non-negative or positive integer option value. Returns 0 or EX_USAGE. */
 int cmd_int_arg(const struct cmd *cmd, const char *opt, const char *arg, int64_t min, int64_t *out);
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "timefmt.h"
 
 struct global_opts G = {.format = OUT_JSON, .wait_secs = 10, .progress = -1};
 
@@ -113,6 +114,20 @@ int cmd_int_arg(const struct cmd *cmd, const char *opt, const char *arg, int64_t
 	return 0;
 }
 
+int cmd_time_arg(const struct cmd *cmd, const char *opt, const char *arg, int64_t now, int64_t *us)
+{
+	if (time_parse(arg, now, us))
+		return cmd_usage_error(cmd, "%s: not a time: %s (see TIME SYNTAX in aggr(1))", opt, arg);
+	return 0;
+}
+
+int cmd_tz_arg(const struct cmd *cmd, const char *zone)
+{
+	if (time_zone_set(zone))
+		return cmd_usage_error(cmd, "--tz: unknown time zone: %s", zone);
+	return 0;
+}
+
 int cmd_common_opt(const struct cmd *cmd, int c, char **argv)
 {
 	switch (c) {
@@ -189,16 +204,8 @@ void progress_end(struct progress *p)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"data-dir", required_argument, 0, 'd'},
-		{"quiet", no_argument, 0, 'q'},
-		{"verbose", no_argument, 0, 'v'},
-		{"help", no_argument, 0, 'h'},
+		COMMON_LONGOPTS,
 		{"version", no_argument, 0, 'V'},
-		{"format", required_argument, 0, OPT_FORMAT},
-		{"wait", required_argument, 0, OPT_WAIT},
-		{"no-wait", no_argument, 0, OPT_NO_WAIT},
-		{"progress", no_argument, 0, OPT_PROGRESS},
-		{"no-progress", no_argument, 0, OPT_NO_PROGRESS},
 		{0, 0, 0, 0},
 	};
 	static const struct cmd top = {"aggr", NULL, "", ""};

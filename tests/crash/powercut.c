@@ -237,15 +237,20 @@ static int do_open(int dirfd, const char *path, int flags, mode_t m, int use_at)
 	return track_open(path, flags, fd);
 }
 
+/* the mode argument exists only when the flags create a file */
+#define MODE_ARG(flags, m) do { \
+	if ((flags) & (O_CREAT | O_TMPFILE)) { \
+		va_list ap; \
+		va_start(ap, flags); \
+		m = (mode_t)va_arg(ap, int); \
+		va_end(ap); \
+	} \
+} while (0)
+
 int open(const char *path, int flags, ...)
 {
 	mode_t m = 0;
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_list ap;
-		va_start(ap, flags);
-		m = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
+	MODE_ARG(flags, m);
 	return do_open(AT_FDCWD, path, flags, m, 0);
 }
 
@@ -254,12 +259,7 @@ int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 int openat(int dirfd, const char *path, int flags, ...)
 {
 	mode_t m = 0;
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_list ap;
-		va_start(ap, flags);
-		m = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
+	MODE_ARG(flags, m);
 	return do_open(dirfd, path, flags, m, 1);
 }
 
