@@ -1,4 +1,4 @@
-/* aggr cat, info, check, purge: the log as a whole */
+/* aggr cat, info, check, compact, purge: the log as a whole */
 #include <dirent.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@ static int cat_run(int argc, char **argv);
 static int info_run(int argc, char **argv);
 static int check_run(int argc, char **argv);
 static int purge_run(int argc, char **argv);
+static int compact_run(int argc, char **argv);
 
 const struct cmd cmd_cat = {
 	"cat", cat_run, "print a log's records as JSON lines",
@@ -52,6 +53,19 @@ const struct cmd cmd_check = {
 	"  --repair         take the writer lock, rebuild lost or damaged index\n"
 	"                   files from their blocks, drop a torn tail left by an\n"
 	"                   interrupted run, then check again\n",
+};
+
+const struct cmd cmd_compact = {
+	"compact", compact_run, "rewrite logs without removed records",
+	"usage: aggr compact [LOG]\n"
+	"\n"
+	"Rewrite the segments of LOG, or of every log, that hold removed records\n"
+	"or updates (events remove and stop), keeping the live records in their\n"
+	"order with their offsets, updates folded in. The new segment files are\n"
+	"written beside the old ones and the MANIFEST rename switches to them, so\n"
+	"a crash leaves the old log or the compacted one. Logs whose records never\n"
+	"die (flows, counters, sessions, streams) have nothing to compact. -v\n"
+	"reports segments rewritten, records kept and dropped, and bytes.\n",
 };
 
 const struct cmd cmd_purge = {
@@ -490,6 +504,58 @@ static int purge_run(int argc, char **argv)
 			info_("deleted %" PRIu64 " record%s (%" PRIu64 " segment%s) from %s", recs,
 			      recs == 1 ? "" : "s", segs, segs == 1 ? "" : "s", name);
 	}
+	free(dir);
+	return rc;
+}
+
+static int compact_one(const char *dir, const char *name)
+{
+	struct log_compact_stats st;
+	struct log_config cfg;
+	const struct kind *k;
+	struct log *lg;
+	char kind[32];
+	int rc, exists;
+
+	if ((rc = log_open_read(dir, name, &lg)))
+		return rc;
+	exists = lg->have_manifest;
+	snprintf(kind, sizeof(kind), "%s", lg->kind);
+	log_close(lg);
+	k = kind_find(kind);
+	if (!exists || !k || !k->compact) {
+		info_("%s: nothing to compact", name);
+		return 0;
+	}
+	if ((rc = log_config_init(&cfg, kind, k->bloom_bytes, k->bloom_k)) ||
+	    (rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg)))
+		return rc;
+	rc = k->compact(lg, &st);
+	log_close(lg);
+	if (!rc)
+		info_("%s: rewrote %" PRIu64 " segment%s (%" PRIu64 " left empty), kept %" PRIu64
+		      " record%s, dropped %" PRIu64 ", %" PRIu64 " -> %" PRIu64 " bytes", name,
+		      st.segments_rewritten, st.segments_rewritten == 1 ? "" : "s", st.segments_dropped,
+		      st.records_kept, st.records_kept == 1 ? "" : "s", st.records_dropped, st.bytes_before,
+		      st.bytes_after);
+	return rc;
+}
+
+static int compact_run(int argc, char **argv)
+{
+	const char *name;
+	char **names = NULL, *dir;
+	struct admin_opts o;
+	int rc = 0;
+	size_t n;
+
+	if ((rc = admin_start(&cmd_compact, argc, argv, 0, &o, &name, &dir)) >= 0)
+		return rc;
+	n = select_logs(dir, name, &names);
+	rc = *err_msg() ? err_code() : 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = compact_one(dir, names[i]);
+	free_names(names, n);
 	free(dir);
 	return rc;
 }

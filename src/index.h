@@ -10,6 +10,7 @@
 #define IDX_HDR_LEN 64
 #define IDX_ENTRY_FIXED 64        /* entry size without the bloom filter */
 #define IDX_COMMIT 1u             /* entry flag: last block of a committed run */
+#define IDX_SPARSE 2u             /* entry flag: the block's offsets have gaps (compacted) */
 #define IDX_MAX_BLOOM 4096
 
 struct idx_header {

@@ -306,6 +306,110 @@ found:
 	return 1;
 }
 
+/* Brackets and strings seen so far by a scan for the end of a JSON value. */
+struct scan_state {
+	int depth, str, esc;
+};
+
+/* Scan buf[i..to) on from st; returns the index just after the '}' or ']'
+ * that closes the value, or to when it goes on. */
+static size_t scan_value(const char *buf, size_t i, size_t to, struct scan_state *st)
+{
+	for (; i < to; i++) {
+		char ch = buf[i];
+		if (st->str) {
+			if (st->esc)
+				st->esc = 0;
+			else if (ch == '\\')
+				st->esc = 1;
+			else if (ch == '"')
+				st->str = 0;
+		} else if (ch == '"') {
+			st->str = 1;
+		} else if (ch == '{' || ch == '[') {
+			st->depth++;
+		} else if (ch == '}' || ch == ']') {
+			if (--st->depth <= 0)
+				return i + 1;
+		}
+	}
+	return to;
+}
+
+/* Is the first line just "{"? That is how pretty-printers (jq, Python's
+ * json.dumps with indent) start an object; a JSON line never does. */
+static int pretty_object(struct input *in)
+{
+	size_t i = in->start + 1;
+
+	for (;;) {
+		while (i < in->end && (in->buf[i] == ' ' || in->buf[i] == '\t' || in->buf[i] == '\r'))
+			i++;
+		if (i < in->end)
+			return in->buf[i] == '\n';
+		if (in->eof || i - in->start > 4096)
+			return 0;
+		size_t off = i - in->start;
+		int r = fill(in);
+		if (r < 0)
+			return -1;
+		i = in->start + off;
+	}
+}
+
+/* One of a series of JSON values separated by whitespace (pretty-printed
+ * objects, as jq reads them). */
+static int next_value(struct input *in, const char **rec, size_t *len)
+{
+	int err = 0, c = skip_ws(in, &err);
+
+	if (err)
+		return -err_code();
+	if (c < 0)
+		return 0;
+	in->line = in->next_line;
+	in->rec_col = in->col;
+	size_t i = in->start;
+	struct scan_state st = {0, 0, 0};
+	if (c != '{' && c != '[') {
+		/* not an object: the parser says what it is */
+		while (i < in->end && !is_ws(in->buf[i]))
+			i++;
+	} else {
+		for (;;) {
+			size_t e = scan_value(in->buf, i, in->end, &st);
+			if (e < in->end || (st.depth <= 0 && e > in->start)) {
+				i = e;
+				break;
+			}
+			if (e - in->start > INPUT_MAX_RECORD)
+				return -too_long(in);
+			size_t off = e - in->start;
+			int r = fill(in);
+			if (r < 0)
+				return -err_code();
+			if (r == 0) {
+				/* the parser names what is missing */
+				i = in->end;
+				while (i > in->start && is_ws(in->buf[i - 1]))
+					i--;
+				break;
+			}
+			i = in->start + off;
+		}
+	}
+	*rec = in->buf + in->start;
+	*len = i - in->start;
+	for (const char *p = *rec; (p = memchr(p, '\n', (size_t)(*rec + *len - p))); p++) {
+		in->next_line++;
+		in->col = (uint64_t)(*rec + *len - p - 1);
+	}
+	if (!memchr(*rec, '\n', *len))
+		in->col += *len;
+	in->start = i;
+	return 1;
+}
+
 int input_next(struct input *in, const char **rec, size_t *len)
 {
 	/* internally errors are negative codes, so EX_FAIL (1) is not a record */
@@ -338,9 +442,15 @@ static int next_record(struct input *in, const char **rec, size_t *len)
 			in->mode = 2;
 			in->start++;
 			in->col++;
+		} else if (c == '{' && (rc = pretty_object(in)) == 1) {
+			in->mode = 4;  /* a pretty-printed object, like a request body */
+		} else if (rc < 0) {
+			return -err_code();
 		} else {
 			in->mode = 1;
 		}
 	}
+	if (in->mode == 4)
+		return next_value(in, rec, len);
 	return in->mode == 1 ? next_line(in, rec, len) : next_element(in, rec, len);
 }

@@ -1,4 +1,5 @@
-/* input.h: records from files or stdin: JSON lines or a JSON array, plain or gzip */
+/* input.h: records from files or stdin: JSON lines, a JSON array, or pretty-printed
+ * JSON objects one after another; plain or gzip */
 #ifndef AGGR_INPUT_H
 #define AGGR_INPUT_H
 
@@ -23,7 +24,8 @@ struct input {
 	size_t cap, start, end;
 	int eof;
 	int after_comma;         /* the last element ended with ',' */
-	int mode;                /* 0 undecided, 1 JSON lines, 2 JSON array, 3 array done */
+	int mode;                /* 0 undecided, 1 JSON lines, 2 JSON array, 3 array done,
+				    4 JSON values spanning lines */
 	uint64_t line;           /* line of the record returned last */
 	uint64_t rec_col;        /* its first byte's column (0-based bytes) */
 	uint64_t col;            /* column of buf[start] */
@@ -39,7 +41,9 @@ int input_open(struct input *in, const char *path);
 #define INPUT_RECORD (-1)
 
 /*
- * Next record's text (one JSON line, or one array element). Blank lines are
+ * Next record's text (one JSON line, one array element, or one object of a
+ * series of pretty-printed objects, told apart by a first line that is just
+ * "{"). Blank lines are
  * skipped, and so is a UTF-8 byte order mark at the start. Returns
  * INPUT_RECORD with *rec and *len set (valid until the next call) and
  * in->line its first line; 0 at the end; or an error code (err_set called):

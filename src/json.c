@@ -652,3 +652,27 @@ void json_write_tok(struct buf *b, const struct json_doc *d, int t)
 	const char *s = json_span(d, t, &n);
 	buf_add(b, s, n);
 }
+
+void json_write_double(struct buf *b, double v)
+{
+	char tmp[48];
+	int prec;
+
+	/* the fewest significant digits that read back as the same double */
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
+		if (strtod(tmp, NULL) == v)
+			break;
+	}
+	snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
+	/* epochs read better without an exponent: 1642284000, not 1.642284e+09 */
+	char *e = strchr(tmp, 'e');
+	if (e) {
+		int exp = atoi(e + 1);
+		if (exp >= -6 && exp < 21) {
+			int decimals = prec - 1 - exp;
+			snprintf(tmp, sizeof(tmp), "%.*f", decimals > 0 ? decimals : 0, v);
+		}
+	}
+	buf_adds(b, tmp);
+}

@@ -78,6 +78,9 @@ int json_str_eq(const struct json_doc *d, int t, const char *s, size_t n);
 
 /* Append s as a JSON string literal, quotes included, escaping as needed. */
 void json_write_str(struct buf *b, const char *s, size_t n);
+/* Append a finite double as the shortest JSON number that reads back as
+ * exactly the same double (1642284000, 1650059272.843029, 1e+300). */
+void json_write_double(struct buf *b, double v);
 /* Append a string token as a JSON literal without decoding it (it is valid). */
 void json_write_tok(struct buf *b, const struct json_doc *d, int t);
 

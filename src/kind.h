@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hmap.h"
 #include "json.h"
 #include "log.h"
 
@@ -33,6 +34,9 @@ struct kind {
 	/* The key of a stored record (a line written by normalise). Returns 0,
 	 * or -1 when the line is not a stored record of this kind. */
 	int (*stored_key)(const char *line, size_t n, int64_t *key);
+	/* Rewrite a writer-opened log without its dead records (log_compact);
+	 * NULL when no record of the kind ever dies. Returns 0 or an error code. */
+	int (*compact)(struct log *l, struct log_compact_stats *st);
 };
 
 /* The kind of a log or an ingest KIND argument; NULL when unknown. */
@@ -42,6 +46,63 @@ const char *kind_names(void);
 /* The i-th kind of the table, NULL past its end. */
 const struct kind *kind_at(size_t i);
 
-extern const struct kind kind_flows, kind_counters;
+extern const struct kind kind_flows, kind_counters, kind_events;
+
+/* ---- events (kind-events.c), shared by aggr events and compaction ---- */
+
+#define EVENTS_ID_LEN 24
+
+enum events_op { EVENTS_NONE, EVENTS_STOP, EVENTS_REMOVE };
+
+/* A stored line of the events log: an event (op EVENTS_NONE) or an update
+ * of one. tags points into the parsed line. */
+struct events_line {
+	enum events_op op;
+	char id[EVENTS_ID_LEN + 1];
+	double start, stop;
+	const char *tags;
+	size_t tags_len;
+	int tags_tok;
+};
+
+/* Parse a stored line. Returns 0, or -1 when it is not one aggr writes. */
+int events_parse_line(struct json_doc *d, const char *line, size_t n, struct events_line *e);
+
+/* 1 when v is a start or stop aggr accepts (0 to year 9999), else 0. */
+int events_epoch_valid(double v);
+/* The index key of a start: microseconds, rounded. */
+int64_t events_epoch_key(double v);
+/* A new unique id: 24 lowercase hex digits (time, process random, counter).
+ * Returns 0, or EX_FAIL when the kernel gives no random bytes. */
+int events_id_new(char out[EVENTS_ID_LEN + 1]);
+/* 1 when s[0..n) has the shape of an id, else 0. */
+int events_id_valid(const char *s, size_t n);
+/* Append a stored event, or an update (stop) or removal of one. */
+void events_write(struct buf *out, const char *id, double start, double stop, const char *tags, size_t tn);
+void events_write_op(struct buf *out, enum events_op op, const char *id, double start, double stop);
+
+/* Every event with updates applied, in log (insertion) order. */
+struct events_event {
+	char id[EVENTS_ID_LEN];
+	double start, stop;
+	size_t tags_off, tags_len;   /* JSON array text in tags */
+	int dead;
+};
+struct events_state {
+	struct events_event *ev;
+	size_t n, cap, live;
+	struct hmap ids;             /* id -> index in ev */
+	struct buf tags;
+	struct json_doc doc;
+};
+void events_state_init(struct events_state *st);
+void events_state_free(struct events_state *st);
+/* Apply one stored line. Returns 0, or EX_CORRUPT for a line that is not
+ * a stored event. */
+int events_state_add(struct events_state *st, const char *line, size_t n);
+/* Read the log (only blocks whose starts overlap [since, until) when not
+ * INT64_MIN, INT64_MAX) into st. Returns 0 or log_scan's error. */
+int events_state_load(struct events_state *st, struct log *l, int64_t since, int64_t until,
+		      struct log_scan_stats *ss);
 
 #endif

@@ -90,16 +90,26 @@ char *log_data_dir(const char *opt_dir)
 	return NULL;
 }
 
+/* BASE.jsonl.gz, or BASE-GEN.jsonl.gz once compaction has rewritten it */
+static void seg_name(char *out, size_t n, const char *dir, uint64_t base, uint32_t gen, int idx)
+{
+	const char *ext = idx ? ".idx" : ".jsonl.gz";
+	if (gen)
+		snprintf(out, n, "%s/%020" PRIu64 "-%" PRIu32 "%s", dir, base, gen, ext);
+	else
+		snprintf(out, n, "%s/%020" PRIu64 "%s", dir, base, ext);
+}
+
 const char *log_seg_file(const struct log *l, const struct log_seg *s, int idx)
 {
 	static char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%020" PRIu64 "%s", l->name, s->base, idx ? ".idx" : ".jsonl.gz");
+	seg_name(path, sizeof(path), l->name, s->base, s->gen, idx);
 	return path;
 }
 
-static void seg_path(const struct log *l, uint64_t base, int idx, char *out, size_t n)
+static void seg_path(const struct log *l, const struct log_seg *s, int idx, char *out, size_t n)
 {
-	snprintf(out, n, "%s/%020" PRIu64 "%s", l->dir, base, idx ? ".idx" : ".jsonl.gz");
+	seg_name(out, n, l->dir, s->base, s->gen, idx);
 }
 
 static struct log *log_new(const char *data_dir, const char *name)
@@ -223,6 +233,14 @@ static int manifest_parse(struct log *l, const char *text, size_t len)
 		if (line[8] < '0' || line[8] > '9' || strstr(line, "records -") || strstr(line, "blocks -") ||
 		    strstr(line, "bytes -"))
 			return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: bad segment line", l->name, lineno);
+		/* a segment compaction rewrote ends with " gen N" */
+		const char *g = strstr(line, " gen ");
+		if (g) {
+			int64_t v;
+			if (parse_i64(g + 5, strlen(g + 5), &v) || v < 1 || v > UINT32_MAX)
+				return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: bad gen", l->name, lineno);
+			s.gen = (uint32_t)v;
+		}
 		if (k == 9 && !strcmp(state, "sealed"))
 			s.sealed = 1;
 		else if (!(k == 2 && !strcmp(state, "active")))
@@ -296,6 +314,10 @@ static int manifest_write(struct log *l)
 				 s->sum.max_key, s->sum.min_ingest, s->sum.max_ingest);
 		else
 			buf_addf(&b, "segment %020" PRIu64 " active\n", s->base);
+		if (s->gen) {
+			b.len--;  /* the gen goes on the segment's line */
+			buf_addf(&b, " gen %" PRIu32 "\n", s->gen);
+		}
 	}
 	buf_addf(&b, "crc %08" PRIx32 "\n", crc32_of(b.data, b.len));
 	rc = atomic_replace_ex(l->dir, "MANIFEST", b.data, b.len, &l->manifest_renamed);
@@ -342,7 +364,9 @@ static int seg_load_index(struct log *l, struct log_seg *s)
 	uint64_t pos = 0, off = s->base;
 	for (size_t i = 0; i < n; i++) {
 		struct idx_entry *e = &ent[i];
-		if (idx_entry_decode(raw + i * es, &s->ih, e) || e->pos != pos || e->m.first_offset != off)
+		/* offsets run on without gaps, except where compaction removed records */
+		if (idx_entry_decode(raw + i * es, &s->ih, e) || e->pos != pos ||
+		    (s->gen ? e->m.first_offset < off : e->m.first_offset != off))
 			break;
 		pos += e->m.block_len;
 		off += e->m.count;
@@ -373,7 +397,7 @@ static int seg_open_files(struct log *l, struct log_seg *s, int writable)
 
 	for (int idx = 0; idx < 2; idx++) {
 		int *fd = idx ? &s->idx_fd : &s->data_fd;
-		seg_path(l, s->base, idx, path, sizeof(path));
+		seg_path(l, s, idx, path, sizeof(path));
 		*fd = open(path, flags);
 		if (*fd >= 0)
 			continue;
@@ -500,16 +524,27 @@ static int take_lock(struct log *l, double wait_secs)
 	}
 }
 
-static int is_seg_name(const char *n, uint64_t *base, int *idx)
+/* Is n a segment file name, BASE[-GEN](.jsonl.gz|.idx)? Returns 1 and sets
+ * *base, *gen and *idx, or 0. */
+static int is_seg_name(const char *n, uint64_t *base, uint32_t *gen, int *idx)
 {
-	size_t len = strlen(n);
+	const char *p = n + 20;
 
 	for (int i = 0; i < 20; i++)
 		if (n[i] < '0' || n[i] > '9')
 			return 0;
-	if (len == 29 && !strcmp(n + 20, ".jsonl.gz"))
+	*gen = 0;
+	if (*p == '-') {
+		uint64_t g = 0;
+		for (p++; *p >= '0' && *p <= '9' && g <= UINT32_MAX; p++)
+			g = g * 10 + (uint64_t)(*p - '0');
+		if (p == n + 21 || g == 0 || g > UINT32_MAX)
+			return 0;
+		*gen = (uint32_t)g;
+	}
+	if (!strcmp(p, ".jsonl.gz"))
 		*idx = 0;
-	else if (len == 24 && !strcmp(n + 20, ".idx"))
+	else if (!strcmp(p, ".idx"))
 		*idx = 1;
 	else
 		return 0;
@@ -528,14 +563,15 @@ static int remove_orphans(struct log *l, int report)
 		return err_sys("cannot read directory %s", l->name);
 	while ((de = readdir(d))) {
 		uint64_t base;
+		uint32_t gen;
 		int idx, listed = 0;
 		size_t n = strlen(de->d_name);
 		int tmp = n > 4 && !strcmp(de->d_name + n - 4, ".tmp");
-		if (!tmp && !is_seg_name(de->d_name, &base, &idx))
+		if (!tmp && !is_seg_name(de->d_name, &base, &gen, &idx))
 			continue;
 		if (!tmp)
 			for (size_t i = 0; i < l->nseg; i++)
-				listed |= l->seg[i].base == base;
+				listed |= l->seg[i].base == base && l->seg[i].gen == gen;
 		if (listed)
 			continue;
 		char *p = path_join(l->dir, de->d_name);
@@ -730,45 +766,62 @@ void log_set_batch(struct log *l, const char *id)
 
 /* ---- writing ---- */
 
-/* Create an empty segment at base (files synced, directory synced) and
- * append it to l->seg as the active segment. The caller writes the MANIFEST. */
-static int seg_create(struct log *l, uint64_t base)
+/* Create the empty files of segment (base, gen): data file and an index
+ * holding only its header, both synced, the directory not yet. Fills *s.
+ * Returns 0, or an error code with nothing left behind. */
+static int seg_files_create(struct log *l, uint64_t base, uint32_t gen, uint32_t bloom_bytes,
+			    uint32_t bloom_k, struct log_seg *s)
 {
 	char dpath[PATH_MAX], ipath[PATH_MAX];
 	unsigned char hdr[IDX_HDR_LEN];
-	struct log_seg s;
 	int flags = O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
 
-	memset(&s, 0, sizeof(s));
-	s.base = base;
-	s.ih.bloom_bytes = l->cfg.bloom_bytes;
-	s.ih.bloom_k = l->cfg.bloom_k;
-	s.ih.entry_size = IDX_ENTRY_FIXED + l->cfg.bloom_bytes;
-	s.ih.base_offset = base;
-	seg_path(l, base, 0, dpath, sizeof(dpath));
-	seg_path(l, base, 1, ipath, sizeof(ipath));
-	s.data_fd = open(dpath, flags, 0600);
-	if (s.data_fd < 0)
+	memset(s, 0, sizeof(*s));
+	s->data_fd = s->idx_fd = -1;
+	s->base = base;
+	s->gen = gen;
+	s->ih.bloom_bytes = bloom_bytes;
+	s->ih.bloom_k = bloom_k;
+	s->ih.entry_size = IDX_ENTRY_FIXED + bloom_bytes;
+	s->ih.base_offset = base;
+	seg_path(l, s, 0, dpath, sizeof(dpath));
+	seg_path(l, s, 1, ipath, sizeof(ipath));
+	s->data_fd = open(dpath, flags, 0600);
+	if (s->data_fd < 0)
 		return err_sys("cannot create %s", dpath);
-	s.idx_fd = open(ipath, flags, 0600);
-	if (s.idx_fd < 0) {
+	s->idx_fd = open(ipath, flags, 0600);
+	if (s->idx_fd < 0) {
 		int rc = err_sys("cannot create %s", ipath);
-		close(s.data_fd);
+		close(s->data_fd);
+		s->data_fd = -1;
 		unlink(dpath);
 		return rc;
 	}
-	idx_header_encode(hdr, &s.ih);
-	if (write_full(s.idx_fd, hdr, IDX_HDR_LEN) < 0 || fsync(s.idx_fd) < 0 || fsync(s.data_fd) < 0) {
+	idx_header_encode(hdr, &s->ih);
+	if (write_full(s->idx_fd, hdr, IDX_HDR_LEN) < 0 || fsync(s->idx_fd) < 0 || fsync(s->data_fd) < 0) {
 		/* a full disk ends here: leave no half-made segment behind */
 		int rc = err_sys("cannot write %s", ipath);
-		close(s.data_fd);
-		close(s.idx_fd);
+		close(s->data_fd);
+		close(s->idx_fd);
+		s->data_fd = s->idx_fd = -1;
 		unlink(dpath);
 		unlink(ipath);
 		return rc;
 	}
-	s.idx_end = s.idx_size = IDX_HDR_LEN;
-	s.ent = xmalloc(sizeof(*s.ent));
+	s->idx_end = s->idx_size = IDX_HDR_LEN;
+	s->ent = xmalloc(sizeof(*s->ent));
+	return 0;
+}
+
+/* Create an empty segment at base (files synced, directory synced) and
+ * append it to l->seg as the active segment. The caller writes the MANIFEST. */
+static int seg_create(struct log *l, uint64_t base)
+{
+	struct log_seg s;
+	int rc;
+
+	if ((rc = seg_files_create(l, base, 0, l->cfg.bloom_bytes, l->cfg.bloom_k, &s)))
+		return rc;
 	l->seg = xrealloc(l->seg, sizeof(*l->seg) * (l->nseg + 1));
 	l->seg[l->nseg++] = s;
 	return fsync_dir(l->dir);
@@ -1006,9 +1059,9 @@ void log_abort(struct log *l)
 		/* the segment the run started is not in the MANIFEST: remove it */
 		char path[PATH_MAX];
 		s = &l->seg[l->nseg - 1];
-		seg_path(l, s->base, 0, path, sizeof(path));
+		seg_path(l, s, 0, path, sizeof(path));
 		unlink(path);
-		seg_path(l, s->base, 1, path, sizeof(path));
+		seg_path(l, s, 1, path, sizeof(path));
 		unlink(path);
 		seg_close(s);
 		l->nseg--;
@@ -1079,6 +1132,7 @@ int log_scan(struct log *l, log_filter_fn filter, log_record_fn fn, void *ctx, s
 				break;
 			const char *p = raw.data, *end = raw.data + raw.len;
 			uint64_t off = e->m.first_offset, seen = 0;
+			int sparse = (e->m.flags & IDX_SPARSE) != 0;
 			while (p < end && !rc) {
 				const char *nl = memchr(p, '\n', (size_t)(end - p));
 				if (!nl) {
@@ -1086,7 +1140,7 @@ int log_scan(struct log *l, log_filter_fn filter, log_record_fn fn, void *ctx, s
 						     log_seg_file(l, s, 0), e->pos);
 					break;
 				}
-				rc = fn(p, (size_t)(nl - p), off++, ctx);
+				rc = fn(p, (size_t)(nl - p), sparse && seen ? LOG_NO_OFFSET : off + seen, ctx);
 				seen++;
 				p = nl + 1;
 			}
@@ -1193,9 +1247,10 @@ int log_check(struct log *l, struct log_check_stats *st)
 	for (size_t i = 0; i < l->nseg && !rc; i++) {
 		struct log_seg *s = &l->seg[i];
 		st->segments++;
-		if (s->base != expect)
-			rc = err_set(EX_CORRUPT, "%s: segment starts at offset %" PRIu64 ", expected %" PRIu64,
-				     log_seg_file(l, s, 0), s->base, expect);
+		/* gaps between segments: compaction may have dropped a whole one */
+		if (s->base < expect)
+			rc = err_set(EX_CORRUPT, "%s: segment starts at offset %" PRIu64 ", inside the one "
+				     "before it (which ends at %" PRIu64 ")", log_seg_file(l, s, 0), s->base, expect);
 		/* entries after a bad one would have been cut by the loader */
 		if (!rc && s->torn_entries && i + 1 < l->nseg)
 			rc = err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": damaged or uncommitted index entry",
@@ -1258,7 +1313,8 @@ static int rebuild_index(struct log *l, struct log_seg *s, const struct log_conf
 		unsigned char h[SEG_HDR_LEN];
 		if (pread_full(s->data_fd, h, SEG_HDR_LEN, (off_t)pos) != SEG_HDR_LEN ||
 		    seg_block_header(h, SEG_HDR_LEN, &m, &why) || (m.flags & SEG_BLOCK_SEAL) ||
-		    pos + m.block_len > (uint64_t)st.st_size || m.first_offset != off)
+		    pos + m.block_len > (uint64_t)st.st_size ||
+		    (s->gen ? m.first_offset < off : m.first_offset != off))
 			break;
 		buf_reset(&blk);
 		buf_reserve(&blk, m.block_len);
@@ -1266,14 +1322,15 @@ static int rebuild_index(struct log *l, struct log_seg *s, const struct log_conf
 		    seg_block_decode(&r, (unsigned char *)blk.data, m.block_len, &raw, &why))
 			break;
 		struct idx_entry e = {pos, m, NULL};
-		e.m.flags = IDX_COMMIT;
+		/* which compacted blocks have gaps is not in the block: assume all */
+		e.m.flags = IDX_COMMIT | (s->gen ? IDX_SPARSE : 0);
 		idx_entry_encode(ent, &ih, &e);
 		buf_add(&out, ent, ih.entry_size);
 		pos += m.block_len;
 		off += m.count;
 		(*kept)++;
 	}
-	seg_path(l, s->base, 1, path, sizeof(path));
+	seg_path(l, s, 1, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || write_full(fd, out.data, out.len) < 0 || fsync(fd) < 0)
@@ -1307,12 +1364,12 @@ int log_repair_indexes(const char *data_dir, const char *name, const struct log_
 		uint64_t kept = 0;
 		int bad = 0;
 		s->data_fd = s->idx_fd = -1;
-		seg_path(l, s->base, 0, path, sizeof(path));
+		seg_path(l, s, 0, path, sizeof(path));
 		if ((s->data_fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 			rc = err_sys("cannot open %s", log_seg_file(l, s, 0));
 			break;
 		}
-		seg_path(l, s->base, 1, path, sizeof(path));
+		seg_path(l, s, 1, path, sizeof(path));
 		s->idx_fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (s->idx_fd < 0) {
 			bad = 1;
@@ -1330,5 +1387,253 @@ int log_repair_indexes(const char *data_dir, const char *name, const struct log_
 	}
 out:
 	log_close(l);
+	return rc;
+}
+
+/* ---- compaction ---- */
+
+/* A compacted segment being written. */
+struct compact_out {
+	struct log_seg s;
+	struct buf raw;              /* the block being filled */
+	struct block_meta m;
+	unsigned char *bloom;
+	uint64_t next_virt;          /* where the block's offsets would continue */
+	int sparse;
+};
+
+static int compact_flush(struct log *l, struct compact_out *o)
+{
+	struct idx_entry e;
+	int rc;
+
+	if (!o->m.count)
+		return 0;
+	o->m.raw_len = (uint32_t)o->raw.len;
+	o->m.flags = 0;
+	buf_reset(&l->zbuf);
+	if ((rc = seg_block_encode(&l->zw, o->raw.data, &o->m, &l->zbuf)))
+		return rc;
+	if (pwrite_full(o->s.data_fd, l->zbuf.data, l->zbuf.len, (off_t)o->s.data_size) < 0)
+		return err_sys("cannot write %s", log_seg_file(l, &o->s, 0));
+	e.pos = o->s.data_size;
+	e.m = o->m;
+	/* every block is committed: the whole file appears at once, with the MANIFEST */
+	e.m.flags = IDX_COMMIT | (o->sparse ? IDX_SPARSE : 0);
+	e.bloom = o->bloom;
+	if ((rc = write_entry(l, &o->s, &e)))
+		return rc;
+	o->s.data_size += l->zbuf.len;
+	buf_reset(&o->raw);
+	memset(&o->m, 0, sizeof(o->m));
+	memset(o->bloom, 0, o->s.ih.bloom_bytes);
+	o->sparse = 0;
+	return 0;
+}
+
+/* Add one kept record whose offset is virt (exact, or a lower bound when
+ * exact is 0) from a block ingested at ingest_us. */
+static int compact_add(struct log *l, struct compact_out *o, const struct log_keep *k, uint64_t virt,
+		       int exact, int64_t ingest_us)
+{
+	int rc;
+
+	if (o->raw.len && o->raw.len + k->n + 1 > l->cfg.block_bytes && (rc = compact_flush(l, o)))
+		return rc;
+	if (!o->m.count) {
+		o->m.first_offset = virt;
+		o->m.min_key = o->m.max_key = k->key;
+		o->m.ingest_us = ingest_us;
+		/* a block starting on a guessed offset may hide a gap before its next */
+		o->sparse = !exact;
+	} else if (virt != o->next_virt || !exact) {
+		o->sparse = 1;
+	}
+	o->next_virt = virt + 1;
+	buf_add(&o->raw, k->line, k->n);
+	buf_addc(&o->raw, '\n');
+	if (k->key < o->m.min_key)
+		o->m.min_key = k->key;
+	if (k->key > o->m.max_key)
+		o->m.max_key = k->key;
+	/* blocks merged from several runs: retention must not expire the newest early */
+	if (ingest_us > o->m.ingest_us)
+		o->m.ingest_us = ingest_us;
+	o->m.count++;
+	for (size_t i = 0; i < k->nbloom && o->s.ih.bloom_bytes; i++)
+		bloom_add(o->bloom, o->s.ih.bloom_bytes, o->s.ih.bloom_k, k->bloom[i].p, k->bloom[i].n);
+	return 0;
+}
+
+static void compact_discard(struct log *l, struct log_seg *s)
+{
+	char path[PATH_MAX];
+
+	for (int idx = 0; idx < 2; idx++) {
+		seg_path(l, s, idx, path, sizeof(path));
+		unlink(path);
+	}
+	seg_close(s);
+}
+
+/*
+ * Rewrite segment s through fn into o->s (a new generation). Sets *changed
+ * when any record was dropped or replaced. Returns 0 or an error code; the
+ * caller discards o->s on error.
+ */
+static int compact_seg(struct log *l, struct log_seg *s, struct compact_out *o, log_compact_fn fn,
+		       void *ctx, int *changed, struct log_compact_stats *st)
+{
+	struct seg_reader r;
+	struct buf blk, raw;
+	uint64_t virt = s->base;
+	int rc;
+
+	if ((rc = seg_files_create(l, s->base, s->gen + 1, s->ih.bloom_bytes, s->ih.bloom_k, &o->s)))
+		return rc;
+	o->bloom = xcalloc(1, s->ih.bloom_bytes + 1);
+	seg_reader_init(&r);
+	buf_init(&blk);
+	buf_init(&raw);
+	for (size_t j = 0; j < s->nent && !rc; j++) {
+		const struct idx_entry *e = &s->ent[j];
+		int sparse = (e->m.flags & IDX_SPARSE) != 0;
+		if ((rc = log_read_block(l, s, e, &r, &blk, &raw)))
+			break;
+		const char *p = raw.data, *end = raw.data + raw.len;
+		for (uint32_t i = 0; p < end && !rc; i++) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			struct log_keep k;
+			if (!nl) {
+				rc = err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": last record has no newline",
+					     log_seg_file(l, s, 0), e->pos);
+				break;
+			}
+			/* offsets inside a compacted block are known only as lower bounds */
+			int exact = i == 0 || !sparse;
+			virt = i == 0 ? e->m.first_offset : virt + 1;
+			memset(&k, 0, sizeof(k));
+			if ((rc = fn(p, (size_t)(nl - p), exact ? virt : LOG_NO_OFFSET, &k, ctx)))
+				break;
+			if (!k.line) {
+				*changed = 1;
+				st->records_dropped++;
+			} else {
+				if (k.line != p || k.n != (size_t)(nl - p))
+					*changed = 1;
+				st->records_kept++;
+				rc = compact_add(l, o, &k, virt, exact, e->m.ingest_us);
+			}
+			p = nl + 1;
+		}
+	}
+	if (!rc)
+		rc = compact_flush(l, o);
+	seg_reader_free(&r);
+	buf_free(&blk);
+	buf_free(&raw);
+	free(o->bloom);
+	o->bloom = NULL;
+	o->s.data_end = o->s.data_size;
+	o->s.idx_end = o->s.idx_size;
+	if (rc || !*changed || !o->s.data_size)
+		return rc;
+	if (s->sealed) {
+		/* the seal block goes too, so the new file is a sealed segment */
+		struct block_meta m;
+		memset(&m, 0, sizeof(m));
+		m.flags = SEG_BLOCK_SEAL;
+		m.first_offset = s == &l->seg[l->nseg - 1] ? l->next_offset : s[1].base;
+		m.ingest_us = s->sum.max_ingest;
+		buf_reset(&l->zbuf);
+		if ((rc = seg_block_encode(&l->zw, "", &m, &l->zbuf)))
+			return rc;
+		if (pwrite_full(o->s.data_fd, l->zbuf.data, l->zbuf.len, (off_t)o->s.data_size) < 0)
+			return err_sys("cannot write %s", log_seg_file(l, &o->s, 0));
+		o->s.data_size += l->zbuf.len;
+		o->s.sealed = 1;
+	}
+	if (fdatasync(o->s.data_fd) < 0 || fdatasync(o->s.idx_fd) < 0)
+		return err_sys("cannot sync %s", log_seg_file(l, &o->s, 0));
+	return 0;
+}
+
+int log_compact(struct log *l, log_compact_fn fn, void *ctx, struct log_compact_stats *st)
+{
+	struct log_seg *old = l->seg, *next = xcalloc(l->nseg + 1, sizeof(*next));
+	unsigned char *fresh = xcalloc(l->nseg + 1, 1);  /* next[i] is a new file */
+	size_t nold = l->nseg, nnext = 0;
+	int rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0; i < nold && !rc; i++) {
+		struct compact_out o;
+		int changed = 0;
+		memset(&o, 0, sizeof(o));
+		buf_init(&o.raw);
+		st->bytes_before += old[i].data_size;
+		rc = compact_seg(l, &old[i], &o, fn, ctx, &changed, st);
+		buf_free(&o.raw);
+		if (rc || !changed) {
+			if (o.s.data_fd >= 0)
+				compact_discard(l, &o.s);
+			st->bytes_after += old[i].data_size;
+			next[nnext++] = old[i];
+			continue;
+		}
+		st->segments_rewritten++;
+		if (!o.s.data_size) {
+			/* nothing left: the segment leaves the MANIFEST */
+			compact_discard(l, &o.s);
+			st->segments_dropped++;
+			continue;
+		}
+		st->bytes_after += o.s.data_size;
+		fresh[nnext] = 1;
+		next[nnext++] = o.s;
+	}
+	if (!rc && !st->segments_rewritten)
+		goto undo;
+	if (!rc)
+		rc = fsync_dir(l->dir);
+	for (size_t i = 0; i < nnext && !rc; i++) {
+		if (!fresh[i])
+			continue;
+		free(next[i].ent);
+		next[i].ent = NULL;
+		if (!(rc = seg_load_index(l, &next[i])) && next[i].sealed)
+			summarize(&next[i]);
+	}
+	if (rc)
+		goto undo;
+	l->seg = next;
+	l->nseg = nnext;
+	l->manifest_renamed = 0;
+	if ((rc = manifest_write(l)) && !l->manifest_renamed) {
+		l->seg = old;
+		l->nseg = nold;
+		goto undo;
+	}
+	/* committed (the rename happened): old files of rewritten segments are orphans */
+	for (size_t j = 0; j < nold; j++) {
+		int kept = 0;
+		for (size_t i = 0; i < nnext; i++)
+			kept |= !fresh[i] && next[i].base == old[j].base;
+		if (!kept)
+			seg_close(&old[j]);
+	}
+	free(old);
+	free(fresh);
+	l->committed = 1;
+	if (rc)
+		return rc;
+	return remove_orphans(l, 0);
+undo:
+	/* the old segment set stays; new files are removed (or left as orphans) */
+	for (size_t i = 0; i < nnext; i++)
+		if (fresh[i])
+			compact_discard(l, &next[i]);
+	free(next);
+	free(fresh);
 	return rc;
 }

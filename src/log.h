@@ -47,6 +47,7 @@ struct log_seg {
 	size_t torn_entries;          /* entries after the last commit */
 	int sealed;                   /* listed as sealed in the MANIFEST */
 	struct seg_summary sum;       /* from the MANIFEST when sealed, else computed */
+	uint32_t gen;                 /* times compaction rewrote it; names the files */
 };
 
 struct log {
@@ -152,6 +153,9 @@ void log_abort(struct log *l);
  * and returns 1 to read its block. fn returns 0 to go on, or a code to stop
  * with. Damaged blocks give EX_CORRUPT naming the file and byte offset. */
 typedef int (*log_filter_fn)(const struct idx_entry *e, const struct log_seg *s, void *ctx);
+/* offset: the record's offset, or LOG_NO_OFFSET inside a compacted block
+ * whose records are not contiguous (only its first record's is known) */
+#define LOG_NO_OFFSET UINT64_MAX
 typedef int (*log_record_fn)(const char *line, size_t n, uint64_t offset, void *ctx);
 struct log_scan_stats {
 	uint64_t blocks_total, blocks_read, records;
@@ -168,6 +172,34 @@ const char *log_seg_file(const struct log *l, const struct log_seg *s, int idx);
 /* Delete every record: empty MANIFEST first (the commit), then files.
  * Reports how many records and segments went. Returns 0 or an error code. */
 int log_purge(struct log *l, uint64_t *records, uint64_t *segments);
+
+/*
+ * Compaction: rewrite every segment holding records fn drops or changes,
+ * keeping the order and offsets of the rest. fn sees each committed record
+ * (offset LOG_NO_OFFSET where only a lower bound is known) and fills keep:
+ * keep->line NULL drops it; else keep->line/n is what to store (the input
+ * line itself when unchanged) with its key and bloom keys. fn returns 0 or
+ * an error code that stops compaction with nothing changed.
+ * The new files are written and synced beside the old ones, then the
+ * MANIFEST rename switches to them (the commit point), then the old files
+ * go. A crash leaves the old set or the new one, never a mix. A segment
+ * left empty leaves the MANIFEST. Needs a writer-opened log with no run.
+ * Returns 0 or an error code.
+ */
+struct log_keep {
+	const char *line;
+	size_t n;
+	int64_t key;
+	const struct log_bloom_key *bloom;
+	size_t nbloom;
+};
+typedef int (*log_compact_fn)(const char *line, size_t n, uint64_t offset, struct log_keep *keep,
+			      void *ctx);
+struct log_compact_stats {
+	uint64_t segments_rewritten, segments_dropped, records_kept, records_dropped;
+	uint64_t bytes_before, bytes_after;
+};
+int log_compact(struct log *l, log_compact_fn fn, void *ctx, struct log_compact_stats *st);
 
 /* check: verify everything; prints findings; returns 0 or EX_CORRUPT. */
 struct log_check_stats {

@@ -27,6 +27,8 @@ run_file() {   # KIND K N
 			printf "{\"src_app\":\"run-%s\",\"dest_app\":\"d%d\",\"vpc_id\":\"v\",\"hour\":%d,\"bytes_tx\":1,\"bytes_rx\":2}\n", k, i % 7, i % 24
 		else if (kind == "counters")
 			printf "{\"timestamp\":%d,\"run-%s\":%d,\"d%d.example\":1}\n", 1642284000 + i, k, i % 100, i % 7
+		else if (kind == "events")
+			printf "{\"tags\":[\"run-%s\",\"t%d\"],\"start_epoch\":%d.25}\n", k, i % 7, 1642284000 + i
 		else
 			exit 1 }'
 }

@@ -1,0 +1,553 @@
+/* aggr events: tagged events with a start and a stop; add, list, stop, remove */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "kind.h"
+#include "log.h"
+#include "timefmt.h"
+
+static int run(int argc, char **argv);
+
+const struct cmd cmd_events = {
+	"events", run, "add, list, stop and remove tagged events",
+	"usage: aggr events add [--tag T]... [--start TIME] [--stop TIME]\n"
+	"       aggr events list [--tag T]... [--since TIME] [--until TIME]\n"
+	"       aggr events stop ID [--at TIME]\n"
+	"       aggr events remove (--start EPOCH... | --id ID... | --purge)\n"
+	"\n"
+	"Events are {\"_id\",\"start_epoch\",\"stop_epoch\",\"tags\"}: _id is 24 hex\n"
+	"digits given by aggr, start and stop are epoch seconds (microseconds\n"
+	"kept), stop is -1 until set.\n"
+	"\n"
+	"  add      store an event (start defaults to now) and print it\n"
+	"  list     print the live events in insertion order, as a JSON array\n"
+	"  stop     set the stop of event ID (default now) and print it; exit 4\n"
+	"           when there is no such event\n"
+	"  remove   remove the events starting exactly at EPOCH (the number list\n"
+	"           prints), or with _id ID, or every event (--purge), and print\n"
+	"           {\"start_epoch_array_deleted\":[..],\n"
+	"            \"start_epoch_array_not_deleted\":[..]}\n"
+	"           (id_array_... for --id; with --purge also \"purged\":N)\n"
+	"\n"
+	"Options:\n"
+	"  --tag T          add: a tag of the event (repeat for more); list: only\n"
+	"                   events with tag T (repeat: with every one of them)\n"
+	"  --start TIME     add: the start (default now); remove: an EPOCH (repeat)\n"
+	"  --stop TIME      add: the stop (default none, -1)\n"
+	"  --at TIME        stop: the stop time (default now)\n"
+	"  --since TIME     list: events starting at or after TIME\n"
+	"  --until TIME     list: events starting before TIME\n"
+	"  --id ID          remove: an event id (repeat)\n"
+	"  --purge          remove: every event\n"
+	"  --tz ZONE        read TIME in ZONE, an IANA name (default UTC)\n"
+	"  --format FMT     json (default), ndjson, csv, tsv, table\n"
+	"\n"
+	"Removal and stop are records appended to the log and applied by every\n"
+	"read; 'aggr compact events' reclaims the space.\n"
+	"TIME: epoch seconds, ISO 8601, now, today, yesterday, or -1h, -30m, -7d, +15m.\n",
+};
+
+enum { OPT_TAG = OPT_CMD, OPT_START, OPT_STOP, OPT_AT, OPT_SINCE, OPT_UNTIL, OPT_ID, OPT_PURGE, OPT_TZ };
+
+struct strv {
+	const char **v;
+	size_t n;
+};
+
+static void strv_push(struct strv *s, const char *x)
+{
+	s->v = xrealloc(s->v, sizeof(*s->v) * (s->n + 1));
+	s->v[s->n++] = x;
+}
+
+struct events_opts {
+	const char *sub;
+	const char *id;              /* stop ID */
+	struct strv tags, starts, ids;
+	const char *stop, *at, *since, *until, *tz;
+	int purge;
+	int64_t now;
+};
+
+static const struct out_col event_cols[] = {
+	{"_id", OUT_STR}, {"start_epoch", OUT_RAW}, {"stop_epoch", OUT_RAW}, {"tags", OUT_RAW},
+};
+
+static void add_event_row(struct out_table *t, const char *id, double start, double stop, const char *tags,
+			  size_t tn)
+{
+	struct buf b;
+
+	buf_init(&b);
+	out_add_str(t, id, EVENTS_ID_LEN);
+	json_write_double(&b, start);
+	out_add_raw(t, b.data, b.len);
+	buf_reset(&b);
+	json_write_double(&b, stop);
+	out_add_raw(t, b.data, b.len);
+	out_add_raw(t, tags, tn);
+	buf_free(&b);
+}
+
+/* Print t; as_object: json prints its one row as an object, not an array. */
+static int print_table(struct out_table *t, int as_object)
+{
+	struct buf out;
+	int rc;
+
+	buf_init(&out);
+	out_render(t, 0, out_rows(t), as_object && G.format == OUT_JSON ? OUT_NDJSON : G.format, &out);
+	if (G.format == OUT_JSON && !as_object)
+		buf_addc(&out, '\n');
+	rc = out_write_stdout(&out);
+	buf_free(&out);
+	return rc;
+}
+
+static int open_events(struct log **lg, char **dir)
+{
+	struct log_config cfg;
+	int rc;
+
+	if (!(*dir = log_data_dir(G.data_dir)))
+		return EX_USAGE;
+	if ((rc = log_config_init(&cfg, "events", kind_events.bloom_bytes, kind_events.bloom_k)))
+		return rc;
+	return log_open_write(*dir, "events", &cfg, G.wait_secs, lg);
+}
+
+/* Append lines (each ending in '\n') as one run and commit it. */
+static int store_run(struct log *lg, const struct buf *lines, int64_t now)
+{
+	const char *p = lines->data, *end = lines->data + lines->len;
+	int rc = 0;
+
+	if (!lines->len)
+		return 0;
+	log_begin(lg, now);
+	while (p < end && !rc) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		int64_t key;
+		if (kind_events.stored_key(p, (size_t)(nl - p), &key))
+			rc = err_set(EX_FAIL, "events: internal: cannot read back a record it wrote");
+		else
+			rc = log_append(lg, p, (size_t)(nl - p), key, NULL, 0);
+		p = nl + 1;
+	}
+	if (!rc)
+		rc = log_commit(lg);
+	if (rc)
+		log_abort(lg);
+	return rc;
+}
+
+static int time_opt(const char *opt, const char *arg, int64_t now, double *epoch)
+{
+	int64_t us;
+	int rc;
+
+	if ((rc = cmd_time_arg(&cmd_events, opt, arg, now, &us)))
+		return rc;
+	*epoch = (double)us / 1e6;
+	if (!events_epoch_valid(*epoch))
+		return cmd_usage_error(&cmd_events, "%s: before 1970: %s", opt, arg);
+	return 0;
+}
+
+static int do_add(struct events_opts *o)
+{
+	char id[EVENTS_ID_LEN + 1];
+	double start = (double)o->now / 1e6, stop = -1;
+	struct buf tags, line;
+	struct log *lg = NULL;
+	char *dir = NULL;
+	int rc;
+
+	if ((o->starts.n > 1 && (rc = cmd_usage_error(&cmd_events, "add: --start given twice"))) ||
+	    (o->starts.n && (rc = time_opt("--start", o->starts.v[0], o->now, &start))) ||
+	    (o->stop && (rc = time_opt("--stop", o->stop, o->now, &stop))))
+		return rc;
+	if (o->stop && stop < start)
+		return cmd_usage_error(&cmd_events, "--stop: before the start");
+	buf_init(&tags);
+	buf_init(&line);
+	buf_addc(&tags, '[');
+	for (size_t i = 0; i < o->tags.n; i++) {
+		if (i)
+			buf_addc(&tags, ',');
+		json_write_str(&tags, o->tags.v[i], strlen(o->tags.v[i]));
+	}
+	buf_addc(&tags, ']');
+	if (!(rc = events_id_new(id)) && !(rc = open_events(&lg, &dir))) {
+		events_write(&line, id, start, stop, tags.data, tags.len);
+		buf_addc(&line, '\n');
+		rc = store_run(lg, &line, o->now);
+	}
+	log_close(lg);
+	free(dir);
+	if (!rc) {
+		struct out_table t;
+		out_table_init(&t, event_cols, 4);
+		add_event_row(&t, id, start, stop, tags.data, tags.len);
+		rc = print_table(&t, 1);
+		out_table_free(&t);
+	}
+	buf_free(&tags);
+	buf_free(&line);
+	return rc;
+}
+
+/* Does the tags array text hold every wanted tag? */
+static int has_tags(struct json_doc *d, const char *tags, size_t n, const struct strv *want)
+{
+	char why[160];
+
+	if (!want->n)
+		return 1;
+	if (json_parse(d, tags, n, why, sizeof(why)) || json_type(d, 0) != JSMN_ARRAY)
+		return 0;
+	for (size_t w = 0; w < want->n; w++) {
+		int found = 0;
+		for (int t = 1, k = 0; k < json_size(d, 0) && !found; k++, t = json_next(d, t))
+			found = json_str_eq(d, t, want->v[w], strlen(want->v[w]));
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+static int do_list(struct events_opts *o)
+{
+	int64_t since = INT64_MIN, until = INT64_MAX;
+	struct events_state st;
+	struct log_scan_stats ss;
+	struct log *lg;
+	char *dir;
+	int rc;
+
+	if ((o->since && (rc = cmd_time_arg(&cmd_events, "--since", o->since, o->now, &since))) ||
+	    (o->until && (rc = cmd_time_arg(&cmd_events, "--until", o->until, o->now, &until))))
+		return rc;
+	if (until < since)
+		return cmd_usage_error(&cmd_events, "--until is before --since");
+	if (!(dir = log_data_dir(G.data_dir)))
+		return EX_USAGE;
+	if ((rc = log_open_read(dir, "events", &lg))) {
+		free(dir);
+		return rc;
+	}
+	events_state_init(&st);
+	rc = events_state_load(&st, lg, since, until, &ss);
+	if (!rc) {
+		struct out_table t;
+		struct json_doc d;
+		json_doc_init(&d);
+		out_table_init(&t, event_cols, 4);
+		for (size_t i = 0; i < st.n; i++) {
+			const struct events_event *e = &st.ev[i];
+			int64_t key = events_epoch_key(e->start);
+			if (e->dead || key < since || key >= until ||
+			    !has_tags(&d, st.tags.data + e->tags_off, e->tags_len, &o->tags))
+				continue;
+			add_event_row(&t, e->id, e->start, e->stop, st.tags.data + e->tags_off, e->tags_len);
+		}
+		info_("events: read %" PRIu64 " of %" PRIu64 " blocks", ss.blocks_read, ss.blocks_total);
+		rc = print_table(&t, 0);
+		out_table_free(&t);
+		json_doc_free(&d);
+	}
+	events_state_free(&st);
+	log_close(lg);
+	free(dir);
+	return rc;
+}
+
+static int do_stop(struct events_opts *o)
+{
+	double at = (double)o->now / 1e6;
+	struct events_state st;
+	struct log *lg = NULL;
+	struct buf line;
+	char *dir = NULL;
+	int rc;
+
+	if (!events_id_valid(o->id, strlen(o->id)))
+		return cmd_usage_error(&cmd_events, "stop: not an event id: %s (24 hex digits)", o->id);
+	if (o->at && (rc = time_opt("--at", o->at, o->now, &at)))
+		return rc;
+	events_state_init(&st);
+	buf_init(&line);
+	if (!(rc = open_events(&lg, &dir)) && !(rc = events_state_load(&st, lg, INT64_MIN, INT64_MAX, NULL))) {
+		int added;
+		size_t i = hmap_put(&st.ids, o->id, EVENTS_ID_LEN, &added);
+		struct events_event *e = added ? NULL : &st.ev[i];
+		if (!e || e->dead) {
+			rc = err_set(EX_NOTFOUND, "no such event: %s", o->id);
+		} else if (at < e->start) {
+			rc = cmd_usage_error(&cmd_events, "--at: before the event's start");
+		} else {
+			events_write_op(&line, EVENTS_STOP, e->id, e->start, at);
+			buf_addc(&line, '\n');
+			if (!(rc = store_run(lg, &line, o->now))) {
+				struct out_table t;
+				out_table_init(&t, event_cols, 4);
+				add_event_row(&t, e->id, e->start, at, st.tags.data + e->tags_off, e->tags_len);
+				rc = print_table(&t, 1);
+				out_table_free(&t);
+			}
+		}
+	}
+	log_close(lg);
+	free(dir);
+	events_state_free(&st);
+	buf_free(&line);
+	return rc;
+}
+
+/* Kill event i: a remove record in lines, and dead in st. */
+static void kill_event(struct events_state *st, size_t i, struct buf *lines)
+{
+	struct events_event *e = &st->ev[i];
+
+	events_write_op(lines, EVENTS_REMOVE, e->id, e->start, 0);
+	buf_addc(lines, '\n');
+	e->dead = 1;
+	st->live--;
+}
+
+static void render_removed(struct buf *out, const char *what, const struct buf *vals, const char *flags,
+			   size_t n, int numbers, int64_t purged)
+{
+	struct out_table t;
+	const struct out_col cols[] = {{what, numbers ? OUT_RAW : OUT_STR}, {"deleted", OUT_RAW}};
+
+	if (G.format != OUT_JSON && G.format != OUT_NDJSON) {
+		const char *p = vals->data;
+		out_table_init(&t, cols, 2);
+		for (size_t i = 0; i < n; i++) {
+			size_t len = strlen(p);
+			if (numbers)
+				out_add_raw(&t, p, len);
+			else
+				out_add_str(&t, p, len);
+			out_add_raw(&t, flags[i] ? "true" : "false", flags[i] ? 4 : 5);
+			p += len + 1;
+		}
+		out_render(&t, 0, out_rows(&t), G.format, out);
+		out_table_free(&t);
+		return;
+	}
+	buf_addc(out, '{');
+	if (purged >= 0) {
+		buf_adds(out, "\"purged\":");
+		buf_add_i64(out, purged);
+	}
+	if (n || purged < 0) {
+		for (int pass = 1; pass >= 0; pass--) {
+			const char *p = vals->data;
+			int first = 1;
+			if (out->data[out->len - 1] != '{')
+				buf_addc(out, ',');
+			buf_addf(out, "\"%s_array_%s\":[", what, pass ? "deleted" : "not_deleted");
+			for (size_t i = 0; i < n; i++) {
+				size_t len = strlen(p);
+				if (flags[i] == pass) {
+					if (!first)
+						buf_addc(out, ',');
+					first = 0;
+					if (numbers)
+						buf_add(out, p, len);
+					else
+						json_write_str(out, p, len);
+				}
+				p += len + 1;
+			}
+			buf_addc(out, ']');
+		}
+	}
+	buf_adds(out, "}\n");
+}
+
+static int do_remove(struct events_opts *o)
+{
+	struct events_state st;
+	struct buf lines, vals, out;
+	struct log *lg = NULL;
+	char *dir = NULL, *flags = NULL;
+	double *starts = NULL;
+	int64_t purged = -1;
+	int rc = 0;
+
+	if (!o->starts.n && !o->ids.n && !o->purge)
+		return cmd_usage_error(&cmd_events, "remove: give --start EPOCH, --id ID or --purge");
+	if (o->starts.n && o->ids.n)
+		return cmd_usage_error(&cmd_events, "remove: --start and --id do not go together");
+	/* the arguments are checked before the log is touched */
+	starts = xcalloc(o->starts.n + 1, sizeof(*starts));
+	for (size_t i = 0; i < o->starts.n && !rc; i++) {
+		const char *s = o->starts.v[i];
+		char *end;
+		errno = 0;
+		starts[i] = strtod(s, &end);
+		if (!*s || *end || errno == ERANGE || !isfinite(starts[i]))
+			rc = cmd_usage_error(&cmd_events, "--start: not an epoch number: %s", s);
+	}
+	for (size_t i = 0; i < o->ids.n && !rc; i++)
+		if (!events_id_valid(o->ids.v[i], strlen(o->ids.v[i])))
+			rc = cmd_usage_error(&cmd_events, "--id: not an event id: %s (24 hex digits)", o->ids.v[i]);
+	if (rc) {
+		free(starts);
+		return rc;
+	}
+	events_state_init(&st);
+	buf_init(&lines);
+	buf_init(&vals);
+	buf_init(&out);
+	size_t nv = o->starts.n ? o->starts.n : o->ids.n;
+	flags = xcalloc(nv + 1, 1);
+	if (!(rc = open_events(&lg, &dir)) && !(rc = events_state_load(&st, lg, INT64_MIN, INT64_MAX, NULL))) {
+		for (size_t i = 0; i < o->starts.n; i++) {
+			/* every live event with exactly this start goes */
+			for (size_t j = 0; j < st.n; j++)
+				if (!st.ev[j].dead && st.ev[j].start == starts[i]) {
+					kill_event(&st, j, &lines);
+					flags[i] = 1;
+				}
+			json_write_double(&vals, starts[i]);
+			buf_addc(&vals, 0);
+		}
+		for (size_t i = 0; i < o->ids.n; i++) {
+			int added;
+			size_t j = hmap_put(&st.ids, o->ids.v[i], EVENTS_ID_LEN, &added);
+			if (!added && !st.ev[j].dead) {
+				kill_event(&st, j, &lines);
+				flags[i] = 1;
+			}
+			buf_add(&vals, o->ids.v[i], EVENTS_ID_LEN + 1);
+		}
+		if (o->purge) {
+			purged = 0;
+			for (size_t j = 0; j < st.n; j++)
+				if (!st.ev[j].dead) {
+					kill_event(&st, j, &lines);
+					purged++;
+				}
+		}
+		rc = store_run(lg, &lines, o->now);
+	}
+	log_close(lg);
+	free(dir);
+	if (!rc) {
+		render_removed(&out, o->ids.n ? "id" : "start_epoch", &vals, flags, nv, !o->ids.n, purged);
+		rc = out_write_stdout(&out);
+	}
+	events_state_free(&st);
+	buf_free(&lines);
+	buf_free(&vals);
+	buf_free(&out);
+	free(flags);
+	free(starts);
+	return rc;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_LONGOPTS,
+		{"tag", required_argument, 0, OPT_TAG},
+		{"start", required_argument, 0, OPT_START},
+		{"stop", required_argument, 0, OPT_STOP},
+		{"at", required_argument, 0, OPT_AT},
+		{"since", required_argument, 0, OPT_SINCE},
+		{"until", required_argument, 0, OPT_UNTIL},
+		{"id", required_argument, 0, OPT_ID},
+		{"purge", no_argument, 0, OPT_PURGE},
+		{"tz", required_argument, 0, OPT_TZ},
+		{0, 0, 0, 0},
+	};
+	/* which subcommand takes which option */
+	static const struct {
+		int opt;
+		const char *subs;
+	} allowed[] = {
+		{OPT_TAG, " add list "}, {OPT_START, " add remove "}, {OPT_STOP, " add "},
+		{OPT_AT, " stop "}, {OPT_SINCE, " list "}, {OPT_UNTIL, " list "},
+		{OPT_ID, " remove "}, {OPT_PURGE, " remove "}, {OPT_TZ, " add list stop "},
+	};
+	struct events_opts o;
+	struct strv pos = {0};
+	const char *used[OPT_TZ - OPT_CMD + 1] = {0};
+	int c, rc = 0;
+
+	memset(&o, 0, sizeof(o));
+	while ((c = getopt_long(argc, argv, "-" COMMON_SHORTOPTS, opts, NULL)) != -1) {
+		if (c == 1) {
+			strv_push(&pos, optarg);
+			continue;
+		}
+		if (c >= OPT_CMD && c <= OPT_TZ)
+			used[c - OPT_CMD] = argv[optind - 1];
+		switch (c) {
+		case OPT_TAG: strv_push(&o.tags, optarg); break;
+		case OPT_START: strv_push(&o.starts, optarg); break;
+		case OPT_STOP: o.stop = optarg; break;
+		case OPT_AT: o.at = optarg; break;
+		case OPT_SINCE: o.since = optarg; break;
+		case OPT_UNTIL: o.until = optarg; break;
+		case OPT_ID: strv_push(&o.ids, optarg); break;
+		case OPT_PURGE: o.purge = 1; break;
+		case OPT_TZ: o.tz = optarg; break;
+		default:
+			if ((rc = cmd_common_opt(&cmd_events, c, argv)) >= 0)
+				goto out;
+			rc = 0;
+		}
+	}
+	if (!pos.n) {
+		rc = cmd_usage_error(&cmd_events, "missing subcommand (add, list, stop, remove)");
+		goto out;
+	}
+	o.sub = pos.v[0];
+	if (strcmp(o.sub, "add") && strcmp(o.sub, "list") && strcmp(o.sub, "stop") && strcmp(o.sub, "remove")) {
+		rc = cmd_usage_error(&cmd_events, "unknown subcommand: %s (add, list, stop, remove)", o.sub);
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(*allowed); i++) {
+		char sub[16];
+		snprintf(sub, sizeof(sub), " %s ", o.sub);
+		if (used[allowed[i].opt - OPT_CMD] && !strstr(allowed[i].subs, sub)) {
+			rc = cmd_usage_error(&cmd_events, "%s: unknown option: %s", o.sub,
+					     used[allowed[i].opt - OPT_CMD]);
+			goto out;
+		}
+	}
+	if (!strcmp(o.sub, "stop") ? pos.n != 2 : pos.n != 1) {
+		if (!strcmp(o.sub, "stop") && pos.n < 2)
+			rc = cmd_usage_error(&cmd_events, "stop: missing event ID");
+		else
+			rc = cmd_usage_error(&cmd_events, "%s: unexpected argument: %s", o.sub,
+					     pos.v[!strcmp(o.sub, "stop") ? 2 : 1]);
+		goto out;
+	}
+	o.id = pos.n > 1 ? pos.v[1] : NULL;
+	if ((o.tz && (rc = cmd_tz_arg(&cmd_events, o.tz))) || (rc = now_us(&o.now)))
+		goto out;
+	if (!strcmp(o.sub, "add"))
+		rc = do_add(&o);
+	else if (!strcmp(o.sub, "list"))
+		rc = do_list(&o);
+	else if (!strcmp(o.sub, "stop"))
+		rc = do_stop(&o);
+	else
+		rc = do_remove(&o);
+out:
+	free(pos.v);
+	free(o.tags.v);
+	free(o.starts.v);
+	free(o.ids.v);
+	return rc;
+}
