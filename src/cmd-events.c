@@ -489,8 +489,9 @@ static int run(int argc, char **argv)
 			strv_push(&pos, optarg);
 			continue;
 		}
-		if (c >= OPT_CMD && c <= OPT_TZ)
-			used[c - OPT_CMD] = argv[optind - 1];
+		for (size_t i = 0; c >= OPT_CMD && c <= OPT_TZ && opts[i].name; i++)
+			if (opts[i].val == c)
+				used[c - OPT_CMD] = opts[i].name;
 		switch (c) {
 		case OPT_TAG: strv_push(&o.tags, optarg); break;
 		case OPT_START: strv_push(&o.starts, optarg); break;
@@ -520,7 +521,7 @@ static int run(int argc, char **argv)
 		char sub[16];
 		snprintf(sub, sizeof(sub), " %s ", o.sub);
 		if (used[allowed[i].opt - OPT_CMD] && !strstr(allowed[i].subs, sub)) {
-			rc = cmd_usage_error(&cmd_events, "%s: unknown option: %s", o.sub,
+			rc = cmd_usage_error(&cmd_events, "%s: unknown option: --%s", o.sub,
 					     used[allowed[i].opt - OPT_CMD]);
 			goto out;
 		}

@@ -143,6 +143,16 @@ eio() {
 		else not_ok "eio $name $n: exit $rc, store [$got]"; fi
 	done
 }
+# compaction: run B loses its t0 events; B's segment is rewritten and the
+# segment of removal records leaves the MANIFEST, all at the rename
+if [ "$kind" = events ]; then
+	seal=AGGR_SEGMENT_BYTES=1
+	rmb="AGGR_DIR=\$D $aggr events remove \$(AGGR_DIR=\$D $aggr events list --tag run-B --tag t0 --format ndjson | jq -r '\"--id \" + ._id') >/dev/null"
+	exercise compact "$(ing A "$A") && $(ing B "$B") && $(ing C "$C") && $rmb" "AGGR_DIR=\$D $small $aggr compact events" \
+		"A:1500 B:1500 C:1500|A B C" "A:1500 B:1285 C:1500|A B C"
+	eio compact "AGGR_DIR=\$D $small $aggr compact events" "A:1500 B:1500 C:1500|A B C" "A:1500 B:1285 C:1500|A B C"
+	seal=
+fi
 eio append "$(ing B "$B")" "A:1500|A" "A:1500 B:1500|A B"
 eio newseg "$newseg_op" "A:1500 B:1500|A B" "A:1500 B:1500 C:1500|A B C"
 
