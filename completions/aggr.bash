@@ -4,8 +4,9 @@
 # usually /usr/share/bash-completion/completions/aggr, or source this file.
 # It needs nothing from the bash-completion package.
 
-_aggr_commands='ingest flows top cat info check purge help'
-_aggr_kinds='flows counters'
+_aggr_commands='ingest flows top events cat info check compact purge help'
+_aggr_kinds='flows counters events'
+_aggr_events_subs='add list stop remove'
 _aggr_logs='flows counters events sessions'
 _aggr_formats='json ndjson csv tsv table'
 
@@ -16,34 +17,52 @@ _aggr_takes_arg()
     [[ $1 == --hour && $2 == top ]] && return 1
     case $1 in
         -d | --data-dir | --format | --wait | --max-batch | --batch-id | --hour | --page | --size | \
-        --at | --since | --until | --tz | -n)
+        --at | --since | --until | --tz | -n | --tag | --start | --stop | --id)
             return 0 ;;
     esac
     return 1
 }
 
-# The options offered after COMMAND ($1), or before any command ($1 empty).
+# The options offered after COMMAND ($1), or before any command ($1 empty);
+# for events, $2 is the subcommand when known.
 _aggr_options()
 {
     local common='-d --data-dir -q --quiet -v --verbose -h --help'
+    local lock='--wait --no-wait'
     case $1 in
         '')     echo "-d --data-dir -q --quiet -v --verbose -h --help -V --version" \
                      "--format --wait --no-wait --progress --no-progress" ;;
         ingest) echo "--max-batch --batch-id --wait --no-wait --progress --no-progress $common" ;;
         flows)  echo "--hour --page --size --format $common" ;;
         top)    echo "--minute --hour --at --since --until -n --tz --format $common" ;;
+        events)
+            case $2 in
+                add)    echo "--tag --start --stop --tz --format $lock $common" ;;
+                list)   echo "--tag --since --until --tz --format $common" ;;
+                stop)   echo "--at --tz --format $lock $common" ;;
+                remove) echo "--start --id --purge --format $lock $common" ;;
+                *)      echo "$common" ;;
+            esac ;;
         cat)    echo "--since --until --tz --progress --no-progress $common" ;;
         info)   echo "--format $common" ;;
         check)  echo "--repair --wait --no-wait --progress --no-progress $common" ;;
+        compact) echo "--wait --no-wait $common" ;;
         purge)  echo "--wait --no-wait $common" ;;
         help)   echo "$common" ;;
     esac
 }
 
-# Complete the argument $2 of option $1.
+# Complete the argument $2 of option $1; $3 is the command, $4 the
+# events subcommand.
 _aggr_option_value()
 {
     case $1 in
+        --start)
+            # add takes a TIME; remove an EPOCH as list prints it
+            [[ $3 == events && $4 == add ]] &&
+                COMPREPLY=($(compgen -W "now today yesterday -1h -30m -7d" -- "$2")) ;;
+        --stop)
+            COMPREPLY=($(compgen -W "now today yesterday -1h -30m -7d" -- "$2")) ;;
         -d | --data-dir)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -d -- "$2") ;;
@@ -89,7 +108,7 @@ _aggr()
 
     # Walk the words before the cursor: find the command and count the
     # positional arguments after it.
-    local i word cmd='' npos=0 ddash=0 expect_value=0
+    local i word cmd='' sub='' npos=0 ddash=0 expect_value=0
     for (( i = 1; i < cword; i++ )); do
         word=${COMP_WORDS[i]}
         if (( expect_value )); then
@@ -108,17 +127,18 @@ _aggr()
         if [[ -z $cmd ]]; then
             cmd=$word
         else
+            (( npos == 0 )) && [[ $cmd == events ]] && sub=$word
             (( npos++ ))
         fi
     done
 
     if (( expect_value )); then
-        _aggr_option_value "$prev" "$cur"
+        _aggr_option_value "$prev" "$cur" "$cmd" "$sub"
         return 0
     fi
 
     if (( !ddash )) && [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "$(_aggr_options "$cmd")" -- "$cur"))
+        COMPREPLY=($(compgen -W "$(_aggr_options "$cmd" "$sub")" -- "$cur"))
         return 0
     fi
 
@@ -132,7 +152,10 @@ _aggr()
                 compopt -o filenames 2>/dev/null
                 mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             fi ;;
-        cat | info | check | purge)
+        events)
+            (( npos == 0 )) &&
+                COMPREPLY=($(compgen -W "$_aggr_events_subs" -- "$cur")) ;;
+        cat | info | check | compact | purge)
             (( npos == 0 )) &&
                 COMPREPLY=($(compgen -W "$_aggr_logs" -- "$cur")) ;;
         help)

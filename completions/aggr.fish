@@ -19,7 +19,8 @@ function __aggr_positionals
                 case --
                     set ddash 1
                     continue
-                case -d --data-dir --format --wait --max-batch --hour --page --size
+                case -d --data-dir --format --wait --max-batch --batch-id --hour --page --size \
+                    --at --since --until --tz --tag --start --stop --id
                     set skip 1
                     continue
                 case '-?*'
@@ -48,15 +49,24 @@ function __aggr_first_arg
     test (count $words) -eq 1; and contains -- $words[1] $argv
 end
 
+# True when the command is events and its subcommand is one of the
+# arguments.
+function __aggr_events_sub
+    set -l words (__aggr_positionals)
+    test (count $words) -ge 2; and test $words[1] = events; and contains -- $words[2] $argv
+end
+
 complete -c aggr -f
 
 # Commands
 complete -c aggr -n __aggr_needs_command -a ingest -d 'Validate records and append them to a log'
 complete -c aggr -n __aggr_needs_command -a flows -d 'Print the traffic of one hour'
 complete -c aggr -n __aggr_needs_command -a top -d 'Print the domains with the most requests'
+complete -c aggr -n __aggr_needs_command -a events -d 'Add, list, stop and remove tagged events'
 complete -c aggr -n __aggr_needs_command -a cat -d 'Print every record of a log as JSON lines'
 complete -c aggr -n __aggr_needs_command -a info -d 'Describe logs'
 complete -c aggr -n __aggr_needs_command -a check -d 'Verify logs'
+complete -c aggr -n __aggr_needs_command -a compact -d 'Rewrite logs without removed records'
 complete -c aggr -n __aggr_needs_command -a purge -d 'Delete every record of a log'
 complete -c aggr -n __aggr_needs_command -a help -d 'Print help'
 
@@ -66,15 +76,16 @@ complete -c aggr -s q -l quiet -d 'Print only errors on stderr'
 complete -c aggr -s v -l verbose -d 'Also report what was done'
 complete -c aggr -s h -l help -d 'Print help'
 complete -c aggr -n __aggr_needs_command -s V -l version -d 'Print the version'
-complete -c aggr -n '__aggr_needs_command; or __aggr_using flows top info' -l format -x -a 'json ndjson csv tsv table' -d 'Output format'
-complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest check purge' -l wait -x -d 'Wait this long for the lock (seconds)'
-complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest check purge' -l no-wait -d 'Fail at once if the log is locked'
+complete -c aggr -n '__aggr_needs_command; or __aggr_using flows top events info' -l format -x -a 'json ndjson csv tsv table' -d 'Output format'
+complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest events check compact purge' -l wait -x -d 'Wait this long for the lock (seconds)'
+complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest events check compact purge' -l no-wait -d 'Fail at once if the log is locked'
 complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest cat check' -l progress -d 'Show progress on stderr'
 complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest cat check' -l no-progress -d 'Do not show progress'
 
 # ingest KIND [FILE...]
 complete -c aggr -n '__aggr_first_arg ingest' -a flows -d 'Flow log records'
 complete -c aggr -n '__aggr_first_arg ingest' -a counters -d 'Domain counter records'
+complete -c aggr -n '__aggr_first_arg ingest' -a events -d 'Tagged event records'
 complete -c aggr -n '__aggr_using ingest; and not __aggr_first_arg ingest' -F
 complete -c aggr -n '__aggr_using ingest' -l max-batch -x -d 'Reject a run of more than N records'
 complete -c aggr -n '__aggr_using ingest' -l batch-id -x -a auto -d 'Store the run once under this ID'
@@ -93,9 +104,25 @@ complete -c aggr -n '__aggr_using top cat' -l until -x -a 'now today yesterday' 
 complete -c aggr -n '__aggr_using top' -s n -x -d 'At most N domains'
 complete -c aggr -n '__aggr_using top cat' -l tz -x -a '(string replace -r "^.*/zoneinfo/" "" /usr/share/zoneinfo/*/*)' -d 'Time zone'
 
-# cat LOG, info [LOG], check [--repair] [LOG], purge LOG
-complete -c aggr -n '__aggr_first_arg cat info check purge' -a 'flows counters events sessions' -d Log
+# events add|list|stop|remove
+complete -c aggr -n '__aggr_first_arg events' -a add -d 'Store an event and print it'
+complete -c aggr -n '__aggr_first_arg events' -a list -d 'Print the live events'
+complete -c aggr -n '__aggr_first_arg events' -a stop -d 'Set the stop of an event'
+complete -c aggr -n '__aggr_first_arg events' -a remove -d 'Remove events by start, id or all'
+complete -c aggr -n '__aggr_events_sub add list' -l tag -x -d 'Tag (add: of the event; list: required)'
+complete -c aggr -n '__aggr_events_sub add' -l start -x -a 'now today yesterday -1h -30m -7d' -d 'Start of the event'
+complete -c aggr -n '__aggr_events_sub add' -l stop -x -a 'now today yesterday -1h -30m -7d' -d 'Stop of the event'
+complete -c aggr -n '__aggr_events_sub list' -l since -x -a 'now today yesterday -1h -7d' -d 'Events starting at or after TIME'
+complete -c aggr -n '__aggr_events_sub list' -l until -x -a 'now today yesterday' -d 'Events starting before TIME'
+complete -c aggr -n '__aggr_events_sub stop' -l at -x -a 'now today yesterday -1h' -d 'The stop time (default now)'
+complete -c aggr -n '__aggr_events_sub remove' -l start -x -d 'Remove events starting exactly at EPOCH'
+complete -c aggr -n '__aggr_events_sub remove' -l id -x -d 'Remove the event with this id'
+complete -c aggr -n '__aggr_events_sub remove' -l purge -d 'Remove every event'
+complete -c aggr -n '__aggr_events_sub add list stop' -l tz -x -a '(string replace -r "^.*/zoneinfo/" "" /usr/share/zoneinfo/*/*)' -d 'Time zone'
+
+# cat LOG, info [LOG], check [--repair] [LOG], compact [LOG], purge LOG
+complete -c aggr -n '__aggr_first_arg cat info check compact purge' -a 'flows counters events sessions' -d Log
 complete -c aggr -n '__aggr_using check' -l repair -d 'Truncate a torn tail, rebuild a damaged index'
 
 # help [COMMAND]
-complete -c aggr -n '__aggr_first_arg help' -a 'ingest flows top cat info check purge help' -d Command
+complete -c aggr -n '__aggr_first_arg help' -a 'ingest flows top events cat info check compact purge help' -d Command

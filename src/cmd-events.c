@@ -243,20 +243,24 @@ static int do_list(struct events_opts *o)
 	events_state_init(&st);
 	rc = events_state_load(&st, lg, since, until, &ss);
 	if (!rc) {
+		struct out_stream os = {G.format, 0};
 		struct out_table t;
 		struct json_doc d;
 		json_doc_init(&d);
 		out_table_init(&t, event_cols, 4);
-		for (size_t i = 0; i < st.n; i++) {
+		for (size_t i = 0; i < st.n && !rc; i++) {
 			const struct events_event *e = &st.ev[i];
 			int64_t key = events_epoch_key(e->start);
 			if (e->dead || key < since || key >= until ||
 			    !has_tags(&d, st.tags.data + e->tags_off, e->tags_len, &o->tags))
 				continue;
 			add_event_row(&t, e->id, e->start, e->stop, st.tags.data + e->tags_off, e->tags_len);
+			if (out_rows(&t) == 4096)
+				rc = out_stream_flush(&os, &t);
 		}
 		info_("events: read %" PRIu64 " of %" PRIu64 " blocks", ss.blocks_read, ss.blocks_total);
-		rc = print_table(&t, 0);
+		if (!rc)
+			rc = out_stream_end(&os, &t);
 		out_table_free(&t);
 		json_doc_free(&d);
 	}
@@ -410,16 +414,39 @@ static int do_remove(struct events_opts *o)
 	size_t nv = o->starts.n ? o->starts.n : o->ids.n;
 	flags = xcalloc(nv + 1, 1);
 	if (!(rc = open_events(&lg, &dir)) && !(rc = events_state_load(&st, lg, INT64_MIN, INT64_MAX, NULL))) {
+		/* live events by start: head[k] is the first of start k, next[] the rest */
+		struct hmap by_start;
+		size_t *head = NULL, *next = NULL;
+		hmap_init(&by_start);
+		if (o->starts.n) {
+			head = xmalloc(sizeof(*head) * (st.n + 1));
+			next = xmalloc(sizeof(*next) * (st.n + 1));
+			for (size_t j = st.n; j-- > 0;) {
+				int added;
+				double v = st.ev[j].start + 0.0;  /* -0 and 0 are one start */
+				if (st.ev[j].dead)
+					continue;
+				size_t k = hmap_put(&by_start, &v, sizeof(v), &added);
+				next[j] = added ? SIZE_MAX : head[k];
+				head[k] = j;
+			}
+		}
 		for (size_t i = 0; i < o->starts.n; i++) {
 			/* every live event with exactly this start goes */
-			for (size_t j = 0; j < st.n; j++)
-				if (!st.ev[j].dead && st.ev[j].start == starts[i]) {
+			int added;
+			double v = starts[i] + 0.0;
+			size_t k = hmap_put(&by_start, &v, sizeof(v), &added);
+			for (size_t j = added ? SIZE_MAX : head[k]; j != SIZE_MAX; j = next[j])
+				if (!st.ev[j].dead) {
 					kill_event(&st, j, &lines);
 					flags[i] = 1;
 				}
 			json_write_double(&vals, starts[i]);
 			buf_addc(&vals, 0);
 		}
+		hmap_free(&by_start);
+		free(head);
+		free(next);
 		for (size_t i = 0; i < o->ids.n; i++) {
 			int added;
 			size_t j = hmap_put(&st.ids, o->ids.v[i], EVENTS_ID_LEN, &added);

@@ -5,6 +5,7 @@
 
 #include "json.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -656,23 +657,76 @@ void json_write_tok(struct buf *b, const struct json_doc *d, int t)
 void json_write_double(struct buf *b, double v)
 {
 	char tmp[48];
-	int prec;
+	int lo = 1, hi = 17;
 
-	/* the fewest significant digits that read back as the same double */
-	for (prec = 1; prec < 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
-		if (strtod(tmp, NULL) == v)
-			break;
-	}
-	snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
-	/* epochs read better without an exponent: 1642284000, not 1.642284e+09 */
-	char *e = strchr(tmp, 'e');
-	if (e) {
-		int exp = atoi(e + 1);
-		if (exp >= -6 && exp < 21) {
-			int decimals = prec - 1 - exp;
-			snprintf(tmp, sizeof(tmp), "%.*f", decimals > 0 ? decimals : 0, v);
+	/* epochs with at most microseconds, below 2^32: whole microseconds
+	 * printed with trailing zeros cut are the shortest form (a shorter
+	 * decimal is 1e-6 or more away, farther than a double's half spacing) */
+	if (v > -4294967296.0 && v < 4294967296.0) {
+		int64_t us = (int64_t)(v * 1e6 + (v < 0 ? -0.5 : 0.5));
+		if ((double)us / 1e6 == v && !(v == 0 && signbit(v))) {
+			uint64_t a = (uint64_t)(us < 0 ? -us : us);
+			uint64_t ip = a / 1000000, frac = a % 1000000;
+			char *p = tmp + sizeof(tmp);
+			int digits = 6;
+			*--p = 0;
+			while (frac && frac % 10 == 0) {
+				frac /= 10;
+				digits--;
+			}
+			if (frac) {
+				for (int i = 0; i < digits; i++, frac /= 10)
+					*--p = (char)('0' + frac % 10);
+				*--p = '.';
+			}
+			do
+				*--p = (char)('0' + ip % 10);
+			while (ip /= 10);
+			if (us < 0)
+				*--p = '-';
+			buf_adds(b, p);
+			return;
 		}
+	}
+	/* else the fewest significant digits that read back as the same double
+	 * (more digits never stop reading back, so a binary search finds it) */
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		snprintf(tmp, sizeof(tmp), "%.*g", mid, v);
+		if (strtod(tmp, NULL) == v)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	snprintf(tmp, sizeof(tmp), "%.*g", lo, v);
+	/* epochs read better without an exponent: the same digits, moved */
+	char *e = strchr(tmp, 'e');
+	int exp = e ? atoi(e + 1) : 0;
+	if (e && exp >= -6 && exp < 21) {
+		char dig[24], out[48];
+		size_t nd = 0, o = 0;
+		for (char *q = tmp; q < e; q++)
+			if (*q >= '0' && *q <= '9')
+				dig[nd++] = *q;
+		if (tmp[0] == '-')
+			out[o++] = '-';
+		if (exp < 0) {
+			out[o++] = '0';
+			out[o++] = '.';
+			for (int i = 0; i < -exp - 1; i++)
+				out[o++] = '0';
+			memcpy(out + o, dig, nd);
+			o += nd;
+		} else {
+			for (int i = 0; i <= exp || (size_t)i < nd; i++) {
+				if (i == exp + 1)
+					out[o++] = '.';
+				out[o++] = (size_t)i < nd ? dig[i] : '0';
+			}
+		}
+		out[o] = 0;
+		buf_adds(b, out);
+		return;
 	}
 	buf_adds(b, tmp);
 }

@@ -251,3 +251,48 @@ int out_write_stdout(const struct buf *out)
 		return err_sys("cannot write standard output");
 	return 0;
 }
+
+int out_stream_flush(struct out_stream *s, struct out_table *t)
+{
+	struct buf b;
+	size_t n = out_rows(t), skip = 0, len;
+	int rc;
+
+	if (s->f == OUT_TABLE || !n)
+		return 0;  /* a table aligns its columns over every row: at the end */
+	buf_init(&b);
+	out_render(t, 0, n, s->f, &b);
+	len = b.len;
+	/* the pieces of one document: one '[', one header line */
+	if (s->f == OUT_JSON) {
+		len--;
+		if (s->rows)
+			b.data[0] = ',';
+	} else if ((s->f == OUT_CSV || s->f == OUT_TSV) && s->rows) {
+		skip = (size_t)((char *)memchr(b.data, '\n', b.len) - b.data) + 1;
+	}
+	struct buf part = {b.data + skip, len - skip, 0};
+	rc = out_write_stdout(&part);
+	buf_free(&b);
+	s->rows += n;
+	t->ncells = 0;
+	buf_reset(&t->arena);
+	return rc;
+}
+
+int out_stream_end(struct out_stream *s, struct out_table *t)
+{
+	struct buf b;
+	int rc;
+
+	if (s->f != OUT_TABLE && (rc = out_stream_flush(s, t)))
+		return rc;
+	buf_init(&b);
+	if (s->f == OUT_TABLE || (!s->rows && s->f != OUT_JSON))
+		out_render(t, 0, out_rows(t), s->f, &b);
+	else if (s->f == OUT_JSON)
+		buf_adds(&b, s->rows ? "]\n" : "[]\n");
+	rc = out_write_stdout(&b);
+	buf_free(&b);
+	return rc;
+}

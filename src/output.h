@@ -50,6 +50,20 @@ static inline size_t out_rows(const struct out_table *t) { return t->ncells / t-
  */
 void out_render(const struct out_table *t, size_t from, size_t to, enum out_format f, struct buf *out);
 
+/*
+ * A long result written in pieces, so memory stays flat: add rows to t,
+ * call out_stream_flush() now and then (it writes t's rows and empties t),
+ * and out_stream_end() once. The output is what out_render() of every row
+ * at once would give (json ends with a newline). A table aligns columns
+ * over all rows, so it keeps them until the end. Both return 0 or EX_FAIL.
+ */
+struct out_stream {
+	enum out_format f;
+	uint64_t rows;           /* written so far */
+};
+int out_stream_flush(struct out_stream *s, struct out_table *t);
+int out_stream_end(struct out_stream *s, struct out_table *t);
+
 /* Write out to stdout; returns 0 or EX_FAIL (err_set) on a write error. */
 int out_write_stdout(const struct buf *out);
 

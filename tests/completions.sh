@@ -60,19 +60,20 @@ _check()
 }
 
 # Expected words are separated by "|"; '' means no completion at all.
-all_commands='ingest|flows|top|cat|info|check|purge|help'
+all_commands='ingest|flows|top|events|cat|info|check|compact|purge|help'
+kinds='flows|counters|events'
 logs='flows|counters|events|sessions'
 formats='json|ndjson|csv|tsv|table'
 
 check 'command prefix'              'ingest|info'   aggr in
 check 'one command matches'         'ingest'        aggr ing
 check 'all commands'                "$all_commands" aggr ''
-check 'two commands match'          'cat|check'     aggr c
+check 'three commands match'        'cat|check|compact' aggr c
 check 'unknown prefix'              ''              aggr zz
 check 'global long options'         '--data-dir|--quiet|--verbose|--help|--version|--format|--wait|--no-wait|--progress|--no-progress' aggr --
 check 'global options, short too'   '-d|--data-dir|-q|--quiet|-v|--verbose|-h|--help|-V|--version|--format|--wait|--no-wait|--progress|--no-progress' aggr -
 check 'global option prefix'        '--no-wait|--no-progress' aggr --no
-check 'ingest kind'                 'flows|counters' aggr ingest ''
+check 'ingest kind'                 "$kinds"       aggr ingest ''
 check 'ingest kind prefix'          'flows'         aggr ingest f
 check_files 'ingest files'              'a.json|b.json.gz|sub|with space.json' aggr ingest flows ''
 check 'ingest file prefix'          'a.json'        aggr ingest flows a
@@ -80,8 +81,9 @@ check 'ingest file with space'      'with space.json' aggr ingest flows w
 check 'ingest more files'           'b.json.gz'     aggr ingest flows a.json b
 check 'ingest options'              '--max-batch|--batch-id|--wait|--no-wait|--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr ingest --
 check 'ingest --max-batch value'    ''              aggr ingest --max-batch ''
-check 'ingest after --max-batch N'  'flows|counters' aggr ingest --max-batch 10 ''
-check 'ingest after --'             'flows|counters' aggr ingest -- ''
+check 'ingest after --max-batch N'  "$kinds"       aggr ingest --max-batch 10 ''
+check 'ingest after --'             "$kinds"       aggr ingest -- ''
+check 'ingest kind events'          'events'        aggr ingest ev
 check 'ingest file after --'        'a.json'        aggr ingest flows -- a
 check 'flows options'               '--hour|--page|--size|--format|--data-dir|--quiet|--verbose|--help' aggr flows --
 check 'flows option prefix'         '--hour|--help' aggr flows --h
@@ -116,6 +118,32 @@ check 'top --at values'             'now|today|yesterday|-1h|-30m|-7d' aggr top 
 check 'top --tz zone'               'Europe/Berlin' aggr top --tz Europe/Berl
 check 'help second positional'      ''              aggr help flows ''
 check 'unknown command'             ''              aggr bogus ''
+check 'events subcommands'          'add|list|stop|remove' aggr events ''
+check 'events subcommand prefix'    'remove'        aggr events re
+check 'events subcommand after -q'  'stop'          aggr -q events st
+check 'events options, no subcommand' '--data-dir|--quiet|--verbose|--help' aggr events --
+check 'events add options'          '--tag|--start|--stop|--tz|--format|--wait|--no-wait|--data-dir|--quiet|--verbose|--help' aggr events add --
+check 'events list options'         '--tag|--since|--until|--tz|--format|--data-dir|--quiet|--verbose|--help' aggr events list --
+check 'events stop options'         '--at|--tz|--format|--wait|--no-wait|--data-dir|--quiet|--verbose|--help' aggr events stop --
+check 'events remove options'       '--start|--id|--purge|--format|--wait|--no-wait|--data-dir|--quiet|--verbose|--help' aggr events remove --
+check 'events options after --tag T' '--tag|--since|--until|--tz|--format|--data-dir|--quiet|--verbose|--help' aggr events list --tag red --
+check 'events --tag value'          ''              aggr events add --tag ''
+check 'events add --start value'    'now|today|yesterday|-1h|-30m|-7d' aggr events add --start ''
+check 'events add --stop value'     'now|today|yesterday|-1h|-30m|-7d' aggr events add --tag x --stop ''
+check 'events remove --start EPOCH' ''              aggr events remove --start ''
+check 'events remove --id value'    ''              aggr events remove --id ''
+check 'events stop --at values'     'now|today|yesterday|-1h|-30m|-7d' aggr events stop 0123456789abcdef01234567 --at ''
+check 'events list --since prefix'  'today'         aggr events list --since to
+check 'events list --format value'  'ndjson'        aggr events list --format n
+check 'events stop ID: no words'    ''              aggr events stop ''
+check 'events no second subcommand' ''              aggr events list ''
+check 'events --purge'              '--purge'       aggr events remove --p
+check 'compact logs'                "$logs"         aggr compact ''
+check 'compact log prefix'          'events'        aggr compact ev
+check 'compact options'             '--wait|--no-wait|--data-dir|--quiet|--verbose|--help' aggr compact --
+check 'compact second positional'   ''              aggr compact events ''
+check 'compact log after -v'        'events'        aggr -v compact e
+check 'help events'                 'events'        aggr help ev
 
 echo "completions: $passed passed, $failed failed"
 (( failed == 0 ))

@@ -250,3 +250,23 @@ $ aggr events stop
 ! aggr: events: stop: missing event ID
 ! Try 'aggr help events'.
 [2]
+
+# --- long lists are written in pieces: still one document ---
+$ seq 0 9999 | awk '{ printf "{\"tags\":[\"n%d\"],\"start_epoch\":%d}\n", $1, 5000 + $1 }' | aggr -d long ingest events && aggr -d long events list | jq -c 'length, .[0].tags, .[9999].tags, ([.[].start_epoch] == [range(5000; 15000)])'
+10000
+["n0"]
+["n9999"]
+true
+
+$ for f in ndjson csv tsv table; do aggr -d long events list --format $f | wc -l; done; aggr -d long events list --format csv | sed -n '1p;2p;10001p' | cut -d, -f2-
+10000
+10001
+10001
+10001
+start_epoch,stop_epoch,tags
+5000,-1,"[""n0""]"
+14999,-1,"[""n9999""]"
+
+$ aggr -d long events list --format tsv | grep -c start_epoch; aggr -d long events list --tag n4096 --format ndjson | jq -c .tags
+1
+["n4096"]

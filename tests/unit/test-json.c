@@ -426,6 +426,82 @@ static void test_writer(void)
 	buf_free(&in);
 }
 
+static const char *dbl(double v)
+{
+	static struct buf b;
+	buf_reset(&b);
+	json_write_double(&b, v);
+	buf_addc(&b, 0);
+	return b.data;
+}
+
+/* significant digits of a number's text: from the first nonzero digit to
+ * the last (zeros that only place the point do not count) */
+static int sig_digits(const char *s)
+{
+	const char *first = NULL, *last = NULL;
+	for (; *s && *s != 'e'; s++)
+		if (*s >= '1' && *s <= '9') {
+			if (!first)
+				first = s;
+			last = s;
+		}
+	if (!first)
+		return 1;
+	int n = 0;
+	for (const char *q = first; q <= last; q++)
+		n += *q >= '0' && *q <= '9';
+	return n;
+}
+
+static void test_double(void)
+{
+	CHECK_STR(dbl(1642284000), "1642284000");
+	CHECK_STR(dbl(1650059272.843029), "1650059272.843029");
+	CHECK_STR(dbl(-1), "-1");
+	CHECK_STR(dbl(0), "0");
+	CHECK_STR(dbl(-0.0), "-0");
+	CHECK_STR(dbl(0.1), "0.1");
+	CHECK_STR(dbl(1.5e-6), "0.0000015");
+	CHECK_STR(dbl(1e-7), "1e-07");
+	CHECK_STR(dbl(1e21), "1e+21");
+	CHECK_STR(dbl(253402300799.999999), "253402300800");
+	CHECK_STR(dbl(0.30000000000000004), "0.30000000000000004");
+	CHECK_STR(dbl(5e-324), "5e-324");
+	/* random epochs with microseconds and random bit patterns: every text
+	 * reads back as the same double, with no more significant digits than
+	 * the shortest %.Ng that does */
+	uint64_t x = 88172645463325252u;
+	int bad_trip = 0, bad_len = 0;
+	for (int i = 0; i < 200000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		double v;
+		if (i % 2)
+			v = (double)(int64_t)(x % 4000000000000000u) / 1e6;
+		else {
+			memcpy(&v, &x, sizeof(v));
+			if (v != v || v - v != 0)
+				continue;
+		}
+		const char *t = dbl(v);
+		if (strtod(t, NULL) != v) {
+			if (bad_trip++ < 3)
+				printf("# %.17g printed as %s\n", v, t);
+		}
+		char ref[40];
+		int p;
+		for (p = 1; p < 17; p++) {
+			snprintf(ref, sizeof(ref), "%.*g", p, v);
+			if (strtod(ref, NULL) == v)
+				break;
+		}
+		if (sig_digits(t) > p && bad_len++ < 3)
+			printf("# %.17g printed as %s, %d digits would do\n", v, t, p);
+	}
+	CHECK(bad_trip == 0);
+	CHECK(bad_len == 0);
+}
+
 int main(void)
 {
 	unit_name = "unit json";
@@ -435,6 +511,7 @@ int main(void)
 	test_depth();
 	test_getters();
 	test_writer();
+	test_double();
 	json_doc_free(&doc);
 	return unit_done();
 }
