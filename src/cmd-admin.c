@@ -282,6 +282,8 @@ static int cat_run(int argc, char **argv)
 			progress_show(&pr, "block %" PRIu64 " of %" PRIu64, ++pr.done, total);
 			if (w.on && (m->max_key < w.since || m->min_key >= w.until))
 				continue;
+			if (log_block_expired(lg, &lg->seg[i].ent[j]))
+				continue;  /* past the log's retention: gone */
 			rc = log_read_block(lg, &lg->seg[i], &lg->seg[i].ent[j], &r, &blk, &raw);
 			if (rc)
 				break;
@@ -492,4 +494,9 @@ static int purge_run(int argc, char **argv)
 	}
 	free(dir);
 	return rc;
+}
+
+size_t admin_list_logs(const char *dir, char ***out)
+{
+	return select_logs(dir, NULL, out);
 }

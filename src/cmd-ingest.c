@@ -23,7 +23,7 @@ const struct cmd cmd_ingest = {
 	"FILE reads standard input. Input is JSON lines or one JSON array, plain or\n"
 	"gzip-compressed (detected).\n"
 	"\n"
-	"KIND: flows, counters\n"
+	"KIND: flows, counters, sessions\n"
 	"\n"
 	"Options:\n"
 	"  --max-batch N    refuse the whole run (exit 7) when it has more than N\n"
@@ -33,7 +33,10 @@ const struct cmd cmd_ingest = {
 	"                   derives the ID from the input's size and CRC-32\n"
 	"  --wait SECS      wait this long for another writer (default 10)\n"
 	"  --no-wait        fail at once with exit 5 when the log is locked\n"
-	"  --[no-]progress  progress on stderr (default: when it is a terminal)\n",
+	"  --[no-]progress  progress on stderr (default: when it is a terminal)\n"
+	"\n"
+	"On the way out, ingest deletes the segments the log's retention expired\n"
+	"(see 'aggr help retain'), so cron needs no separate job.\n",
 };
 
 enum { OPT_MAX_BATCH = OPT_CMD, OPT_BATCH_ID };
@@ -85,6 +88,8 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 			break;
 		}
 		if ((rc = log_append(lg, norm->data, norm->len, ri.key, ri.bloom, ri.nbloom)))
+			break;
+		if (ri.summary.p && (rc = log_key_add(lg, ri.summary.p, ri.summary.n)))
 			break;
 		rc = 0;
 		if ((lg->run_records & 1023) == 0)
@@ -146,6 +151,7 @@ static int run(int argc, char **argv)
 	optind++;
 	if ((rc = log_config_init(&cfg, k->name, k->bloom_bytes, k->bloom_k)) || (rc = now_us(&now)))
 		return rc;
+	cfg.retention_us = k->retention_us;
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
 	if ((rc = log_open_write(dir, k->name, &cfg, G.wait_secs, &lg))) {
@@ -189,6 +195,11 @@ seen:
 	warnx_("batch %s is already stored in %s: nothing to do", batch, k->name);
 	rc = 0;
 out:
+	/* the run stands whatever retention does: its failure is a warning */
+	if (!rc && lg->retention_us > 0 && retain_expired(lg, now - lg->retention_us)) {
+		warnx_("%s", err_msg());
+		err_clear();
+	}
 	log_close(lg);
 	json_doc_free(&doc);
 	buf_free(&norm);

@@ -5,6 +5,7 @@
 static const struct kind *const kinds[] = {
 	&kind_flows,
 	&kind_counters,
+	&kind_sessions,
 };
 
 const struct kind *kind_find(const char *name)
@@ -17,7 +18,7 @@ const struct kind *kind_find(const char *name)
 
 const char *kind_names(void)
 {
-	return "flows, counters";
+	return "flows, counters, sessions";
 }
 
 const struct kind *kind_at(size_t i)
