@@ -4,8 +4,8 @@
 # usually /usr/share/bash-completion/completions/aggr, or source this file.
 # It needs nothing from the bash-completion package.
 
-_aggr_commands='ingest flows top cat info check purge help'
-_aggr_kinds='flows counters'
+_aggr_commands='ingest flows top cat info check purge help sessions retain'
+_aggr_kinds='flows counters sessions'
 _aggr_logs='flows counters events sessions'
 _aggr_formats='json ndjson csv tsv table'
 
@@ -16,7 +16,7 @@ _aggr_takes_arg()
     [[ $1 == --hour && $2 == top ]] && return 1
     case $1 in
         -d | --data-dir | --format | --wait | --max-batch | --batch-id | --hour | --page | --size | \
-        --at | --since | --until | --tz | -n)
+        --at | --since | --until | --tz | -n | --user | --days | --older-than | --set)
             return 0 ;;
     esac
     return 1
@@ -37,6 +37,8 @@ _aggr_options()
         check)  echo "--repair --wait --no-wait --progress --no-progress $common" ;;
         purge)  echo "--wait --no-wait $common" ;;
         help)   echo "$common" ;;
+        sessions) echo "--user -n --starts --days --at --tz --format $common" ;;
+        retain) echo "--older-than --set --wait --no-wait $common" ;;
     esac
 }
 
@@ -53,6 +55,10 @@ _aggr_option_value()
             COMPREPLY=($(compgen -W "auto" -- "$2")) ;;
         --at | --since | --until)
             COMPREPLY=($(compgen -W "now today yesterday -1h -30m -7d" -- "$2")) ;;
+        --older-than)
+            COMPREPLY=($(compgen -W "365.25d 90d 30d 7d" -- "$2")) ;;
+        --set)
+            COMPREPLY=($(compgen -W "365.25d 90d 30d 7d forever" -- "$2")) ;;
         --tz)
             local zdir=${TZDIR:-/usr/share/zoneinfo}
             mapfile -t COMPREPLY < <(cd "$zdir" 2>/dev/null && compgen -f -- "$2")
@@ -132,7 +138,7 @@ _aggr()
                 compopt -o filenames 2>/dev/null
                 mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             fi ;;
-        cat | info | check | purge)
+        cat | info | check | purge | retain)
             (( npos == 0 )) &&
                 COMPREPLY=($(compgen -W "$_aggr_logs" -- "$cur")) ;;
         help)

@@ -60,7 +60,7 @@ _check()
 }
 
 # Expected words are separated by "|"; '' means no completion at all.
-all_commands='ingest|flows|top|cat|info|check|purge|help'
+all_commands='ingest|flows|top|cat|info|check|purge|help|sessions|retain'
 logs='flows|counters|events|sessions'
 formats='json|ndjson|csv|tsv|table'
 
@@ -72,7 +72,7 @@ check 'unknown prefix'              ''              aggr zz
 check 'global long options'         '--data-dir|--quiet|--verbose|--help|--version|--format|--wait|--no-wait|--progress|--no-progress' aggr --
 check 'global options, short too'   '-d|--data-dir|-q|--quiet|-v|--verbose|-h|--help|-V|--version|--format|--wait|--no-wait|--progress|--no-progress' aggr -
 check 'global option prefix'        '--no-wait|--no-progress' aggr --no
-check 'ingest kind'                 'flows|counters' aggr ingest ''
+check 'ingest kind'                 'flows|counters|sessions' aggr ingest ''
 check 'ingest kind prefix'          'flows'         aggr ingest f
 check_files 'ingest files'              'a.json|b.json.gz|sub|with space.json' aggr ingest flows ''
 check 'ingest file prefix'          'a.json'        aggr ingest flows a
@@ -80,8 +80,8 @@ check 'ingest file with space'      'with space.json' aggr ingest flows w
 check 'ingest more files'           'b.json.gz'     aggr ingest flows a.json b
 check 'ingest options'              '--max-batch|--batch-id|--wait|--no-wait|--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr ingest --
 check 'ingest --max-batch value'    ''              aggr ingest --max-batch ''
-check 'ingest after --max-batch N'  'flows|counters' aggr ingest --max-batch 10 ''
-check 'ingest after --'             'flows|counters' aggr ingest -- ''
+check 'ingest after --max-batch N'  'flows|counters|sessions' aggr ingest --max-batch 10 ''
+check 'ingest after --'             'flows|counters|sessions' aggr ingest -- ''
 check 'ingest file after --'        'a.json'        aggr ingest flows -- a
 check 'flows options'               '--hour|--page|--size|--format|--data-dir|--quiet|--verbose|--help' aggr flows --
 check 'flows option prefix'         '--hour|--help' aggr flows --h
@@ -116,6 +116,14 @@ check 'top --at values'             'now|today|yesterday|-1h|-30m|-7d' aggr top 
 check 'top --tz zone'               'Europe/Berlin' aggr top --tz Europe/Berl
 check 'help second positional'      ''              aggr help flows ''
 check 'unknown command'             ''              aggr bogus ''
+check 'sessions options'            '--user|-n|--starts|--days|--at|--tz|--format|-d|--data-dir|-q|--quiet|-v|--verbose|-h|--help' aggr sessions -
+check 'sessions --user value'       ''              aggr sessions --user ''
+check 'sessions --at values'        'now|today|yesterday|-1h|-30m|-7d' aggr sessions --starts --days 1 --at ''
+check 'sessions no positional'      ''              aggr sessions --days 1 ''
+check 'retain logs'                 "$logs"         aggr retain ''
+check 'retain options'              '--older-than|--set|--wait|--no-wait|--data-dir|--quiet|--verbose|--help' aggr retain --
+check 'retain --set values'         '365.25d|90d|30d|7d|forever' aggr retain sessions --set ''
+check 'retain log after --older-than' 'sessions'    aggr retain --older-than 30d s
 
 echo "completions: $passed passed, $failed failed"
 (( failed == 0 ))
