@@ -411,6 +411,7 @@ static int check_one(const char *dir, const char *name, int repair)
 		struct log_config cfg;
 		if ((rc = log_config_init(&cfg, kind, k ? k->bloom_bytes : 0, k ? k->bloom_k : 0)))
 			return rc;
+		cfg.retention_us = k ? k->retention_us : 0;
 		/* rebuild unreadable index files, then a writer's open drops
 		 * torn tails and orphans */
 		if ((rc = log_repair_indexes(dir, name, &cfg, G.wait_secs)) ||
