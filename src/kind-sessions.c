@@ -131,8 +131,13 @@ static int sessions_normalise(const struct json_doc *d, struct buf *out, struct 
 			 s.len > 40 ? 40 : (int)s.len, s.data);
 		return -1;
 	}
-	/* stored in UTC without a zone, the fraction kept as it was given */
-	size_t tn = time_format_utc(secs * 1000000, ts) - 1;
+	/* stored in UTC without a zone, the fraction kept as it was given;
+	 * without an offset the date and time are already that */
+	size_t tn = 19;
+	if (s.len > frac_at + frac_len && s.data[frac_at + frac_len] != 'Z')
+		tn = time_format_utc(secs * 1000000, ts) - 1;
+	else
+		memcpy(ts, s.data, 19);
 	memcpy(ts + tn, s.data + frac_at, frac_len);
 	tn += frac_len;
 	if (tok[F_COUNTRY] >= 0 && !json_is_null(d, tok[F_COUNTRY])) {
