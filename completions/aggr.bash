@@ -4,8 +4,8 @@
 # usually /usr/share/bash-completion/completions/aggr, or source this file.
 # It needs nothing from the bash-completion package.
 
-_aggr_commands='ingest flows top events cat info check compact purge help'
-_aggr_kinds='flows counters events'
+_aggr_commands='ingest flows top events sessions cat info check compact retain purge help'
+_aggr_kinds='flows counters events sessions'
 _aggr_events_subs='add list stop remove'
 _aggr_logs='flows counters events sessions'
 _aggr_formats='json ndjson csv tsv table'
@@ -17,7 +17,7 @@ _aggr_takes_arg()
     [[ $1 == --hour && $2 == top ]] && return 1
     case $1 in
         -d | --data-dir | --format | --wait | --max-batch | --batch-id | --hour | --page | --size | \
-        --at | --since | --until | --tz | -n | --tag | --start | --stop | --id)
+        --at | --since | --until | --tz | -n | --tag | --start | --stop | --id | --user | --days | --older-than | --set)
             return 0 ;;
     esac
     return 1
@@ -49,6 +49,8 @@ _aggr_options()
         compact) echo "--wait --no-wait $common" ;;
         purge)  echo "--wait --no-wait $common" ;;
         help)   echo "$common" ;;
+        sessions) echo "--user -n --starts --days --at --tz --format $common" ;;
+        retain) echo "--older-than --set --wait --no-wait $common" ;;
     esac
 }
 
@@ -72,6 +74,10 @@ _aggr_option_value()
             COMPREPLY=($(compgen -W "auto" -- "$2")) ;;
         --at | --since | --until)
             COMPREPLY=($(compgen -W "now today yesterday -1h -30m -7d" -- "$2")) ;;
+        --older-than)
+            COMPREPLY=($(compgen -W "365.25d 90d 30d 7d" -- "$2")) ;;
+        --set)
+            COMPREPLY=($(compgen -W "365.25d 90d 30d 7d forever" -- "$2")) ;;
         --tz)
             local zdir=${TZDIR:-/usr/share/zoneinfo}
             mapfile -t COMPREPLY < <(cd "$zdir" 2>/dev/null && compgen -f -- "$2")
@@ -155,7 +161,7 @@ _aggr()
         events)
             (( npos == 0 )) &&
                 COMPREPLY=($(compgen -W "$_aggr_events_subs" -- "$cur")) ;;
-        cat | info | check | compact | purge)
+        cat | info | check | compact | retain | purge)
             (( npos == 0 )) &&
                 COMPREPLY=($(compgen -W "$_aggr_logs" -- "$cur")) ;;
         help)

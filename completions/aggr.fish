@@ -20,7 +20,7 @@ function __aggr_positionals
                     set ddash 1
                     continue
                 case -d --data-dir --format --wait --max-batch --batch-id --hour --page --size \
-                    --at --since --until --tz --tag --start --stop --id
+                    --at --since --until --tz --tag --start --stop --id --user --days --older-than --set
                     set skip 1
                     continue
                 case '-?*'
@@ -69,6 +69,8 @@ complete -c aggr -n __aggr_needs_command -a check -d 'Verify logs'
 complete -c aggr -n __aggr_needs_command -a compact -d 'Rewrite logs without removed records'
 complete -c aggr -n __aggr_needs_command -a purge -d 'Delete every record of a log'
 complete -c aggr -n __aggr_needs_command -a help -d 'Print help'
+complete -c aggr -n __aggr_needs_command -a sessions -d "Print a user's sessions or session starts per country"
+complete -c aggr -n __aggr_needs_command -a retain -d "Delete segments older than a log's retention"
 
 # Global options (also valid after the command)
 complete -c aggr -s d -l data-dir -x -a '(__fish_complete_directories)' -d 'Data directory'
@@ -86,6 +88,7 @@ complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest cat check' -l 
 complete -c aggr -n '__aggr_first_arg ingest' -a flows -d 'Flow log records'
 complete -c aggr -n '__aggr_first_arg ingest' -a counters -d 'Domain counter records'
 complete -c aggr -n '__aggr_first_arg ingest' -a events -d 'Tagged event records'
+complete -c aggr -n '__aggr_first_arg ingest' -a sessions -d 'User session events'
 complete -c aggr -n '__aggr_using ingest; and not __aggr_first_arg ingest' -F
 complete -c aggr -n '__aggr_using ingest' -l max-batch -x -d 'Reject a run of more than N records'
 complete -c aggr -n '__aggr_using ingest' -l batch-id -x -a auto -d 'Store the run once under this ID'
@@ -124,5 +127,21 @@ complete -c aggr -n '__aggr_events_sub add list stop' -l tz -x -a '(string repla
 complete -c aggr -n '__aggr_first_arg cat info check compact purge' -a 'flows counters events sessions' -d Log
 complete -c aggr -n '__aggr_using check' -l repair -d 'Truncate a torn tail, rebuild a damaged index'
 
+# sessions --user U [-n N] | --starts --days X [--at TIME] [--tz ZONE]
+complete -c aggr -n '__aggr_using sessions' -l user -x -d 'The user whose sessions to print'
+complete -c aggr -n '__aggr_using sessions' -s n -x -d 'At most N sessions'
+complete -c aggr -n '__aggr_using sessions' -l starts -d 'Session starts per country'
+complete -c aggr -n '__aggr_using sessions' -l days -x -d 'The window is X days'
+complete -c aggr -n '__aggr_using sessions' -l at -x -a 'now today yesterday -1h' -d 'The window ends at this time'
+complete -c aggr -n '__aggr_using sessions' -l tz -x -a '(string replace -r "^.*/zoneinfo/" "" /usr/share/zoneinfo/*/*)' -d 'Time zone'
+complete -c aggr -n '__aggr_using sessions' -l format -x -a 'json ndjson csv tsv table' -d 'Output format'
+
+# retain [LOG] [--older-than AGE] [--set AGE|forever]
+complete -c aggr -n '__aggr_first_arg retain' -a 'flows counters events sessions' -d Log
+complete -c aggr -n '__aggr_using retain' -l older-than -x -a '365.25d 90d 30d 7d' -d 'Delete what was ingested more than AGE ago'
+complete -c aggr -n '__aggr_using retain' -l set -x -a '365.25d 90d 30d 7d forever' -d "Make AGE the log's retention"
+complete -c aggr -n '__aggr_using retain' -l wait -x -d 'Wait this long for the lock (seconds)'
+complete -c aggr -n '__aggr_using retain' -l no-wait -d 'Fail at once if the log is locked'
+
 # help [COMMAND]
-complete -c aggr -n '__aggr_first_arg help' -a 'ingest flows top events cat info check compact purge help' -d Command
+complete -c aggr -n '__aggr_first_arg help' -a 'ingest flows top events sessions cat info check compact retain purge help' -d Command

@@ -296,6 +296,8 @@ static int cat_run(int argc, char **argv)
 			progress_show(&pr, "block %" PRIu64 " of %" PRIu64, ++pr.done, total);
 			if (w.on && (m->max_key < w.since || m->min_key >= w.until))
 				continue;
+			if (log_block_expired(lg, &lg->seg[i].ent[j]))
+				continue;  /* past the log's retention: gone */
 			rc = log_read_block(lg, &lg->seg[i], &lg->seg[i].ent[j], &r, &blk, &raw);
 			if (rc)
 				break;
@@ -423,6 +425,7 @@ static int check_one(const char *dir, const char *name, int repair)
 		struct log_config cfg;
 		if ((rc = log_config_init(&cfg, kind, k ? k->bloom_bytes : 0, k ? k->bloom_k : 0)))
 			return rc;
+		cfg.retention_us = k ? k->retention_us : 0;
 		/* rebuild unreadable index files, then a writer's open drops
 		 * torn tails and orphans */
 		if ((rc = log_repair_indexes(dir, name, &cfg, G.wait_secs)) ||
@@ -558,4 +561,9 @@ static int compact_run(int argc, char **argv)
 	free_names(names, n);
 	free(dir);
 	return rc;
+}
+
+size_t admin_list_logs(const char *dir, char ***out)
+{
+	return select_logs(dir, NULL, out);
 }

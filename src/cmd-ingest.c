@@ -24,11 +24,12 @@ const struct cmd cmd_ingest = {
 	"objects spanning lines (pretty-printed), plain or gzip-compressed\n"
 	"(detected).\n"
 	"\n"
-	"KIND: flows, counters, events\n"
+	"KIND: flows, counters, events, sessions\n"
 	"  flows     {src_app, dest_app, vpc_id, hour, bytes_tx, bytes_rx}\n"
 	"  counters  {\"timestamp\": T, \"<domain>\": n, ...}\n"
 	"  events    {tags: [strings], start_epoch?, stop_epoch?}: aggr adds the\n"
 	"            _id; start defaults to now, stop to -1\n"
+	"  sessions  {user_id, event: \"start\"|\"end\", session_id, ts, country?}\n"
 	"\n"
 	"Options:\n"
 	"  --max-batch N    refuse the whole run (exit 7) when it has more than N\n"
@@ -38,7 +39,10 @@ const struct cmd cmd_ingest = {
 	"                   derives the ID from the input's size and CRC-32\n"
 	"  --wait SECS      wait this long for another writer (default 10)\n"
 	"  --no-wait        fail at once with exit 5 when the log is locked\n"
-	"  --[no-]progress  progress on stderr (default: when it is a terminal)\n",
+	"  --[no-]progress  progress on stderr (default: when it is a terminal)\n"
+	"\n"
+	"On the way out, ingest deletes the segments the log's retention expired\n"
+	"(see 'aggr help retain'), so cron needs no separate job.\n",
 };
 
 enum { OPT_MAX_BATCH = OPT_CMD, OPT_BATCH_ID };
@@ -90,6 +94,8 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 			break;
 		}
 		if ((rc = log_append(lg, norm->data, norm->len, ri.key, ri.bloom, ri.nbloom)))
+			break;
+		if (ri.summary.p && (rc = log_key_add(lg, ri.summary.p, ri.summary.n)))
 			break;
 		rc = 0;
 		if ((lg->run_records & 1023) == 0)
@@ -151,6 +157,7 @@ static int run(int argc, char **argv)
 	optind++;
 	if ((rc = log_config_init(&cfg, k->name, k->bloom_bytes, k->bloom_k)) || (rc = now_us(&now)))
 		return rc;
+	cfg.retention_us = k->retention_us;
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
 	if ((rc = log_open_write(dir, k->name, &cfg, G.wait_secs, &lg))) {
@@ -194,6 +201,11 @@ seen:
 	warnx_("batch %s is already stored in %s: nothing to do", batch, k->name);
 	rc = 0;
 out:
+	/* the run stands whatever retention does: its failure is a warning */
+	if (!rc && lg->retention_us > 0 && retain_expired(lg, now - lg->retention_us)) {
+		warnx_("%s", err_msg());
+		err_clear();
+	}
 	log_close(lg);
 	json_doc_free(&doc);
 	buf_free(&norm);

@@ -76,4 +76,15 @@ const struct cmd *cmd_find(const char *name);
 extern const struct cmd cmd_ingest, cmd_flows, cmd_top, cmd_cat, cmd_info, cmd_check, cmd_purge;
 extern const struct cmd cmd_events, cmd_compact;
 
+extern const struct cmd cmd_sessions, cmd_retain;
+
+/* Delete l's segments ingested before cutoff (log_retain) and say so with
+ * -v. l is writer-opened, outside a run. Returns 0 or an error code. */
+struct log;
+int retain_expired(struct log *l, int64_t cutoff);
+
+/* Every log with a MANIFEST in dir, sorted (malloc'd names). Returns the
+ * count; on an error err_set is pending. */
+size_t admin_list_logs(const char *dir, char ***out);
+
 #endif

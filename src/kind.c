@@ -6,6 +6,7 @@ static const struct kind *const kinds[] = {
 	&kind_flows,
 	&kind_counters,
 	&kind_events,
+	&kind_sessions,
 };
 
 const struct kind *kind_find(const char *name)
@@ -18,7 +19,7 @@ const struct kind *kind_find(const char *name)
 
 const char *kind_names(void)
 {
-	return "flows, counters, events";
+	return "flows, counters, events, sessions";
 }
 
 const struct kind *kind_at(size_t i)

@@ -16,6 +16,7 @@ struct rec_info {
 	int64_t key;                                   /* index key time */
 	struct log_bloom_key bloom[KIND_MAX_BLOOM_KEYS];
 	size_t nbloom;
+	struct log_bloom_key summary;                  /* p NULL: none (log_key_add) */
 };
 
 struct kind {
@@ -23,6 +24,7 @@ struct kind {
 	const char *noun;        /* "flow objects", for --max-batch refusals */
 	uint32_t bloom_bytes, bloom_k;
 	int key_is_time;         /* the key is microseconds since the epoch */
+	int64_t retention_us;    /* a new log's retention (0: keep forever) */
 	/*
 	 * Validate a parsed input record and append its stored form (one
 	 * compact JSON line, no newline) to out; fill ri. Pointers in ri may
@@ -46,7 +48,8 @@ const char *kind_names(void);
 /* The i-th kind of the table, NULL past its end. */
 const struct kind *kind_at(size_t i);
 
-extern const struct kind kind_flows, kind_counters, kind_events;
+
+extern const struct kind kind_flows, kind_counters, kind_events, kind_sessions;
 
 /* ---- events (kind-events.c), shared by aggr events and compaction ---- */
 

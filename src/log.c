@@ -25,6 +25,7 @@ int log_config_init(struct log_config *c, const char *kind, uint32_t bloom_bytes
 	c->bloom_bytes = bloom_bytes;
 	c->bloom_k = bloom_k;
 	c->kind = kind;
+	c->retention_us = 0;
 	if ((v = getenv("AGGR_BLOCK_BYTES")) && *v) {
 		if (parse_i64(v, strlen(v), &n) || n < 64 || n > (int64_t)(SEG_MAX_BLOCK / 2))
 			return err_set(EX_USAGE, "AGGR_BLOCK_BYTES: not a size between 64 and %u: %s",
@@ -124,6 +125,9 @@ static struct log *log_new(const char *data_dir, const char *name)
 	buf_init(&l->block);
 	buf_init(&l->zbuf);
 	buf_init(&l->batches);
+	buf_init(&l->keys);
+	buf_init(&l->run_keys);
+	l->expire_before = INT64_MIN;
 	return l;
 }
 
@@ -161,6 +165,12 @@ void log_close(struct log *l)
 	buf_free(&l->block);
 	buf_free(&l->zbuf);
 	buf_free(&l->batches);
+	buf_free(&l->keys);
+	buf_free(&l->run_keys);
+	if (l->keys_map) {
+		hmap_free(l->keys_map);
+		free(l->keys_map);
+	}
 	free(l->cur_bloom);
 	free(l->pend_bloom);
 	free(l->dir);
@@ -211,6 +221,19 @@ static int manifest_parse(struct log *l, const char *text, size_t len)
 			if (line[12] == '-' || parse_i64(line + 12, strlen(line + 12), &v))
 				return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: bad next_offset", l->name, lineno);
 			l->manifest_next = (uint64_t)v;
+			continue;
+		}
+		if (!strncmp(line, "retention_us ", 13) || !strncmp(line, "keys_from ", 10)) {
+			int r = line[0] == 'r';
+			const char *val = line + (r ? 13 : 10);
+			int64_t num;
+			if (*val == '-' || parse_i64(val, strlen(val), &num))
+				return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: bad %s", l->name, lineno,
+					       r ? "retention_us" : "keys_from");
+			if (r)
+				l->retention_us = num;
+			else
+				l->keys_from = (uint64_t)num;
 			continue;
 		}
 		if (!strncmp(line, "kind ", 5)) {
@@ -304,6 +327,10 @@ static int manifest_write(struct log *l)
 
 	buf_init(&b);
 	buf_addf(&b, "aggr-manifest 1\nkind %s\nnext_offset %" PRIu64 "\n", l->kind, l->next_offset);
+	if (l->retention_us)
+		buf_addf(&b, "retention_us %" PRId64 "\n", l->retention_us);
+	if (l->keys_from)
+		buf_addf(&b, "keys_from %" PRIu64 "\n", l->keys_from);
 	for (size_t i = 0; i < l->nseg; i++) {
 		struct log_seg *s = &l->seg[i];
 		if (s->sealed)
@@ -472,6 +499,11 @@ int log_open_read(const char *data_dir, const char *name, struct log **out)
 		rc = err_set(EX_PERM, "%s: refusing a symlinked log directory", name);
 	if (!rc)
 		rc = log_load(l, 0);
+	if (!rc && l->retention_us > 0) {
+		int64_t now;
+		if (!(rc = now_us(&now)))
+			l->expire_before = now - l->retention_us;
+	}
 	if (rc) {
 		log_close(l);
 		return rc;
@@ -637,6 +669,7 @@ static int recover_tail(struct log *l)
 }
 
 static int batches_recover(struct log *l);
+static int keys_recover(struct log *l);
 
 int log_open_write(const char *data_dir, const char *name, const struct log_config *cfg,
 		   double wait_secs, struct log **out)
@@ -662,8 +695,11 @@ int log_open_write(const char *data_dir, const char *name, const struct log_conf
 		rc = recover_tail(l);
 	if (!rc)
 		rc = batches_recover(l);
+	if (!rc)
+		rc = keys_recover(l);
 	if (!rc && !l->have_manifest) {
 		snprintf(l->kind, sizeof(l->kind), "%s", cfg->kind);
+		l->retention_us = cfg->retention_us;
 		if (!(rc = manifest_write(l)))
 			l->created_manifest = 1;
 	}
@@ -987,6 +1023,28 @@ int log_commit(struct log *l)
 		if (rc)
 			return rc;
 	}
+	if (l->run_keys.len) {
+		/* before the commit point too, and dropped the same way */
+		struct buf b;
+		buf_init(&b);
+		buf_add(&b, l->keys.data ? l->keys.data : "", l->keys.len);
+		for (const char *p = l->run_keys.data, *e = p + l->run_keys.len; p < e;) {
+			const char *nl = memchr(p, '\n', (size_t)(e - p));
+			buf_add(&b, p, (size_t)(nl - p));
+			buf_addf(&b, " %" PRIu64 "\n", l->run_next);
+			p = nl + 1;
+		}
+		l->run_wrote_keys = 1;
+		l->keys_len0 = l->keys.len;
+		rc = atomic_replace(l->dir, "keys", b.data, b.len);
+		if (!rc) {
+			buf_reset(&l->keys);
+			buf_add(&l->keys, b.data, b.len);
+		}
+		buf_free(&b);
+		if (rc)
+			return rc;
+	}
 	l->pend.m.flags |= IDX_COMMIT;
 	if ((rc = write_entry(l, s, &l->pend)))
 		return rc;
@@ -1007,12 +1065,16 @@ int log_commit(struct log *l)
 			l->in_run = 0;
 			l->run_created = 0;
 			l->run_wrote_batches = 0;
+			l->run_wrote_keys = 0;
+			buf_reset(&l->run_keys);
 			l->committed = 1;
 			return rc;
 		}
 	}
 	l->committed = 1;
 	l->run_wrote_batches = 0;
+	l->run_wrote_keys = 0;
+	buf_reset(&l->run_keys);
 	l->in_run = 0;
 	l->have_pend = 0;
 	s->data_end = s->data_size;
@@ -1053,6 +1115,18 @@ void log_abort(struct log *l)
 		atomic_replace(l->dir, "batches", l->batches.data, l->batches.len);
 		l->run_wrote_batches = 0;
 	}
+	if (l->run_wrote_keys) {
+		l->keys.len = l->keys_len0;
+		atomic_replace(l->dir, "keys", l->keys.data, l->keys.len);
+		l->run_wrote_keys = 0;
+	}
+	if (l->run_keys.len && l->keys_map) {
+		/* the map holds this run's keys: rebuild it when next needed */
+		hmap_free(l->keys_map);
+		free(l->keys_map);
+		l->keys_map = NULL;
+	}
+	buf_reset(&l->run_keys);
 	if (!l->nseg)
 		return;
 	if (l->run_created) {
@@ -1125,7 +1199,7 @@ int log_scan(struct log *l, log_filter_fn filter, log_record_fn fn, void *ctx, s
 		for (size_t j = 0; j < s->nent && !rc; j++) {
 			const struct idx_entry *e = &s->ent[j];
 			st->blocks_total++;
-			if (filter && !filter(e, s, ctx))
+			if (log_block_expired(l, e) || (filter && !filter(e, s, ctx)))
 				continue;
 			st->blocks_read++;
 			if ((rc = log_read_block(l, s, e, &r, &blk, &raw)))
@@ -1169,13 +1243,20 @@ int log_purge(struct log *l, uint64_t *records, uint64_t *segments)
 		(*segments)++;
 	}
 	log_reset_segs(l);
-	/* an empty MANIFEST is the commit; the files then are orphans */
+	/* an empty MANIFEST is the commit; the files then are orphans, and
+	 * keys_from voids every summary key so far */
+	l->keys_from = l->next_offset;
 	if ((rc = manifest_write(l)))
 		return rc;
 	char *b = path_join(l->dir, "batches");
 	if (unlink(b) < 0 && errno != ENOENT)
 		rc = err_sys("cannot remove %s/batches", l->name);
 	free(b);
+	b = path_join(l->dir, "keys");
+	if (!rc && unlink(b) < 0 && errno != ENOENT)
+		rc = err_sys("cannot remove %s/keys", l->name);
+	free(b);
+	buf_reset(&l->keys);
 	if (rc)
 		return rc;
 	return remove_orphans(l, 0);
@@ -1272,7 +1353,10 @@ int log_check(struct log *l, struct log_check_stats *st)
 	}
 	if (!rc) {
 		struct log_scan_stats ss;
+		int64_t expire = l->expire_before;
+		l->expire_before = INT64_MIN;  /* check verifies expired blocks too */
 		rc = log_scan(l, NULL, count_record, NULL, &ss);
+		l->expire_before = expire;
 		st->records = ss.records;
 	}
 	return rc;
@@ -1636,4 +1720,159 @@ undo:
 	free(next);
 	free(fresh);
 	return rc;
+}
+
+/* ---- retention ---- */
+
+int log_set_retention(struct log *l, int64_t retention_us)
+{
+	int64_t old = l->retention_us;
+	int rc;
+
+	l->retention_us = retention_us;
+	if ((rc = manifest_write(l)) && !l->manifest_renamed)
+		l->retention_us = old;
+	return rc;
+}
+
+int log_retain(struct log *l, int64_t cutoff, uint64_t *records, uint64_t *segments)
+{
+	size_t n;
+	int rc;
+
+	*records = *segments = 0;
+	if (l->in_run)
+		return err_set(EX_FAIL, "%s: retention inside an ingest run", l->name);
+	for (n = 0; n < l->nseg; n++) {
+		struct log_seg *s = &l->seg[n];
+		if (!s->sealed) {
+			/* a writer does not keep the entries of the runs it
+			 * committed: summarise the active segment from its file */
+			free(s->idx_raw);
+			free(s->ent);
+			s->idx_raw = NULL;
+			s->ent = NULL;
+			s->nent = 0;
+			if ((rc = seg_load_index(l, s)))
+				return rc;
+		}
+		if (!s->sum.blocks || s->sum.max_ingest >= cutoff)
+			break;
+		*records += s->sum.records;
+	}
+	if (!n)
+		return 0;
+	*segments = n;
+	for (size_t i = 0; i < n; i++)
+		seg_close(&l->seg[i]);
+	memmove(l->seg, l->seg + n, sizeof(*l->seg) * (l->nseg - n));
+	l->nseg -= n;
+	/* the MANIFEST without them is the commit; then they are orphans */
+	if ((rc = manifest_write(l)))
+		return rc;
+	return remove_orphans(l, 0);
+}
+
+/* ---- summary keys ---- */
+
+#define KEYS_MAX (16u << 20)
+
+static int key_valid(const char *p, size_t n)
+{
+	if (n < 1 || n > 255)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] <= ' ' || p[i] > '~')
+			return 0;
+	return 1;
+}
+
+/*
+ * Read the keys file; keep the lines of runs that committed and were not
+ * purged: keys_from < OFFSET <= next_offset. With keep, the kept lines as
+ * they are; without, only their keys, one per line. Sets *dropped when a
+ * line went. Returns 0 or an error code.
+ */
+static int keys_load(struct log *l, int keep, struct buf *out, int *dropped)
+{
+	char *path = path_join(l->dir, "keys");
+	struct buf in;
+	int rc = 0;
+
+	buf_init(&in);
+	*dropped = 0;
+	if (read_file(path, &in, KEYS_MAX) < 0) {
+		if (errno != ENOENT)
+			rc = err_sys("cannot read %s/keys", l->name);
+		goto out;
+	}
+	for (char *p = in.data, *end = in.data + in.len; p < end;) {
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *sp;
+		int64_t off;
+		if (!nl) {
+			*dropped = 1;  /* torn: cannot happen with rename, but be safe */
+			break;
+		}
+		if (!(sp = memchr(p, ' ', (size_t)(nl - p))) || !key_valid(p, (size_t)(sp - p)) || sp[1] == '-' ||
+		    parse_i64(sp + 1, (size_t)(nl - sp - 1), &off)) {
+			rc = err_set(EX_CORRUPT, "%s/keys: bad line: %.60s", l->name, p);
+			goto out;
+		}
+		if ((uint64_t)off <= l->next_offset && (uint64_t)off > l->keys_from) {
+			buf_add(out, p, keep ? (size_t)(nl + 1 - p) : (size_t)(sp - p));
+			if (!keep)
+				buf_addc(out, '\n');
+		} else {
+			*dropped = 1;
+		}
+		p = nl + 1;
+	}
+out:
+	buf_free(&in);
+	free(path);
+	return rc;
+}
+
+static int keys_recover(struct log *l)
+{
+	int dropped, rc;
+
+	buf_reset(&l->keys);
+	if ((rc = keys_load(l, 1, &l->keys, &dropped)))
+		return rc;
+	if (dropped)
+		rc = atomic_replace(l->dir, "keys", l->keys.data ? l->keys.data : "", l->keys.len);
+	return rc;
+}
+
+int log_keys_read(struct log *l, struct buf *out)
+{
+	int dropped;
+
+	buf_reset(out);
+	return keys_load(l, 0, out, &dropped);
+}
+
+int log_key_add(struct log *l, const char *key, size_t n)
+{
+	int added;
+
+	if (!key_valid(key, n))
+		return err_set(EX_DATA, "not a summary key: \"%.*s\"", n > 60 ? 60 : (int)n, key);
+	if (!l->keys_map) {
+		l->keys_map = xmalloc(sizeof(*l->keys_map));
+		hmap_init(l->keys_map);
+		for (const char *p = l->keys.data, *end = p + l->keys.len; p && p < end;) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			const char *sp = memchr(p, ' ', (size_t)(nl - p));
+			hmap_put(l->keys_map, p, (size_t)(sp - p), &added);
+			p = nl + 1;
+		}
+	}
+	hmap_put(l->keys_map, key, n, &added);
+	if (added) {
+		buf_add(&l->run_keys, key, n);
+		buf_addc(&l->run_keys, '\n');
+	}
+	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hmap.h"
 #include "index.h"
 #include "segment.h"
 #include "util.h"
@@ -22,6 +23,7 @@ struct log_config {
 	uint32_t bloom_bytes;      /* 0: no bloom filter in index entries */
 	uint32_t bloom_k;
 	const char *kind;          /* recorded in the MANIFEST */
+	int64_t retention_us;      /* a new log's retention (0: keep forever) */
 };
 
 /* Defaults, overridden by AGGR_BLOCK_BYTES, AGGR_SEGMENT_BYTES, AGGR_LEVEL.
@@ -80,6 +82,16 @@ struct log {
 	const char *run_batch;        /* batch ID of this run, or NULL */
 	int run_wrote_batches;
 	size_t batches_len0;          /* its length before this run */
+
+	/* retention (log_retain) and summary keys (log_key_add) */
+	int64_t retention_us;         /* MANIFEST: blocks expire this long after ingest; 0 never */
+	int64_t expire_before;        /* readers: blocks ingested before this are gone */
+	uint64_t keys_from;           /* MANIFEST: keys of runs ending at or before this were purged */
+	struct buf keys;              /* writer: the keys file as committed */
+	struct buf run_keys;          /* keys new in this run, one per line */
+	struct hmap *keys_map;        /* keys committed or added by this run */
+	int run_wrote_keys;
+	size_t keys_len0;             /* length of keys before this run */
 };
 
 /* Is name a valid log name: flows, counters, events, sessions, or
@@ -211,5 +223,50 @@ int log_check(struct log *l, struct log_check_stats *st);
  * files of listed segments from their blocks. Returns 0 or an error code. */
 int log_repair_indexes(const char *data_dir, const char *name, const struct log_config *cfg,
 		       double wait_secs);
+
+/*
+ * Retention. A log's MANIFEST may hold a retention period (set when the log
+ * is created from log_config.retention_us, or by log_set_retention): blocks
+ * ingested longer ago than that are expired. log_open_read() sets
+ * expire_before to now minus the period (INT64_MIN without one), and every
+ * reader (log_scan, and callers that read blocks themselves through
+ * log_block_expired) skips expired blocks at once; log_check() still
+ * verifies them. log_retain() then deletes them for good.
+ */
+static inline int log_block_expired(const struct log *l, const struct idx_entry *e)
+{
+	return e->m.ingest_us < l->expire_before;
+}
+
+/* Writer: record a new retention period in the MANIFEST (0: keep forever).
+ * Returns 0 or an error code. */
+int log_set_retention(struct log *l, int64_t retention_us);
+
+/*
+ * Writer, outside a run: delete the oldest segments all of whose blocks were
+ * ingested before cutoff (microseconds), stopping at the first segment that
+ * holds a newer block, so offsets stay contiguous; the active segment goes
+ * too when all of it expired. The MANIFEST rename is the commit point; the
+ * files are then orphans, removed at once or by the next writer. Reports the
+ * records and segments deleted. Returns 0 or an error code.
+ */
+int log_retain(struct log *l, int64_t cutoff, uint64_t *records, uint64_t *segments);
+
+/*
+ * Summary keys: a small set of short strings per log that a query lists
+ * without scanning the log (sessions: every country ever seen). They live in
+ * the log's "keys" file as "KEY OFFSET" lines, OFFSET being the end of the
+ * run that added KEY. Like batches, the file is replaced before the run's
+ * commit point and a line counts only once the log's end reaches OFFSET, so
+ * a run that did not commit adds nothing (writers drop such lines on open).
+ * Retention keeps keys; purge drops them (the MANIFEST's keys_from line).
+ *
+ * log_key_add(): in a run, add key (1..255 bytes, printable ASCII without
+ * spaces). Returns 0, or EX_DATA for a key of another form.
+ * log_keys_read(): the committed keys as "KEY\n" lines, in the order they
+ * were first added, into out. Returns 0 or an error code.
+ */
+int log_key_add(struct log *l, const char *key, size_t n);
+int log_keys_read(struct log *l, struct buf *out);
 
 #endif

@@ -60,8 +60,8 @@ _check()
 }
 
 # Expected words are separated by "|"; '' means no completion at all.
-all_commands='ingest|flows|top|events|cat|info|check|compact|purge|help'
-kinds='flows|counters|events'
+all_commands='ingest|flows|top|events|sessions|cat|info|check|compact|retain|purge|help'
+kinds='flows|counters|events|sessions'
 logs='flows|counters|events|sessions'
 formats='json|ndjson|csv|tsv|table'
 
@@ -144,6 +144,14 @@ check 'compact options'             '--wait|--no-wait|--data-dir|--quiet|--verbo
 check 'compact second positional'   ''              aggr compact events ''
 check 'compact log after -v'        'events'        aggr -v compact e
 check 'help events'                 'events'        aggr help ev
+check 'sessions options'            '--user|-n|--starts|--days|--at|--tz|--format|-d|--data-dir|-q|--quiet|-v|--verbose|-h|--help' aggr sessions -
+check 'sessions --user value'       ''              aggr sessions --user ''
+check 'sessions --at values'        'now|today|yesterday|-1h|-30m|-7d' aggr sessions --starts --days 1 --at ''
+check 'sessions no positional'      ''              aggr sessions --days 1 ''
+check 'retain logs'                 "$logs"         aggr retain ''
+check 'retain options'              '--older-than|--set|--wait|--no-wait|--data-dir|--quiet|--verbose|--help' aggr retain --
+check 'retain --set values'         '365.25d|90d|30d|7d|forever' aggr retain sessions --set ''
+check 'retain log after --older-than' 'sessions'    aggr retain --older-than 30d s
 
 echo "completions: $passed passed, $failed failed"
 (( failed == 0 ))

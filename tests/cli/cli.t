@@ -98,12 +98,12 @@ $ aggr flows --hour 1 extra
 [2]
 
 $ aggr ingest
-! aggr: ingest: missing KIND (flows, counters, events)
+! aggr: ingest: missing KIND (flows, counters, events, sessions)
 ! Try 'aggr help ingest'.
 [2]
 
 $ aggr ingest bogus /dev/null
-! aggr: ingest: unknown kind: bogus (flows, counters, events)
+! aggr: ingest: unknown kind: bogus (flows, counters, events, sessions)
 ! Try 'aggr help ingest'.
 [2]
 

@@ -29,6 +29,8 @@ run_file() {   # KIND K N
 			printf "{\"timestamp\":%d,\"run-%s\":%d,\"d%d.example\":1}\n", 1642284000 + i, k, i % 100, i % 7
 		else if (kind == "events")
 			printf "{\"tags\":[\"run-%s\",\"t%d\"],\"start_epoch\":%d.25}\n", k, i % 7, 1642284000 + i
+		else if (kind == "sessions")
+			printf "{\"user_id\":\"run-%s\",\"event\":\"%s\",\"session_id\":\"s%d\",\"ts\":\"2022-01-%02dT00:00:00\",\"country\":\"run-%s\"}\n", k, i % 2 ? "end" : "start", i / 2, 1 + i % 28, k
 		else
 			exit 1 }'
 }
@@ -39,6 +41,12 @@ kinds=$("$aggr" help ingest | sed -n 's/^KIND: //p' | tr -d ',')
 runs() {
 	AGGR_DIR=$1 "$aggr" cat "$kind" | grep -o '"run-[A-Z]"' | tr -d '"' | sed 's/^run-//' | sort | uniq -c |
 		awk '{ printf "%s%s:%s", sep, $2, $1; sep = " " }'
+}
+# sessions: the countries ever seen (the log's summary keys), as "A B"
+# for the countries RUNA and RUNB
+countries() {
+	AGGR_DIR=$1 "$aggr" sessions --starts --days 0 | grep -o '"RUN[A-Z]"' | tr -d '"' | sed 's/^RUN//' | sort |
+		tr '\n' ' ' | sed 's/ $//'
 }
 batches() {
 	[ -f "$1/$kind/batches" ] && cut -d' ' -f1 "$1/$kind/batches" | sort | tr '\n' ' ' | sed 's/ $//'
@@ -87,6 +95,12 @@ exercise() {
 			for want in "$@"; do
 				[ "$got|$b" = "$want" ] && allowed=1
 			done
+			# a run's countries are there exactly when the run is (retain keeps them)
+			if [ $allowed = 1 ] && [ "$kind" = sessions ]; then
+				local want=${keys_expect:-$(echo "$got" | sed 's/:[0-9]*//g')} have
+				have=$(countries "$D")
+				[ "$have" = "$want" ] || { allowed=0; got="$got; countries $have, want $want"; }
+			fi
 			if [ $allowed = 1 ]; then ok; else
 				not_ok "$name: cut $n/$total ($mode): store holds [$got|$b]" "allowed: $*"
 			fi
@@ -114,6 +128,12 @@ seal=
 # purge
 exercise purge "$(ing A "$A") && $(ing B "$B")" "AGGR_DIR=\$D $aggr purge $kind" \
 	"A:1500 B:1500|A B" "|"
+# retain: the sealed segment of run A, ingested 228 days ago, expires
+seal=AGGR_SEGMENT_BYTES=1
+keys_expect="A B" exercise retain \
+	"AGGR_NOW=2021-06-01T00:00:00Z $(ing A "$A") && AGGR_NOW=2021-12-01T00:00:00Z $(ing B "$B")" \
+	"AGGR_DIR=\$D $aggr retain $kind --older-than 100d" "A:1500 B:1500|A B" "B:1500|B"
+seal=
 # check --repair rebuilding a lost index
 exercise repair "$(ing A "$A") && rm \"\$D\"/$kind/00000000000000000000.idx" \
 	"AGGR_DIR=\$D $aggr check --repair" "A:1500|A"

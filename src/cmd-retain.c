@@ -1,0 +1,184 @@
+/* aggr retain: delete the segments a log's retention has expired */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "timefmt.h"
+
+static int run(int argc, char **argv);
+
+const struct cmd cmd_retain = {
+	"retain", run, "delete segments older than a log's retention",
+	"usage: aggr retain [LOG] [--older-than AGE] [--set AGE|forever]\n"
+	"\n"
+	"Delete, from LOG or from every log, the oldest whole segments all of whose\n"
+	"records were ingested more than AGE ago. AGE is the log's retention\n"
+	"unless --older-than gives one; logs without a retention are left alone.\n"
+	"Queries already ignore expired blocks: retain reclaims their space.\n"
+	"The MANIFEST rename is the commit, so a crash deletes all or nothing.\n"
+	"ingest runs retention on its way out, so cron needs no separate job.\n"
+	"\n"
+	"Retention is set per log and measured by ingest time. A new sessions log\n"
+	"keeps 365.25 days; other logs keep everything until --set.\n"
+	"\n"
+	"Options:\n"
+	"  --older-than AGE  delete what was ingested more than AGE ago, this once\n"
+	"  --set AGE         make AGE the retention of LOG ('forever': none), then\n"
+	"                    delete what it expired\n"
+	"\n"
+	"AGE: a number with a unit s, m, h, d or w, such as 365.25d, 12h, 2w.\n",
+};
+
+enum { OPT_OLDER = OPT_CMD, OPT_SET };
+
+/* AGE as microseconds: digits, an optional fraction, a unit. Returns 0 or -1. */
+static int age_parse(const char *s, int64_t *us)
+{
+	static const struct { char c; int64_t secs; } units[] = {
+		{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800},
+	};
+	size_t n = strlen(s), i = 0;
+	int64_t whole = 0, frac = 0, scale = 1;
+
+	if (n < 2)
+		return -1;
+	for (; i < n - 1 && s[i] >= '0' && s[i] <= '9'; i++) {
+		if (whole > INT64_C(1000000000))
+			return -1;
+		whole = whole * 10 + (s[i] - '0');
+	}
+	if (!i)
+		return -1;
+	if (s[i] == '.') {
+		size_t f0 = ++i;
+		for (; i < n - 1 && s[i] >= '0' && s[i] <= '9'; i++)
+			if (scale < INT64_C(1000000000)) {
+				frac = frac * 10 + (s[i] - '0');
+				scale *= 10;
+			}
+		if (i == f0)
+			return -1;
+	}
+	if (i != n - 1)
+		return -1;
+	for (size_t u = 0; u < sizeof(units) / sizeof(*units); u++) {
+		if (s[i] != units[u].c)
+			continue;
+		/* at most about 31000 years: no overflow in microseconds */
+		if (whole * units[u].secs > INT64_C(1000000000000))
+			return -1;
+		*us = whole * units[u].secs * 1000000 + frac * units[u].secs * 1000000 / scale;
+		return 0;
+	}
+	return -1;
+}
+
+int retain_expired(struct log *l, int64_t cutoff)
+{
+	uint64_t recs, segs;
+	char t[48];
+	int rc;
+
+	if ((rc = log_retain(l, cutoff, &recs, &segs)))
+		return rc;
+	time_format_utc(cutoff, t);
+	if (segs)
+		info_("%s: deleted %" PRIu64 " record%s (%" PRIu64 " segment%s) ingested before %s", l->name,
+		      recs, recs == 1 ? "" : "s", segs, segs == 1 ? "" : "s", t);
+	return 0;
+}
+
+static int retain_one(const char *dir, const char *name, int64_t now, int64_t older, int64_t set,
+		      const char *set_text)
+{
+	struct log_config cfg;
+	struct log *lg;
+	char kind[32];
+	int rc;
+
+	if ((rc = log_open_read(dir, name, &lg)))
+		return rc;
+	int exists = lg->have_manifest;
+	snprintf(kind, sizeof(kind), "%s", lg->kind);
+	log_close(lg);
+	if (!exists)
+		return 0;
+	if ((rc = log_config_init(&cfg, kind, 0, 0)) || (rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg)))
+		return rc;
+	if (set >= 0 && lg->retention_us != set && (rc = log_set_retention(lg, set)) == 0)
+		info_("%s: retention set to %s", name, set_text);
+	if (!rc && older >= 0)
+		rc = retain_expired(lg, now - older);
+	else if (!rc && lg->retention_us > 0)
+		rc = retain_expired(lg, now - lg->retention_us);
+	log_close(lg);
+	return rc;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_LONGOPTS,
+		{"older-than", required_argument, 0, OPT_OLDER},
+		{"set", required_argument, 0, OPT_SET},
+		{0, 0, 0, 0},
+	};
+	int64_t older = -1, set = -1, now;
+	const char *name = NULL, *set_text = NULL;
+	char **names = NULL, *dir;
+	size_t n;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_OLDER:
+			if (age_parse(optarg, &older))
+				return cmd_usage_error(&cmd_retain, "--older-than: not an age such as 365.25d: %s", optarg);
+			break;
+		case OPT_SET:
+			set_text = optarg;
+			if (!strcmp(optarg, "forever"))
+				set = 0;
+			else if (age_parse(optarg, &set) || set <= 0)
+				return cmd_usage_error(&cmd_retain, "--set: not an age such as 365.25d, or forever: %s",
+						       optarg);
+			break;
+		default:
+			if ((rc = cmd_common_opt(&cmd_retain, c, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (optind < argc)
+		name = argv[optind++];
+	if (optind < argc)
+		return cmd_usage_error(&cmd_retain, "unexpected argument: %s", argv[optind]);
+	if (name && !log_name_valid(name))
+		return cmd_usage_error(&cmd_retain, "not a log name: %s (flows, counters, events, sessions, "
+				       "streams/NAME)", name);
+	if (set >= 0 && !name)
+		return cmd_usage_error(&cmd_retain, "--set needs a LOG");
+	if ((rc = now_us(&now)))
+		return rc;
+	if (!(dir = log_data_dir(G.data_dir)))
+		return EX_USAGE;
+	if (name) {
+		rc = retain_one(dir, name, now, older, set, set_text);
+		free(dir);
+		return rc;
+	}
+	n = admin_list_logs(dir, &names);
+	if (*err_msg()) {
+		free(dir);
+		return err_code();
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!rc)
+			rc = retain_one(dir, names[i], now, older, set, set_text);
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	return rc;
+}

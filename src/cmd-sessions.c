@@ -1,0 +1,494 @@
+/* aggr sessions: a user's complete sessions, or session starts per country */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "hmap.h"
+#include "json.h"
+#include "kind.h"
+#include "log.h"
+#include "timefmt.h"
+
+static int run(int argc, char **argv);
+
+const struct cmd cmd_sessions = {
+	"sessions", run, "a user's last sessions, or session starts per country",
+	"usage: aggr sessions --user U [-n N]\n"
+	"       aggr sessions --starts --days X [--at TIME] [--tz ZONE]\n"
+	"\n"
+	"--user prints the last N (default 20) complete sessions of user U, by end\n"
+	"time, newest first. A session is complete when the log holds a start and\n"
+	"an end with the same user_id and session_id, in either order:\n"
+	"  {\"U\":[\"session_id\",...]}\n"
+	"Only blocks whose bloom filter may hold U are read.\n"
+	"\n"
+	"--starts prints, for every country ever seen, sorted, the session starts\n"
+	"whose ts is in [TIME - X days, TIME] (both ends included), newest first;\n"
+	"starts without a country are listed under none:\n"
+	"  {\"DE\":[{\"session_id\":\"S\",\"user_id\":\"U\",\"ts\":\"T\"}],\"GH\":[],...}\n"
+	"Only blocks whose time range meets the window are read.\n"
+	"\n"
+	"Records ingested longer ago than the log's retention (365.25 days unless\n"
+	"'aggr retain --set' changed it) are gone from both.\n"
+	"\n"
+	"Options:\n"
+	"  --user U         the user_id to list sessions of\n"
+	"  -n N             at most N sessions (default 20)\n"
+	"  --starts         list starts per country\n"
+	"  --days X         the window is X days (X a non-negative integer)\n"
+	"  --at TIME        the window ends at TIME (default now)\n"
+	"  --tz ZONE        read TIME in ZONE, an IANA name (default UTC)\n"
+	"  --format FMT     json (default), ndjson, csv, tsv, table; the others\n"
+	"                   print one row per session (user_id, session_id, start,\n"
+	"                   end) or per start (country, session_id, user_id, ts)\n"
+	"\n"
+	"TIME: epoch seconds, ISO 8601, now, today, yesterday, or -1h, -30m, -7d, +15m.\n",
+};
+
+enum { OPT_USER = OPT_CMD, OPT_STARTS, OPT_DAYS, OPT_AT, OPT_TZ };
+
+/* The tokens of a stored sessions record: {"user_id":U,"event":E,
+ * "session_id":S,"ts":T[,"country":C]}. Returns 0 or EX_CORRUPT. */
+static int stored_fields(struct json_doc *d, const char *line, size_t n, uint64_t off)
+{
+	static const char *const names[] = {"user_id", "event", "session_id", "ts", "country"};
+	char why[160];
+
+	if (json_parse(d, line, n, why, sizeof(why)) || json_type(d, 0) != JSMN_OBJECT ||
+	    json_size(d, 0) < 4 || json_size(d, 0) > 5)
+		goto bad;
+	for (int i = 0, t = 1; i < json_size(d, 0); i++, t += 2)
+		if (!json_str_eq(d, t, names[i], strlen(names[i])) || !json_is_string(d, t + 1))
+			goto bad;
+	return 0;
+bad:
+	return err_set(EX_CORRUPT, "sessions: record at offset %" PRIu64 " is not a stored session event", off);
+}
+
+/* ---- --user ---- */
+
+struct sess {
+	int has_start, has_end;
+	int64_t end_key, start_key;
+	uint64_t end_off;
+	size_t start_ts, end_ts;      /* offsets of the ts texts in ts_arena */
+	size_t start_len, end_len;
+};
+
+struct user_ctx {
+	struct buf key;               /* U as stored: a JSON string literal */
+	struct buf prefix;            /* {"user_id":U, */
+	struct hmap map;              /* session_id as stored (escaped) -> sess index */
+	struct sess *s;
+	size_t cap;
+	struct buf ts_arena;
+	struct json_doc doc;
+};
+
+static int user_block(const struct idx_entry *e, const struct log_seg *s, void *vctx)
+{
+	const struct user_ctx *c = vctx;
+
+	if (!s->ih.bloom_bytes || !e->bloom)
+		return 1;
+	return bloom_may_have(e->bloom, s->ih.bloom_bytes, s->ih.bloom_k, c->key.data, c->key.len);
+}
+
+static int user_record(const char *line, size_t n, uint64_t off, void *vctx)
+{
+	struct user_ctx *c = vctx;
+	struct json_doc *d = &c->doc;
+	int64_t key;
+	int added, rc;
+
+	/* stored records are canonical: the user shows in the first bytes */
+	if (n < c->prefix.len || memcmp(line, c->prefix.data, c->prefix.len))
+		return 0;
+	if ((rc = stored_fields(d, line, n, off)))
+		return rc;
+	if (kind_sessions.stored_key(line, n, &key))
+		return err_set(EX_CORRUPT, "sessions: record at offset %" PRIu64 " has a bad ts", off);
+	const char *sid = json_raw(d, 6), *ts = json_raw(d, 8);
+	size_t i = hmap_put(&c->map, sid, json_rawlen(d, 6), &added);
+	if (added) {
+		if (i >= c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 64;
+			c->s = xrealloc(c->s, sizeof(*c->s) * c->cap);
+		}
+		memset(&c->s[i], 0, sizeof(c->s[i]));
+	}
+	struct sess *s = &c->s[i];
+	int start = json_str_eq(d, 4, "start", 5);
+	/* a repeated event: the latest time counts */
+	if (start ? s->has_start && key < s->start_key : s->has_end && key < s->end_key)
+		return 0;
+	size_t at = c->ts_arena.len, tl = json_rawlen(d, 8);
+	buf_add(&c->ts_arena, ts, tl);
+	if (start) {
+		s->has_start = 1;
+		s->start_key = key;
+		s->start_ts = at;
+		s->start_len = tl;
+	} else {
+		s->has_end = 1;
+		s->end_key = key;
+		s->end_off = off;
+		s->end_ts = at;
+		s->end_len = tl;
+	}
+	return 0;
+}
+
+static const struct sess *sort_sess;
+
+/* latest end first; equal ends: the later end record first */
+static int cmp_sess(const void *a, const void *b)
+{
+	const struct sess *x = &sort_sess[*(const size_t *)a], *y = &sort_sess[*(const size_t *)b];
+
+	if (x->end_key != y->end_key)
+		return x->end_key > y->end_key ? -1 : 1;
+	return (x->end_off < y->end_off) - (x->end_off > y->end_off);
+}
+
+static int user_query(struct log *lg, const char *user, int64_t limit)
+{
+	static const struct out_col cols[] = {
+		{"user_id", OUT_STR}, {"session_id", OUT_STR}, {"start", OUT_STR}, {"end", OUT_STR},
+	};
+	struct user_ctx c;
+	struct log_scan_stats st;
+	struct buf out, tmp;
+	size_t *order, n = 0;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	buf_init(&c.key);
+	buf_init(&c.prefix);
+	buf_init(&c.ts_arena);
+	hmap_init(&c.map);
+	json_doc_init(&c.doc);
+	json_write_str(&c.key, user, strlen(user));
+	buf_adds(&c.prefix, "{\"user_id\":");
+	buf_add(&c.prefix, c.key.data, c.key.len);
+	buf_addc(&c.prefix, ',');
+	rc = log_scan(lg, user_block, user_record, &c, &st);
+	order = xmalloc(sizeof(*order) * (c.map.n ? c.map.n : 1));
+	for (size_t i = 0; i < c.map.n; i++)
+		if (c.s[i].has_start && c.s[i].has_end)
+			order[n++] = i;
+	if (!rc)
+		info_("user %s: inflated %" PRIu64 " of %" PRIu64 " block%s, %zu complete session%s", user,
+		      st.blocks_read, st.blocks_total, st.blocks_total == 1 ? "" : "s", n, n == 1 ? "" : "s");
+	sort_sess = c.s;
+	qsort(order, n, sizeof(*order), cmp_sess);
+	if (n > (uint64_t)limit)
+		n = (size_t)limit;
+	buf_init(&out);
+	buf_init(&tmp);
+	if (!rc && G.format == OUT_JSON) {
+		buf_addc(&out, '{');
+		buf_add(&out, c.key.data, c.key.len);
+		buf_adds(&out, ":[");
+		for (size_t i = 0; i < n; i++) {
+			size_t kl;
+			const char *k = hmap_key(&c.map, order[i], &kl);
+			if (i)
+				buf_addc(&out, ',');
+			/* session ids are stored escaped: print them as they are */
+			buf_addc(&out, '"');
+			buf_add(&out, k, kl);
+			buf_addc(&out, '"');
+		}
+		buf_adds(&out, "]}\n");
+	} else if (!rc) {
+		struct out_table t;
+		out_table_init(&t, cols, 4);
+		for (size_t i = 0; i < n; i++) {
+			const struct sess *s = &c.s[order[i]];
+			size_t kl;
+			const char *k = hmap_key(&c.map, order[i], &kl);
+			out_add_str(&t, user, strlen(user));
+			json_unescape(k, kl, &tmp);
+			out_add_str(&t, tmp.data, tmp.len);
+			out_add_str(&t, c.ts_arena.data + s->start_ts, s->start_len);
+			out_add_str(&t, c.ts_arena.data + s->end_ts, s->end_len);
+		}
+		out_render(&t, 0, out_rows(&t), G.format, &out);
+		out_table_free(&t);
+	}
+	if (!rc)
+		rc = out_write_stdout(&out);
+	buf_free(&out);
+	buf_free(&tmp);
+	free(order);
+	free(c.s);
+	hmap_free(&c.map);
+	json_doc_free(&c.doc);
+	buf_free(&c.key);
+	buf_free(&c.prefix);
+	buf_free(&c.ts_arena);
+	return rc;
+}
+
+/* ---- --starts ---- */
+
+struct start_row {
+	size_t country;               /* index in the country map */
+	int64_t key;
+	uint64_t off;
+	size_t text, sid_len, uid_len, ts_len;   /* decoded texts, back to back in c->text */
+};
+
+struct starts_ctx {
+	int64_t since, until;         /* inclusive both */
+	struct hmap countries;
+	struct start_row *row;
+	size_t n, cap;
+	struct buf text, tmp;
+	struct json_doc doc;
+};
+
+static int starts_block(const struct idx_entry *e, const struct log_seg *s, void *vctx)
+{
+	const struct starts_ctx *c = vctx;
+	(void)s;
+	return e->m.max_key >= c->since && e->m.min_key <= c->until;
+}
+
+static int starts_record(const char *line, size_t n, uint64_t off, void *vctx)
+{
+	static const char start_tag[] = ",\"event\":\"start\",";
+	struct starts_ctx *c = vctx;
+	struct json_doc *d = &c->doc;
+	int64_t key;
+	int added, rc;
+
+	if (kind_sessions.stored_key(line, n, &key))
+		return err_set(EX_CORRUPT, "sessions: record at offset %" PRIu64 " has a bad ts", off);
+	if (key < c->since || key > c->until || !memmem(line, n, start_tag, sizeof(start_tag) - 1))
+		return 0;
+	if ((rc = stored_fields(d, line, n, off)))
+		return rc;
+	if (json_size(d, 0) < 5 || !json_str_eq(d, 4, "start", 5))
+		return 0;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		c->row = xrealloc(c->row, sizeof(*c->row) * c->cap);
+	}
+	struct start_row *r = &c->row[c->n++];
+	r->country = hmap_put(&c->countries, json_raw(d, 10), json_rawlen(d, 10), &added);
+	r->key = key;
+	r->off = off;
+	r->text = c->text.len;
+	json_get_str(d, 6, &c->tmp);
+	buf_add(&c->text, c->tmp.data, r->sid_len = c->tmp.len);
+	json_get_str(d, 2, &c->tmp);
+	buf_add(&c->text, c->tmp.data, r->uid_len = c->tmp.len);
+	buf_add(&c->text, json_raw(d, 8), r->ts_len = json_rawlen(d, 8));
+	return 0;
+}
+
+static const struct starts_ctx *sort_starts;
+static const size_t *sort_rank;   /* country index -> place in sorted order */
+
+/* by country, then newest first; equal times: the later record first */
+static int cmp_start(const void *a, const void *b)
+{
+	const struct start_row *x = &sort_starts->row[*(const size_t *)a];
+	const struct start_row *y = &sort_starts->row[*(const size_t *)b];
+
+	if (x->country != y->country)
+		return sort_rank[x->country] < sort_rank[y->country] ? -1 : 1;
+	if (x->key != y->key)
+		return x->key > y->key ? -1 : 1;
+	return (x->off < y->off) - (x->off > y->off);
+}
+
+static const struct hmap *sort_map;
+
+static int cmp_country(const void *a, const void *b)
+{
+	size_t la, lb;
+	const char *ka = hmap_key(sort_map, *(const size_t *)a, &la);
+	const char *kb = hmap_key(sort_map, *(const size_t *)b, &lb);
+	int r = memcmp(ka, kb, la < lb ? la : lb);
+
+	return r ? r : (la > lb) - (la < lb);
+}
+
+static int starts_query(struct log *lg, int64_t since, int64_t until)
+{
+	static const struct out_col jcols[] = {{"session_id", OUT_STR}, {"user_id", OUT_STR}, {"ts", OUT_STR}};
+	static const struct out_col tcols[] = {
+		{"country", OUT_STR}, {"session_id", OUT_STR}, {"user_id", OUT_STR}, {"ts", OUT_STR},
+	};
+	struct starts_ctx c;
+	struct log_scan_stats st;
+	struct buf keys, out;
+	int added, rc;
+
+	memset(&c, 0, sizeof(c));
+	c.since = since;
+	c.until = until;
+	hmap_init(&c.countries);
+	buf_init(&c.text);
+	buf_init(&c.tmp);
+	buf_init(&keys);
+	buf_init(&out);
+	json_doc_init(&c.doc);
+	/* every country ever seen, from the log's summary keys */
+	rc = log_keys_read(lg, &keys);
+	for (const char *p = keys.data, *end = p + keys.len; !rc && p && p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		hmap_put(&c.countries, p, (size_t)(nl - p), &added);
+		p = nl + 1;
+	}
+	if (!rc)
+		rc = log_scan(lg, starts_block, starts_record, &c, &st);
+	size_t nc = c.countries.n;
+	size_t *corder = xmalloc(sizeof(*corder) * (nc ? nc : 1)), *rank = xmalloc(sizeof(*rank) * (nc ? nc : 1));
+	size_t *order = xmalloc(sizeof(*order) * (c.n ? c.n : 1));
+	if (!rc) {
+		char a[48], b[48];
+		time_format_utc(since, a);
+		time_format_utc(until, b);
+		info_("window [%s, %s]: inflated %" PRIu64 " of %" PRIu64 " block%s, %zu start%s, %zu countr%s",
+		      a, b, st.blocks_read, st.blocks_total, st.blocks_total == 1 ? "" : "s", c.n,
+		      c.n == 1 ? "" : "s", nc, nc == 1 ? "y" : "ies");
+	}
+	for (size_t i = 0; i < nc; i++)
+		corder[i] = i;
+	sort_map = &c.countries;
+	qsort(corder, nc, sizeof(*corder), cmp_country);
+	for (size_t i = 0; i < nc; i++)
+		rank[corder[i]] = i;
+	for (size_t i = 0; i < c.n; i++)
+		order[i] = i;
+	sort_starts = &c;
+	sort_rank = rank;
+	qsort(order, c.n, sizeof(*order), cmp_start);
+
+	struct out_table t;
+	int json = G.format == OUT_JSON;
+	out_table_init(&t, json ? jcols : tcols, json ? 3 : 4);
+	for (size_t i = 0; !rc && i < c.n; i++) {
+		const struct start_row *r = &c.row[order[i]];
+		const char *p = c.text.data + r->text;
+		size_t kl;
+		if (!json) {
+			const char *k = hmap_key(&c.countries, r->country, &kl);
+			out_add_str(&t, k, kl);
+		}
+		out_add_str(&t, p, r->sid_len);
+		out_add_str(&t, p + r->sid_len, r->uid_len);
+		out_add_str(&t, p + r->sid_len + r->uid_len, r->ts_len);
+	}
+	if (!rc && json) {
+		/* one array per country: rows are grouped in country order */
+		size_t row = 0;
+		buf_addc(&out, '{');
+		for (size_t i = 0; i < nc; i++) {
+			size_t kl, from = row;
+			const char *k = hmap_key(&c.countries, corder[i], &kl);
+			while (row < c.n && c.row[order[row]].country == corder[i])
+				row++;
+			if (i)
+				buf_addc(&out, ',');
+			json_write_str(&out, k, kl);
+			buf_addc(&out, ':');
+			out_render(&t, from, row, OUT_JSON, &out);
+		}
+		buf_adds(&out, "}\n");
+	} else if (!rc) {
+		out_render(&t, 0, out_rows(&t), G.format, &out);
+	}
+	if (!rc)
+		rc = out_write_stdout(&out);
+	out_table_free(&t);
+	free(order);
+	free(corder);
+	free(rank);
+	free(c.row);
+	hmap_free(&c.countries);
+	buf_free(&c.text);
+	buf_free(&c.tmp);
+	buf_free(&keys);
+	buf_free(&out);
+	json_doc_free(&c.doc);
+	return rc;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_LONGOPTS,
+		{"user", required_argument, 0, OPT_USER},
+		{"starts", no_argument, 0, OPT_STARTS},
+		{"days", required_argument, 0, OPT_DAYS},
+		{"at", required_argument, 0, OPT_AT},
+		{"tz", required_argument, 0, OPT_TZ},
+		{0, 0, 0, 0},
+	};
+	const char *user = NULL, *at = NULL, *tz = NULL;
+	int64_t limit = 20, days = -1, now, until;
+	int starts = 0, have_n = 0, c, rc;
+	struct log *lg;
+	char *dir;
+
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "n:", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_USER: user = optarg; break;
+		case OPT_STARTS: starts = 1; break;
+		case OPT_AT: at = optarg; break;
+		case OPT_TZ: tz = optarg; break;
+		case OPT_DAYS:
+			if ((rc = cmd_int_arg(&cmd_sessions, "--days", optarg, 0, &days)))
+				return rc;
+			/* X days in microseconds must not overflow */
+			if (days > 10000000)
+				return cmd_usage_error(&cmd_sessions, "--days: out of range: %s", optarg);
+			break;
+		case 'n':
+			if ((rc = cmd_int_arg(&cmd_sessions, "-n", optarg, 1, &limit)))
+				return rc;
+			have_n = 1;
+			break;
+		default:
+			if ((rc = cmd_common_opt(&cmd_sessions, c, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(&cmd_sessions, "unexpected argument: %s", argv[optind]);
+	if (!user == !starts)
+		return cmd_usage_error(&cmd_sessions, "give one of --user and --starts");
+	if (user && (days >= 0 || at || tz))
+		return cmd_usage_error(&cmd_sessions, "--user takes -n, not --days, --at or --tz");
+	if (starts && have_n)
+		return cmd_usage_error(&cmd_sessions, "--starts takes --days and --at, not -n");
+	if (starts && days < 0)
+		return cmd_usage_error(&cmd_sessions, "--starts needs --days X");
+	if (user && !*user)
+		return cmd_usage_error(&cmd_sessions, "--user: empty user_id");
+	if (tz && (rc = cmd_tz_arg(&cmd_sessions, tz)))
+		return rc;
+	if ((rc = now_us(&now)))
+		return rc;
+	until = now;
+	if (at && (rc = cmd_time_arg(&cmd_sessions, "--at", at, now, &until)))
+		return rc;
+	if (!(dir = log_data_dir(G.data_dir)))
+		return EX_USAGE;
+	rc = log_open_read(dir, "sessions", &lg);
+	free(dir);
+	if (rc)
+		return rc;
+	if (user)
+		rc = user_query(lg, user, limit);
+	else
+		rc = starts_query(lg, until - days * 86400 * INT64_C(1000000), until);
+	log_close(lg);
+	return rc;
+}

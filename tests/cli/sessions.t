@@ -1,0 +1,177 @@
+# aggr ingest sessions and aggr sessions (AGGR_NOW is 2022-01-15T22:00:00Z)
+
+# ---- validation: a bad record stores nothing, exit 3 with file:line
+$ printf '%s\n' '{"user_id":"u","event":"start","session_id":"s","ts":"2016-11-01T14:54:48"}' '{"user_id":"u","event":"start","session_id":"s","ts":"2016-11-40T14:54:48"}' > bad.json && aggr ingest sessions bad.json
+! aggr: ingest: bad.json:2: ts: not a time YYYY-MM-DDTHH:MM:SS[.fraction][Z|+hh:mm]: "2016-11-40T14:54:48"
+[3]
+
+$ aggr cat sessions
+
+$ echo '{"user_id":"u","event":"start","session_id":"s","ts":"2015-02-29T00:00:00"}' | aggr ingest sessions
+! aggr: ingest: <stdin>:1: ts: not a time YYYY-MM-DDTHH:MM:SS[.fraction][Z|+hh:mm]: "2015-02-29T00:00:00"
+[3]
+
+$ echo '{"user_id":"u","event":"start","session_id":"s","ts":"2016-02-29 10:00:00"}' | aggr ingest sessions
+! aggr: ingest: <stdin>:1: ts: not a time YYYY-MM-DDTHH:MM:SS[.fraction][Z|+hh:mm]: "2016-02-29 10:00:00"
+[3]
+
+$ echo '{"user_id":"u","event":"start","session_id":"s","ts":"2016-02-29T10:00:00+24:00"}' | aggr ingest sessions
+! aggr: ingest: <stdin>:1: ts: not a time YYYY-MM-DDTHH:MM:SS[.fraction][Z|+hh:mm]: "2016-02-29T10:00:00+24:00"
+[3]
+
+$ echo '{"user_id":"u","event":"start","session_id":"s","ts":1642284000}' | aggr ingest sessions
+! aggr: ingest: <stdin>:1: ts: not a string
+[3]
+
+$ echo '{"user_id":"u","event":"begin","session_id":"s","ts":"2016-02-29T10:00:00"}' | aggr ingest sessions
+! aggr: ingest: <stdin>:1: event: not "start" or "end"
+[3]
+
+$ echo '{"user_id":"","event":"start","session_id":"s","ts":"2016-02-29T10:00:00"}' | aggr ingest sessions
+! aggr: ingest: <stdin>:1: user_id: empty
+[3]
+
+$ echo '{"user_id":"u","event":"end","ts":"2016-02-29T10:00:00"}' | aggr ingest sessions
+! aggr: ingest: <stdin>:1: session_id: missing
+[3]
+
+$ echo '{"user_id":"u","event":"end","session_id":["s"],"ts":"2016-02-29T10:00:00"}' | aggr ingest sessions
+! aggr: ingest: <stdin>:1: session_id: not a string
+[3]
+
+$ echo '{"user_id":"u","event":"start","session_id":"s","ts":"2016-02-29T10:00:00","country":"(.)"}' | aggr ingest sessions
+! aggr: ingest: <stdin>:1: country: no letters or digits
+[3]
+
+$ echo '{"user_id":"u","event":"start","session_id":"s","ts":"2016-02-29T10:00:00","city":"Oulu"}' | aggr ingest sessions
+! aggr: ingest: <stdin>:1: unknown field "city"
+[3]
+
+# a refused run adds no country either
+$ aggr sessions --starts --days 10000
+{}
+
+# ---- normalisation: ts in UTC without a zone, the fraction as given;
+# country upper-case letters and digits; null or absent country: none
+$ printf '%s\n' '{"user_id":"u1","event":"start","session_id":"a","ts":"2022-01-15T23:30:00+01:30","country":"(.uk)"}' '{"user_id":"u1","event":"end","session_id":"a","ts":"2022-01-15T21:59:00.250Z","country":"fi"}' '{"user_id":"u2","event":"start","session_id":"b","ts":"2016-02-29T10:00:00.5","country":null}' '{"country":"de-1","ts":"2022-01-01T00:00:00-05:00","session_id":"c","event":"start","user_id":"u\u00e9"}' | aggr ingest sessions
+
+$ aggr cat sessions
+{"user_id":"u1","event":"start","session_id":"a","ts":"2022-01-15T22:00:00","country":"UK"}
+{"user_id":"u1","event":"end","session_id":"a","ts":"2022-01-15T21:59:00.250","country":"FI"}
+{"user_id":"u2","event":"start","session_id":"b","ts":"2016-02-29T10:00:00.5"}
+{"user_id":"ué","event":"start","session_id":"c","ts":"2022-01-01T05:00:00","country":"DE1"}
+
+$ aggr sessions --user u1
+{"u1":["a"]}
+
+$ aggr sessions --user u$'\xc3\xa9' --format csv
+user_id,session_id,start,end
+
+$ aggr sessions --starts --days 15
+{"DE1":[{"session_id":"c","user_id":"ué","ts":"2022-01-01T05:00:00"}],"FI":[],"UK":[{"session_id":"a","user_id":"u1","ts":"2022-01-15T22:00:00"}]}
+
+$ aggr cat sessions --since 2022-01-15T21:59:00.250Z --until 2022-01-15T22:00:00.000001Z
+{"user_id":"u1","event":"start","session_id":"a","ts":"2022-01-15T22:00:00","country":"UK"}
+{"user_id":"u1","event":"end","session_id":"a","ts":"2022-01-15T21:59:00.250","country":"FI"}
+
+# ---- --user: 25 complete sessions of alice (odd ones end before they
+# start in arrival order), end times out of order: the 20 with the latest
+# end, newest first. bob's events fill other blocks, which the bloom
+# filter skips; alice's session x never ends.
+$ aggr purge sessions && awk 'BEGIN { for (i = 0; i < 60; i++) printf "{\"user_id\":\"bob\",\"event\":\"%s\",\"session_id\":\"s%02d\",\"ts\":\"2022-01-03T00:00:%02d\"}\n", i % 2 ? "end" : "start", i / 2, i }' > bob.json && awk 'BEGIN { for (i = 1; i <= 25; i++) { s = sprintf("{\"user_id\":\"alice\",\"event\":\"start\",\"session_id\":\"s%02d\",\"ts\":\"2022-01-01T00:%02d:00\",\"country\":\"fi\"}", i, i); e = sprintf("{\"user_id\":\"alice\",\"event\":\"end\",\"session_id\":\"s%02d\",\"ts\":\"2022-01-02T10:%02d:00Z\"}", i, (i * 7) % 25 + 10); if (i % 2) print e "\n" s; else print s "\n" e } print "{\"user_id\":\"alice\",\"event\":\"start\",\"session_id\":\"x\",\"ts\":\"2022-01-09T00:00:00\"}" }' > alice.json && AGGR_BLOCK_BYTES=1024 aggr ingest sessions bob.json alice.json
+
+$ aggr -v sessions --user alice
+{"alice":["s07","s14","s21","s03","s10","s17","s24","s06","s13","s20","s02","s09","s16","s23","s05","s12","s19","s01","s08","s15"]}
+! aggr: sessions: user alice: inflated 5 of 10 blocks, 25 complete sessions
+
+$ aggr sessions --user alice -n 3 --format table
+user_id  session_id  start                end
+alice    s07         2022-01-01T00:07:00  2022-01-02T10:34:00
+alice    s14         2022-01-01T00:14:00  2022-01-02T10:33:00
+alice    s21         2022-01-01T00:21:00  2022-01-02T10:32:00
+
+$ aggr sessions --user alice -n 2 --format ndjson
+{"user_id":"alice","session_id":"s07","start":"2022-01-01T00:07:00","end":"2022-01-02T10:34:00"}
+{"user_id":"alice","session_id":"s14","start":"2022-01-01T00:14:00","end":"2022-01-02T10:33:00"}
+
+$ aggr sessions --user alice -n 2 --format tsv
+user_id	session_id	start	end
+alice	s07	2022-01-01T00:07:00	2022-01-02T10:34:00
+alice	s14	2022-01-01T00:14:00	2022-01-02T10:33:00
+
+$ aggr sessions --user bob -n 1
+{"bob":["s29"]}
+
+# ---- --starts: the window [now - X days, now] includes both ends
+$ aggr purge sessions && printf '%s\n' '{"user_id":"a","event":"start","session_id":"edge-old","ts":"2022-01-14T22:00:00","country":"se"}' '{"user_id":"a","event":"start","session_id":"too-old","ts":"2022-01-14T21:59:59.999999Z","country":"se"}' '{"user_id":"b","event":"start","session_id":"edge-now","ts":"2022-01-15T23:00:00+01:00","country":"se"}' '{"user_id":"b","event":"start","session_id":"too-new","ts":"2022-01-15T22:00:00.000001","country":"se"}' '{"user_id":"c","event":"start","session_id":"mid","ts":"2022-01-15T12:00:00","country":"no"}' '{"user_id":"c","event":"start","session_id":"none","ts":"2022-01-15T12:00:00"}' '{"user_id":"c","event":"end","session_id":"ended","ts":"2022-01-15T12:00:00","country":"dk"}' | aggr ingest sessions
+
+$ aggr sessions --starts --days 1
+{"DK":[],"NO":[{"session_id":"mid","user_id":"c","ts":"2022-01-15T12:00:00"}],"SE":[{"session_id":"edge-now","user_id":"b","ts":"2022-01-15T22:00:00"},{"session_id":"edge-old","user_id":"a","ts":"2022-01-14T22:00:00"}]}
+
+$ aggr sessions --starts --days 0
+{"DK":[],"NO":[],"SE":[{"session_id":"edge-now","user_id":"b","ts":"2022-01-15T22:00:00"}]}
+
+$ aggr sessions --starts --days 1 --at 2022-01-15T22:00:00.000001Z --format table
+country  session_id  user_id  ts
+NO       mid         c        2022-01-15T12:00:00
+SE       too-new     b        2022-01-15T22:00:00.000001
+SE       edge-now    b        2022-01-15T22:00:00
+
+$ aggr -v sessions --starts --days 0 --at 2022-01-15T12:00:00Z --format csv
+country,session_id,user_id,ts
+NO,mid,c,2022-01-15T12:00:00
+! aggr: sessions: window [2022-01-15T12:00:00Z, 2022-01-15T12:00:00Z]: inflated 1 of 1 block, 1 start, 3 countries
+
+# --at in a zone
+$ aggr sessions --starts --days 0 --at 2022-01-15T13:00:00 --tz Europe/Oslo --format ndjson
+{"country":"NO","session_id":"mid","user_id":"c","ts":"2022-01-15T12:00:00"}
+
+# ---- usage
+$ aggr sessions --starts --days -1
+! aggr: sessions: --days: must be at least 0: -1
+! Try 'aggr help sessions'.
+[2]
+
+$ aggr sessions --starts --days 1.5
+! aggr: sessions: --days: not an integer: 1.5
+! Try 'aggr help sessions'.
+[2]
+
+$ aggr sessions --starts
+! aggr: sessions: --starts needs --days X
+! Try 'aggr help sessions'.
+[2]
+
+$ aggr sessions
+! aggr: sessions: give one of --user and --starts
+! Try 'aggr help sessions'.
+[2]
+
+$ aggr sessions --user u --starts --days 1
+! aggr: sessions: give one of --user and --starts
+! Try 'aggr help sessions'.
+[2]
+
+$ aggr sessions --user u --days 1
+! aggr: sessions: --user takes -n, not --days, --at or --tz
+! Try 'aggr help sessions'.
+[2]
+
+$ aggr sessions --starts --days 1 -n 5
+! aggr: sessions: --starts takes --days and --at, not -n
+! Try 'aggr help sessions'.
+[2]
+
+$ aggr sessions --user u -n 0
+! aggr: sessions: -n: must be at least 1: 0
+! Try 'aggr help sessions'.
+[2]
+
+$ aggr sessions --starts --days 1 --at never
+! aggr: sessions: --at: not a time: never (see TIME SYNTAX in aggr(1))
+! Try 'aggr help sessions'.
+[2]
+
+$ aggr sessions --help | head -2
+usage: aggr sessions --user U [-n N]
+       aggr sessions --starts --days X [--at TIME] [--tz ZONE]
