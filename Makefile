@@ -10,8 +10,8 @@ FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS)
-LDLIBS = -lz
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS)
+LDLIBS = -lz -lpthread
 
 # make DEVELOPER=1: warnings are errors (CI builds this way)
 ifdef DEVELOPER

@@ -246,6 +246,31 @@ static int cat_filter(const struct cat_window *w, const struct buf *raw, struct 
 	return out_write_stdout(out);
 }
 
+struct cat_ctx {
+	const struct cat_window *w;
+	struct buf *out;
+	uint64_t total;
+	struct progress pr;
+};
+
+static int cat_want(const struct idx_entry *e, const struct log_seg *s, void *vw)
+{
+	const struct cat_window *w = vw;
+	(void)s;
+	return !w->on || (e->m.max_key >= w->since && e->m.min_key < w->until);
+}
+
+static int cat_block(const struct log_seg *s, const struct idx_entry *e, const struct buf *raw, void *vc)
+{
+	struct cat_ctx *c = vc;
+	const struct block_meta *m = &e->m;
+	(void)s;
+	progress_show(&c->pr, "block %" PRIu64 " of %" PRIu64, ++c->pr.done, c->total);
+	if (c->w->on && !(m->min_key >= c->w->since && m->max_key < c->w->until))
+		return cat_filter(c->w, raw, c->out);
+	return out_write_stdout(raw);
+}
+
 static int cat_run(int argc, char **argv)
 {
 	struct admin_opts o;
@@ -279,37 +304,18 @@ static int cat_run(int argc, char **argv)
 	if (rc)
 		return rc;
 	/* blocks are whole JSON lines: write them as they inflate */
-	struct seg_reader r;
-	struct buf blk, raw, out;
-	seg_reader_init(&r);
-	buf_init(&blk);
-	buf_init(&raw);
+	struct cat_ctx c;
+	struct buf out;
+	memset(&c, 0, sizeof(c));
 	buf_init(&out);
-	struct progress pr;
-	uint64_t total = 0;
-	progress_init(&pr);
+	c.w = &w;
+	c.out = &out;
+	progress_init(&c.pr);
 	for (size_t i = 0; i < lg->nseg; i++)
-		total += lg->seg[i].nent;
-	for (size_t i = 0; i < lg->nseg && !rc; i++)
-		for (size_t j = 0; j < lg->seg[i].nent && !rc; j++) {
-			const struct block_meta *m = &lg->seg[i].ent[j].m;
-			progress_show(&pr, "block %" PRIu64 " of %" PRIu64, ++pr.done, total);
-			if (w.on && (m->max_key < w.since || m->min_key >= w.until))
-				continue;
-			if (log_block_expired(lg, &lg->seg[i].ent[j]))
-				continue;  /* past the log's retention: gone */
-			rc = log_read_block(lg, &lg->seg[i], &lg->seg[i].ent[j], &r, &blk, &raw);
-			if (rc)
-				break;
-			if (w.on && !(m->min_key >= w.since && m->max_key < w.until))
-				rc = cat_filter(&w, &raw, &out);
-			else
-				rc = out_write_stdout(&raw);
-		}
-	progress_end(&pr);
-	seg_reader_free(&r);
-	buf_free(&blk);
-	buf_free(&raw);
+		for (size_t j = 0; j < lg->seg[i].nent; j++)
+			c.total += !log_block_expired(lg, &lg->seg[i].ent[j]) && cat_want(&lg->seg[i].ent[j], &lg->seg[i], &w);
+	rc = log_read_blocks(lg, cat_want, &w, cat_block, &c, NULL);
+	progress_end(&c.pr);
 	buf_free(&out);
 	log_close(lg);
 	return rc;

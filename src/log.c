@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -1181,54 +1182,226 @@ int log_read_block(struct log *l, const struct log_seg *s, const struct idx_entr
 	return 0;
 }
 
-int log_scan(struct log *l, log_filter_fn filter, log_record_fn fn, void *ctx, struct log_scan_stats *st)
-{
-	struct seg_reader r;
+/* ---- reading blocks in parallel ---- */
+
+/* One block to read; the worker that decodes it records how it went, and
+ * the main thread turns that into an error, since err_set is not thread safe. */
+struct rb_job {
+	const struct log_seg *s;
+	const struct idx_entry *e;
+};
+
+struct rb_slot {
+	size_t job;                   /* the job it holds, SIZE_MAX when none */
 	struct buf blk, raw;
+	int fail;                     /* 0, or 1 with why / sys_errno set */
+	const char *why;
+	int sys_errno;
+};
+
+#define RB_SLOTS_PER_THREAD 3
+#define RB_MAX_THREADS 8
+
+struct rb {
+	struct log *l;
+	struct rb_job *jobs;
+	size_t njobs, next, consumed, nslot;
+	struct rb_slot *slot;
+	int stop;
+	pthread_mutex_t mu;
+	pthread_cond_t done, freed;
+};
+
+/* Read and decode job j into sl; no err_set here (worker threads). */
+static void rb_decode(struct rb *b, size_t j, struct rb_slot *sl, struct seg_reader *r)
+{
+	const struct log_seg *s = b->jobs[j].s;
+	const struct idx_entry *e = b->jobs[j].e;
+	struct block_meta m;
+	const char *why = NULL;
+
+	sl->fail = 0;
+	buf_reset(&sl->blk);
+	buf_reserve(&sl->blk, e->m.block_len);
+	ssize_t got = pread_full(s->data_fd, sl->blk.data, e->m.block_len, (off_t)e->pos);
+	if (got < 0) {
+		sl->fail = 1;
+		sl->why = NULL;
+		sl->sys_errno = errno;
+		return;
+	}
+	sl->blk.len = (size_t)got;
+	if ((size_t)got != e->m.block_len)
+		why = "block truncated";
+	else if (seg_block_header((unsigned char *)sl->blk.data, sl->blk.len, &m, &why) == 0 &&
+		 (m.block_len != e->m.block_len || m.raw_len != e->m.raw_len || m.count != e->m.count ||
+		  m.first_offset != e->m.first_offset || m.min_key != e->m.min_key || m.max_key != e->m.max_key))
+		why = "block header disagrees with the index";
+	if (!why)
+		seg_block_decode(r, (unsigned char *)sl->blk.data, sl->blk.len, &sl->raw, &why);
+	if (why) {
+		sl->fail = 1;
+		sl->why = why;
+	}
+}
+
+static void *rb_worker(void *arg)
+{
+	struct rb *b = arg;
+	struct seg_reader r;
+
+	seg_reader_init(&r);
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (!b->stop && b->next < b->njobs && b->next >= b->consumed + b->nslot)
+			pthread_cond_wait(&b->freed, &b->mu);
+		if (b->stop || b->next >= b->njobs)
+			break;
+		size_t j = b->next++;
+		struct rb_slot *sl = &b->slot[j % b->nslot];
+		pthread_mutex_unlock(&b->mu);
+		rb_decode(b, j, sl, &r);
+		pthread_mutex_lock(&b->mu);
+		sl->job = j;
+		pthread_cond_broadcast(&b->done);
+	}
+	pthread_mutex_unlock(&b->mu);
+	seg_reader_free(&r);
+	return NULL;
+}
+
+/* Threads for reading: AGGR_THREADS, else the CPUs online, at most 8. */
+static int rb_threads(void)
+{
+	const char *env = getenv("AGGR_THREADS");
+	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > RB_MAX_THREADS ? RB_MAX_THREADS : (int)n;
+}
+
+int log_read_blocks(struct log *l, log_filter_fn filter, void *fctx, log_block_fn fn, void *ctx,
+		    struct log_scan_stats *st)
+{
+	struct rb b;
+	pthread_t tid[RB_MAX_THREADS];
+	int nthreads = 0, rc = 0;
 	struct log_scan_stats local;
-	int rc = 0;
 
 	if (!st)
 		st = &local;
 	memset(st, 0, sizeof(*st));
-	seg_reader_init(&r);
-	buf_init(&blk);
-	buf_init(&raw);
-	for (size_t i = 0; i < l->nseg && !rc; i++) {
-		struct log_seg *s = &l->seg[i];
-		for (size_t j = 0; j < s->nent && !rc; j++) {
-			const struct idx_entry *e = &s->ent[j];
+	memset(&b, 0, sizeof(b));
+	b.l = l;
+	/* the blocks to read, chosen in order by the filter on this thread */
+	for (size_t i = 0; i < l->nseg; i++)
+		for (size_t j = 0; j < l->seg[i].nent; j++) {
+			const struct idx_entry *e = &l->seg[i].ent[j];
 			st->blocks_total++;
-			if (log_block_expired(l, e) || (filter && !filter(e, s, ctx)))
+			if (log_block_expired(l, e) || (filter && !filter(e, &l->seg[i], fctx)))
 				continue;
-			st->blocks_read++;
-			if ((rc = log_read_block(l, s, e, &r, &blk, &raw)))
-				break;
-			const char *p = raw.data, *end = raw.data + raw.len;
-			uint64_t off = e->m.first_offset, seen = 0;
-			int sparse = (e->m.flags & IDX_SPARSE) != 0;
-			while (p < end && !rc) {
-				const char *nl = memchr(p, '\n', (size_t)(end - p));
-				if (!nl) {
-					rc = err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": last record has no newline",
-						     log_seg_file(l, s, 0), e->pos);
-					break;
-				}
-				rc = fn(p, (size_t)(nl - p), sparse && seen ? LOG_NO_OFFSET : off + seen, ctx);
-				seen++;
-				p = nl + 1;
-			}
-			if (!rc && seen != e->m.count)
-				rc = err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": block holds %" PRIu64
-					     " records, index says %" PRIu32, log_seg_file(l, s, 0), e->pos,
-					     seen, e->m.count);
-			st->records += seen;
+			if (b.njobs % 1024 == 0)
+				b.jobs = xrealloc(b.jobs, sizeof(*b.jobs) * (b.njobs + 1024));
+			b.jobs[b.njobs].s = &l->seg[i];
+			b.jobs[b.njobs++].e = e;
+		}
+	int want = b.njobs > 1 ? rb_threads() : 1;
+	b.nslot = want > 1 ? (size_t)want * RB_SLOTS_PER_THREAD : 1;
+	b.slot = xcalloc(b.nslot, sizeof(*b.slot));
+	for (size_t i = 0; i < b.nslot; i++) {
+		b.slot[i].job = SIZE_MAX;
+		buf_init(&b.slot[i].blk);
+		buf_init(&b.slot[i].raw);
+	}
+	pthread_mutex_init(&b.mu, NULL);
+	pthread_cond_init(&b.done, NULL);
+	pthread_cond_init(&b.freed, NULL);
+	/* one block, or one thread: decode here, in order, with no threads */
+	for (int t = 0; want > 1 && t < want; t++)
+		if (pthread_create(&tid[nthreads], NULL, rb_worker, &b) == 0)
+			nthreads++;
+	struct seg_reader r;
+	seg_reader_init(&r);
+	for (size_t j = 0; j < b.njobs && !rc; j++) {
+		struct rb_slot *sl = &b.slot[j % b.nslot];
+		if (nthreads) {
+			pthread_mutex_lock(&b.mu);
+			while (sl->job != j)
+				pthread_cond_wait(&b.done, &b.mu);
+			pthread_mutex_unlock(&b.mu);
+		} else {
+			rb_decode(&b, j, sl, &r);
+		}
+		const struct log_seg *s = b.jobs[j].s;
+		const struct idx_entry *e = b.jobs[j].e;
+		st->blocks_read++;
+		if (sl->fail && !sl->why) {
+			errno = sl->sys_errno;
+			rc = err_sys("cannot read %s", log_seg_file(l, s, 0));
+		} else if (sl->fail) {
+			rc = err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": %s", log_seg_file(l, s, 0), e->pos, sl->why);
+		} else {
+			st->records += e->m.count;
+			rc = fn(s, e, &sl->raw, ctx);
+		}
+		if (nthreads) {
+			pthread_mutex_lock(&b.mu);
+			sl->job = SIZE_MAX;
+			b.consumed = j + 1;
+			pthread_cond_broadcast(&b.freed);
+			pthread_mutex_unlock(&b.mu);
 		}
 	}
+	pthread_mutex_lock(&b.mu);
+	b.stop = 1;
+	pthread_cond_broadcast(&b.freed);
+	pthread_mutex_unlock(&b.mu);
+	for (int t = 0; t < nthreads; t++)
+		pthread_join(tid[t], NULL);
 	seg_reader_free(&r);
-	buf_free(&blk);
-	buf_free(&raw);
+	pthread_mutex_destroy(&b.mu);
+	pthread_cond_destroy(&b.done);
+	pthread_cond_destroy(&b.freed);
+	for (size_t i = 0; i < b.nslot; i++) {
+		buf_free(&b.slot[i].blk);
+		buf_free(&b.slot[i].raw);
+	}
+	free(b.slot);
+	free(b.jobs);
 	return rc;
+}
+
+struct scan_ctx {
+	log_record_fn fn;
+	void *ctx;
+	struct log *l;
+};
+
+static int scan_block(const struct log_seg *s, const struct idx_entry *e, const struct buf *raw, void *vctx)
+{
+	struct scan_ctx *c = vctx;
+	const char *p = raw->data, *end = raw->data + raw->len;
+	uint64_t off = e->m.first_offset, seen = 0;
+	int sparse = (e->m.flags & IDX_SPARSE) != 0, rc = 0;
+
+	while (p < end && !rc) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": last record has no newline",
+				       log_seg_file(c->l, s, 0), e->pos);
+		rc = c->fn(p, (size_t)(nl - p), sparse && seen ? LOG_NO_OFFSET : off + seen, c->ctx);
+		seen++;
+		p = nl + 1;
+	}
+	if (!rc && seen != e->m.count)
+		rc = err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": block holds %" PRIu64 " records, index says %" PRIu32,
+			     log_seg_file(c->l, s, 0), e->pos, seen, e->m.count);
+	return rc;
+}
+
+int log_scan(struct log *l, log_filter_fn filter, log_record_fn fn, void *ctx, struct log_scan_stats *st)
+{
+	struct scan_ctx c = {fn, ctx, l};
+
+	return log_read_blocks(l, filter, ctx, scan_block, &c, st);
 }
 
 int log_purge(struct log *l, uint64_t *records, uint64_t *segments)

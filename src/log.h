@@ -174,6 +174,20 @@ struct log_scan_stats {
 };
 int log_scan(struct log *l, log_filter_fn filter, log_record_fn fn, void *ctx, struct log_scan_stats *st);
 
+/*
+ * Visit the committed, unexpired blocks the filter (NULL: all) wants, in
+ * log order, each inflated and verified: fn gets the block's raw JSON lines
+ * (valid until it returns) and returns 0 to go on or a code to stop with.
+ * Blocks are read and inflated ahead on AGGR_THREADS threads (default: the
+ * CPUs online, at most 8) while fn runs on the calling thread, so fn needs
+ * no locking. Returns 0, fn's code, or EX_CORRUPT / EX_FAIL naming the file
+ * and byte offset of a damaged or unreadable block.
+ */
+typedef int (*log_block_fn)(const struct log_seg *s, const struct idx_entry *e, const struct buf *raw,
+			    void *ctx);
+int log_read_blocks(struct log *l, log_filter_fn filter, void *fctx, log_block_fn fn, void *ctx,
+		    struct log_scan_stats *st);
+
 /* Read and verify one block into raw. Returns 0 or EX_CORRUPT/EX_FAIL. */
 int log_read_block(struct log *l, const struct log_seg *s, const struct idx_entry *e,
 		   struct seg_reader *r, struct buf *blk, struct buf *raw);
