@@ -132,6 +132,9 @@ static struct log *log_new(const char *data_dir, const char *name)
 	return l;
 }
 
+static void pipe_start(struct log *l);
+static void pipe_stop(struct log *l);
+
 static void seg_close(struct log_seg *s)
 {
 	if (s->data_fd >= 0)
@@ -150,6 +153,7 @@ void log_close(struct log *l)
 		return;
 	if (l->in_run)
 		log_abort(l);
+	pipe_stop(l);
 	if (l->created_manifest && !l->committed) {
 		/* a log this writer created but never stored anything in */
 		char *m = path_join(l->dir, "MANIFEST");
@@ -712,6 +716,7 @@ int log_open_write(const char *data_dir, const char *name, const struct log_conf
 	seg_writer_init(&l->zw, cfg->level);
 	l->cur_bloom = xcalloc(1, IDX_MAX_BLOOM);
 	l->pend_bloom = xcalloc(1, IDX_MAX_BLOOM);
+	pipe_start(l);
 	*out = l;
 	return 0;
 }
@@ -896,6 +901,219 @@ static int write_entry(struct log *l, struct log_seg *s, const struct idx_entry 
 	return 0;
 }
 
+/*
+ * Compress raw into a block of segment s and write it, then the index entry
+ * of the block before it, which stays pending so that the run's last entry
+ * can carry COMMIT. Runs on the deflate thread when there is one, so it
+ * reports failure in msg (errno in *err_no, or 0) instead of err_set.
+ * Returns 0 or an exit code.
+ */
+static int write_block(struct log *l, struct log_seg *s, struct seg_writer *zw, struct buf *zbuf,
+		       const struct buf *raw, const struct block_meta *m, const unsigned char *bloom,
+		       char *msg, size_t msglen, int *err_no)
+{
+	unsigned char tmp[IDX_ENTRY_FIXED + IDX_MAX_BLOOM];
+	const char *file = NULL;
+
+	struct block_meta mm = *m;
+	const char *why;
+
+	*err_no = 0;
+	buf_reset(zbuf);
+	if ((why = seg_block_encode_quiet(zw, raw->data, &mm, zbuf))) {
+		snprintf(msg, msglen, "%s", why);
+		return EX_FAIL;
+	}
+	if (pwrite_full(s->data_fd, zbuf->data, zbuf->len, (off_t)s->data_size) < 0)
+		file = "write";
+	if (!file && l->have_pend) {
+		idx_entry_encode(tmp, &s->ih, &l->pend);
+		if (pwrite_full(s->idx_fd, tmp, s->ih.entry_size, (off_t)s->idx_size) < 0)
+			file = "write index of";
+		else
+			s->idx_size += s->ih.entry_size;
+	}
+	if (file) {
+		*err_no = errno;
+		snprintf(msg, msglen, "cannot %s %s", file, log_seg_file(l, s, 0));
+		return errno == EACCES || errno == EPERM ? EX_PERM : EX_FAIL;
+	}
+	l->pend.pos = s->data_size;
+	l->pend.m = mm;
+	memcpy(l->pend_bloom, bloom, l->bloom_bytes);
+	l->pend.bloom = l->pend_bloom;
+	l->have_pend = 1;
+	s->data_size += zbuf->len;
+	return 0;
+}
+
+/*
+ * The deflate thread of a writer: while the caller parses and validates the
+ * next block, it compresses and writes the last one. One block waits at
+ * most, so memory stays at three blocks. Everything it touches (the
+ * segment's sizes and files, the pending entry) the caller leaves alone
+ * until pipe_drain() returns.
+ */
+struct log_pipe {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct log *l;
+	struct log_seg *s;           /* the segment the queued block goes to */
+	struct buf raw;              /* the queued block */
+	struct block_meta m;
+	unsigned char *bloom;
+	int queued, busy, quit;
+	int rc, err_no;              /* the first failure; later blocks are dropped */
+	char msg[PATH_MAX + 64];
+	struct seg_writer zw;
+	struct buf zbuf, work;
+};
+
+static void *pipe_main(void *arg)
+{
+	struct log_pipe *p = arg;
+	unsigned char *bloom = xcalloc(1, IDX_MAX_BLOOM);
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->queued && !p->quit)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (!p->queued)
+			break;
+		/* take the block: its buffer becomes ours, ours goes back */
+		struct buf t = p->work;
+		p->work = p->raw;
+		p->raw = t;
+		struct block_meta m = p->m;
+		struct log_seg *s = p->s;
+		memcpy(bloom, p->bloom, p->l->bloom_bytes);
+		p->queued = 0;
+		p->busy = 1;
+		int failed = p->rc != 0;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		char msg[sizeof(p->msg)];
+		int err_no = 0, rc = failed ? 0 : write_block(p->l, s, &p->zw, &p->zbuf, &p->work, &m, bloom, msg,
+							     sizeof(msg), &err_no);
+		pthread_mutex_lock(&p->mu);
+		if (rc && !p->rc) {
+			p->rc = rc;
+			p->err_no = err_no;
+			memcpy(p->msg, msg, sizeof(msg));
+		}
+		p->busy = 0;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	free(bloom);
+	return NULL;
+}
+
+/* Start the deflate thread, unless AGGR_THREADS is 1. Without it (or when
+ * it cannot start) blocks are written on the caller's thread. */
+static void pipe_start(struct log *l)
+{
+	const char *env = getenv("AGGR_THREADS");
+	struct log_pipe *p;
+
+	if (env && *env && strtol(env, NULL, 10) <= 1)
+		return;
+	p = xcalloc(1, sizeof(*p));
+	p->l = l;
+	p->bloom = xcalloc(1, IDX_MAX_BLOOM);
+	buf_init(&p->raw);
+	buf_init(&p->zbuf);
+	buf_init(&p->work);
+	seg_writer_init(&p->zw, l->cfg.level);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	if (pthread_create(&p->tid, NULL, pipe_main, p)) {
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->cv);
+		seg_writer_free(&p->zw);
+		buf_free(&p->raw);
+		buf_free(&p->zbuf);
+		buf_free(&p->work);
+		free(p->bloom);
+		free(p);
+		return;
+	}
+	l->pipe = p;
+}
+
+/* Wait until the deflate thread wrote every block handed to it. Returns 0,
+ * or its first failure (err_set), after which the run must be aborted. */
+static int pipe_drain(struct log *l)
+{
+	struct log_pipe *p = l->pipe;
+	int rc;
+
+	if (!p)
+		return 0;
+	pthread_mutex_lock(&p->mu);
+	while (p->queued || p->busy)
+		pthread_cond_wait(&p->cv, &p->mu);
+	rc = p->rc;
+	if (rc) {
+		errno = p->err_no;
+		if (p->err_no)
+			err_set(rc, "%s: %s", p->msg, strerror(p->err_no));
+		else
+			err_set(rc, "%s", p->msg);
+		p->rc = 0;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+static void pipe_stop(struct log *l)
+{
+	struct log_pipe *p = l->pipe;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->quit = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(p->tid, NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	seg_writer_free(&p->zw);
+	buf_free(&p->raw);
+	buf_free(&p->zbuf);
+	buf_free(&p->work);
+	free(p->bloom);
+	free(p);
+	l->pipe = NULL;
+}
+
+/* Hand the block to the deflate thread, waiting while one is queued. */
+static int pipe_submit(struct log *l, struct log_seg *s)
+{
+	struct log_pipe *p = l->pipe;
+	int rc;
+
+	pthread_mutex_lock(&p->mu);
+	while (p->queued)
+		pthread_cond_wait(&p->cv, &p->mu);
+	rc = p->rc;
+	if (!rc) {
+		struct buf t = p->raw;
+		p->raw = l->block;
+		l->block = t;
+		p->m = l->cur;
+		p->s = s;
+		memcpy(p->bloom, l->cur_bloom, l->bloom_bytes);
+		p->queued = 1;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	/* a failure shows at the next drain; stop feeding it */
+	return rc ? pipe_drain(l) : 0;
+}
+
 static int flush_block(struct log *l)
 {
 	struct log_seg *s;
@@ -905,8 +1123,9 @@ static int flush_block(struct log *l)
 		return 0;
 	if (!l->nseg || l->seg[l->nseg - 1].sealed) {
 		/* a segment appears with its first block, so none is ever empty;
-		 * the MANIFEST lists it only when the run commits */
-		if ((rc = seg_create(l, l->run_next)))
+		 * the MANIFEST lists it only when the run commits. Nothing is in
+		 * flight here: a run's first block starts it. */
+		if ((rc = pipe_drain(l)) || (rc = seg_create(l, l->run_next)))
 			return rc;
 		l->run_created = 1;
 		l->run_idx0 = IDX_HDR_LEN;
@@ -916,27 +1135,25 @@ static int flush_block(struct log *l)
 	l->cur.raw_len = (uint32_t)l->block.len;
 	l->cur.first_offset = l->run_next;
 	l->cur.flags = 0;
-	buf_reset(&l->zbuf);
-	if ((rc = seg_block_encode(&l->zw, l->block.data, &l->cur, &l->zbuf)))
-		return rc;
-	if (pwrite_full(s->data_fd, l->zbuf.data, l->zbuf.len, (off_t)s->data_size) < 0)
-		return err_sys("cannot write %s", log_seg_file(l, s, 0));
-	if (l->have_pend && (rc = write_entry(l, s, &l->pend)))
-		return rc;
-	l->pend.pos = s->data_size;
-	l->pend.m = l->cur;
-	memcpy(l->pend_bloom, l->cur_bloom, l->bloom_bytes);
+	if (l->pipe) {
+		rc = pipe_submit(l, s);
+	} else {
+		char msg[PATH_MAX + 64];
+		int err_no;
+		rc = write_block(l, s, &l->zw, &l->zbuf, &l->block, &l->cur, l->cur_bloom, msg, sizeof(msg), &err_no);
+		if (rc) {
+			errno = err_no;
+			return err_no ? err_set(rc, "%s: %s", msg, strerror(err_no)) : err_set(rc, "%s", msg);
+		}
+	}
 	memset(l->cur_bloom, 0, l->bloom_bytes);
-	l->pend.bloom = l->pend_bloom;
-	l->have_pend = 1;
-	s->data_size += l->zbuf.len;
 	l->run_next += l->cur.count;
 	l->run_blocks++;
 	int64_t ingest = l->cur.ingest_us;
 	memset(&l->cur, 0, sizeof(l->cur));
 	l->cur.ingest_us = ingest;
 	buf_reset(&l->block);
-	return 0;
+	return rc;
 }
 
 int log_append(struct log *l, const char *line, size_t n, int64_t key,
@@ -997,7 +1214,7 @@ int log_commit(struct log *l)
 	struct log_seg *s;
 	int rc;
 
-	if ((rc = flush_block(l)))
+	if ((rc = flush_block(l)) || (rc = pipe_drain(l)))
 		return rc;
 	if (!l->have_pend) {
 		l->in_run = 0;
@@ -1107,6 +1324,9 @@ void log_abort(struct log *l)
 
 	if (!l->in_run)
 		return;
+	/* the deflate thread may still be writing this run's blocks */
+	if (pipe_drain(l))
+		err_clear();
 	l->in_run = 0;
 	l->have_pend = 0;
 	buf_reset(&l->block);

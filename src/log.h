@@ -82,6 +82,7 @@ struct log {
 	const char *run_batch;        /* batch ID of this run, or NULL */
 	int run_wrote_batches;
 	size_t batches_len0;          /* its length before this run */
+	struct log_pipe *pipe;        /* the deflate thread, or NULL */
 
 	/* retention (log_retain) and summary keys (log_key_add) */
 	int64_t retention_us;         /* MANIFEST: blocks expire this long after ingest; 0 never */

@@ -40,6 +40,8 @@ void seg_writer_free(struct seg_writer *w);
  * Returns 0, or EX_FAIL (err_set) when zlib fails.
  */
 int seg_block_encode(struct seg_writer *w, const char *raw, struct block_meta *m, struct buf *out);
+/* The same without err_set, for other threads: NULL, or what failed. */
+const char *seg_block_encode_quiet(struct seg_writer *w, const char *raw, struct block_meta *m, struct buf *out);
 
 /*
  * Parse and check a member header at p (n bytes available, >= SEG_HDR_LEN).

@@ -194,3 +194,18 @@ $ f=seg/flows/00000000000000000016.jsonl.gz; head -c $(od -An -tu4 -j72 -N4 seg/
 $ AGGR_BLOCK_BYTES=200 aggr -d seg ingest flows late.jsonl && zcat seg/flows/00000000000000000016.jsonl.gz | wc -l && aggr -d seg cat flows | wc -l && aggr -d seg check
 6
 22
+
+# threads change nothing on disk or on stdout: ingest with the deflate
+# thread and without it writes the same bytes; cat and check on 1 and 4
+# reading threads print the same
+$ for t in 1 2; do seq 1 30000 | awk '{ printf "{\"src_app\":\"a%d\",\"dest_app\":\"d%d\",\"vpc_id\":\"v\",\"hour\":%d,\"bytes_tx\":%d,\"bytes_rx\":1}\n", $1 % 97, $1 % 13, $1 % 24, $1 }' | AGGR_THREADS=$t AGGR_BLOCK_BYTES=4096 aggr -d th$t ingest flows || exit; done; (cd th1/flows && md5sum MANIFEST *.jsonl.gz *.idx) > sums && (cd th2/flows && md5sum -c --quiet ../../sums) && ls th1/flows
+00000000000000000000.idx
+00000000000000000000.jsonl.gz
+LOCK
+MANIFEST
+
+$ AGGR_THREADS=1 aggr -d th1 cat flows | md5sum > one && AGGR_THREADS=4 aggr -d th1 cat flows | md5sum | cmp - one && AGGR_THREADS=4 aggr -d th1 -v check flows
+!~ ^aggr: check: flows: ok: 1 segment, [0-9]+ blocks, 30000 records$
+
+$ AGGR_THREADS=4 aggr -d th1 cat flows | head -1
+{"src_app":"a1","dest_app":"d1","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1}
