@@ -1209,6 +1209,27 @@ static int roll(struct log *l)
 	return 0;
 }
 
+/* Replace the state file name with *cur and then add, atomically; *cur
+ * becomes that, and *len0 its old length (for log_abort to put it back).
+ * Returns 0 or an error code, leaving *cur as it was. */
+static int state_append(struct log *l, const char *name, struct buf *cur, const struct buf *add, size_t *len0)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	buf_add(&b, cur->data ? cur->data : "", cur->len);
+	buf_add(&b, add->data, add->len);
+	*len0 = cur->len;
+	rc = atomic_replace(l->dir, name, b.data, b.len);
+	if (!rc) {
+		buf_reset(cur);
+		buf_add(cur, b.data, b.len);
+	}
+	buf_free(&b);
+	return rc;
+}
+
 int log_commit(struct log *l)
 {
 	struct log_seg *s;
@@ -1225,41 +1246,29 @@ int log_commit(struct log *l)
 		return err_sys("cannot sync %s", log_seg_file(l, s, 0));
 	if (l->run_batch) {
 		/* before the commit point: recovery drops it if the run fails */
-		struct buf b;
-		buf_init(&b);
-		buf_add(&b, l->batches.data ? l->batches.data : "", l->batches.len);
-		buf_addf(&b, "%s %" PRIu64 " %" PRIu64 "\n", l->run_batch, l->run_next - l->run_records,
+		struct buf add;
+		buf_init(&add);
+		buf_addf(&add, "%s %" PRIu64 " %" PRIu64 "\n", l->run_batch, l->run_next - l->run_records,
 			 l->run_next);
 		l->run_wrote_batches = 1;
-		l->batches_len0 = l->batches.len;
-		rc = atomic_replace(l->dir, "batches", b.data, b.len);
-		if (!rc) {
-			buf_reset(&l->batches);
-			buf_add(&l->batches, b.data, b.len);
-		}
-		buf_free(&b);
+		rc = state_append(l, "batches", &l->batches, &add, &l->batches_len0);
+		buf_free(&add);
 		if (rc)
 			return rc;
 	}
 	if (l->run_keys.len) {
 		/* before the commit point too, and dropped the same way */
-		struct buf b;
-		buf_init(&b);
-		buf_add(&b, l->keys.data ? l->keys.data : "", l->keys.len);
+		struct buf add;
+		buf_init(&add);
 		for (const char *p = l->run_keys.data, *e = p + l->run_keys.len; p < e;) {
 			const char *nl = memchr(p, '\n', (size_t)(e - p));
-			buf_add(&b, p, (size_t)(nl - p));
-			buf_addf(&b, " %" PRIu64 "\n", l->run_next);
+			buf_add(&add, p, (size_t)(nl - p));
+			buf_addf(&add, " %" PRIu64 "\n", l->run_next);
 			p = nl + 1;
 		}
 		l->run_wrote_keys = 1;
-		l->keys_len0 = l->keys.len;
-		rc = atomic_replace(l->dir, "keys", b.data, b.len);
-		if (!rc) {
-			buf_reset(&l->keys);
-			buf_add(&l->keys, b.data, b.len);
-		}
-		buf_free(&b);
+		rc = state_append(l, "keys", &l->keys, &add, &l->keys_len0);
+		buf_free(&add);
 		if (rc)
 			return rc;
 	}
