@@ -134,6 +134,7 @@ static struct log *log_new(const char *data_dir, const char *name)
 
 static void pipe_start(struct log *l);
 static void pipe_stop(struct log *l);
+static int rb_threads(void);
 
 static void seg_close(struct log_seg *s)
 {
@@ -902,44 +903,35 @@ static int write_entry(struct log *l, struct log_seg *s, const struct idx_entry 
 }
 
 /*
- * Compress raw into a block of segment s and write it, then the index entry
- * of the block before it, which stays pending so that the run's last entry
- * can carry COMMIT. Runs on the deflate thread when there is one, so it
- * reports failure in msg (errno in *err_no, or 0) instead of err_set.
- * Returns 0 or an exit code.
+ * Write a compressed block (m with its block_len set by the encoder) to
+ * segment s, then the index entry of the block before it, which stays
+ * pending so that the run's last entry can carry COMMIT. Runs on a
+ * deflate thread when there are some, so it reports failure in msg (errno
+ * in *err_no, or 0) instead of err_set. Returns 0 or an exit code.
  */
-static int write_block(struct log *l, struct log_seg *s, struct seg_writer *zw, struct buf *zbuf,
-		       const struct buf *raw, const struct block_meta *m, const unsigned char *bloom,
-		       char *msg, size_t msglen, int *err_no)
+static int write_block(struct log *l, struct log_seg *s, const struct buf *zbuf, const struct block_meta *m,
+		       const unsigned char *bloom, char *msg, size_t msglen, int *err_no)
 {
 	unsigned char tmp[IDX_ENTRY_FIXED + IDX_MAX_BLOOM];
-	const char *file = NULL;
-
-	struct block_meta mm = *m;
-	const char *why;
+	const char *what = NULL;
 
 	*err_no = 0;
-	buf_reset(zbuf);
-	if ((why = seg_block_encode_quiet(zw, raw->data, &mm, zbuf))) {
-		snprintf(msg, msglen, "%s", why);
-		return EX_FAIL;
-	}
 	if (pwrite_full(s->data_fd, zbuf->data, zbuf->len, (off_t)s->data_size) < 0)
-		file = "write";
-	if (!file && l->have_pend) {
+		what = "write";
+	if (!what && l->have_pend) {
 		idx_entry_encode(tmp, &s->ih, &l->pend);
 		if (pwrite_full(s->idx_fd, tmp, s->ih.entry_size, (off_t)s->idx_size) < 0)
-			file = "write index of";
+			what = "write the index of";
 		else
 			s->idx_size += s->ih.entry_size;
 	}
-	if (file) {
+	if (what) {
 		*err_no = errno;
-		snprintf(msg, msglen, "cannot %s %s", file, log_seg_file(l, s, 0));
+		snprintf(msg, msglen, "cannot %s %s", what, log_seg_file(l, s, 0));
 		return errno == EACCES || errno == EPERM ? EX_PERM : EX_FAIL;
 	}
 	l->pend.pos = s->data_size;
-	l->pend.m = mm;
+	l->pend.m = *m;
 	memcpy(l->pend_bloom, bloom, l->bloom_bytes);
 	l->pend.bloom = l->pend_bloom;
 	l->have_pend = 1;
@@ -948,102 +940,135 @@ static int write_block(struct log *l, struct log_seg *s, struct seg_writer *zw, 
 }
 
 /*
- * The deflate thread of a writer: while the caller parses and validates the
- * next block, it compresses and writes the last one. One block waits at
- * most, so memory stays at three blocks. Everything it touches (the
- * segment's sizes and files, the pending entry) the caller leaves alone
- * until pipe_drain() returns.
+ * The deflate threads of a writer: while the caller parses and validates
+ * the next block, they compress the last ones, several at once (blocks are
+ * independent gzip members), and write them in order: the thread holding
+ * the block after the last one written writes next. Everything they touch
+ * (the segment's sizes and files, the pending entry) the caller leaves
+ * alone until pipe_drain() returns. Memory: one block per thread, plus one.
  */
+#define PIPE_MAX_THREADS 8
+
+struct pipe_job {
+	struct buf raw;
+	struct block_meta m;
+	unsigned char *bloom;
+	struct log_seg *s;
+	uint64_t seq;
+	int state;                   /* JOB_FREE, JOB_QUEUED, JOB_TAKEN */
+};
+enum { JOB_FREE, JOB_QUEUED, JOB_TAKEN };
+
 struct log_pipe {
-	pthread_t tid;
+	pthread_t tid[PIPE_MAX_THREADS];
+	int nthreads;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct log *l;
-	struct log_seg *s;           /* the segment the queued block goes to */
-	struct buf raw;              /* the queued block */
-	struct block_meta m;
-	unsigned char *bloom;
-	int queued, busy, quit;
+	struct pipe_job *job;
+	size_t njob;
+	uint64_t next_seq;           /* the next block handed over */
+	uint64_t next_take;          /* the next block a thread takes */
+	uint64_t next_write;         /* the next block to write */
+	int quit;
 	int rc, err_no;              /* the first failure; later blocks are dropped */
 	char msg[PATH_MAX + 64];
-	struct seg_writer zw;
-	struct buf zbuf, work;
 };
 
 static void *pipe_main(void *arg)
 {
 	struct log_pipe *p = arg;
-	unsigned char *bloom = xcalloc(1, IDX_MAX_BLOOM);
+	struct seg_writer zw;
+	struct buf zbuf;
+	char msg[sizeof(p->msg)];
 
+	seg_writer_init(&zw, p->l->cfg.level);
+	buf_init(&zbuf);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (!p->queued && !p->quit)
+		while (p->next_take == p->next_seq && !p->quit)
 			pthread_cond_wait(&p->cv, &p->mu);
-		if (!p->queued)
+		if (p->next_take == p->next_seq)
 			break;
-		/* take the block: its buffer becomes ours, ours goes back */
-		struct buf t = p->work;
-		p->work = p->raw;
-		p->raw = t;
-		struct block_meta m = p->m;
-		struct log_seg *s = p->s;
-		memcpy(bloom, p->bloom, p->l->bloom_bytes);
-		p->queued = 0;
-		p->busy = 1;
-		int failed = p->rc != 0;
-		pthread_cond_broadcast(&p->cv);
+		struct pipe_job *j = &p->job[p->next_take % p->njob];
+		uint64_t seq = p->next_take++;
+		j->state = JOB_TAKEN;
 		pthread_mutex_unlock(&p->mu);
-		char msg[sizeof(p->msg)];
-		int err_no = 0, rc = failed ? 0 : write_block(p->l, s, &p->zw, &p->zbuf, &p->work, &m, bloom, msg,
-							     sizeof(msg), &err_no);
+		/* compress outside the lock, alongside the other threads */
+		const char *why = seg_block_encode_quiet(&zw, j->raw.data, &j->m, (buf_reset(&zbuf), &zbuf));
 		pthread_mutex_lock(&p->mu);
-		if (rc && !p->rc) {
+		while (p->next_write != seq)
+			pthread_cond_wait(&p->cv, &p->mu);
+		int skip = p->rc != 0;
+		pthread_mutex_unlock(&p->mu);
+		/* our turn: only this thread touches the files now */
+		int err_no = 0, rc = 0;
+		if (why) {
+			snprintf(msg, sizeof(msg), "%s", why);
+			rc = EX_FAIL;
+		} else if (!skip) {
+			rc = write_block(p->l, j->s, &zbuf, &j->m, j->bloom, msg, sizeof(msg), &err_no);
+		}
+		pthread_mutex_lock(&p->mu);
+		if (rc && !skip && !p->rc) {
 			p->rc = rc;
 			p->err_no = err_no;
 			memcpy(p->msg, msg, sizeof(msg));
 		}
-		p->busy = 0;
+		j->state = JOB_FREE;
+		p->next_write++;
 		pthread_cond_broadcast(&p->cv);
 	}
 	pthread_mutex_unlock(&p->mu);
-	free(bloom);
+	seg_writer_free(&zw);
+	buf_free(&zbuf);
 	return NULL;
 }
 
-/* Start the deflate thread, unless AGGR_THREADS is 1. Without it (or when
- * it cannot start) blocks are written on the caller's thread. */
+static void pipe_free(struct log_pipe *p)
+{
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	for (size_t i = 0; i < p->njob; i++) {
+		buf_free(&p->job[i].raw);
+		free(p->job[i].bloom);
+	}
+	free(p->job);
+	free(p);
+}
+
+/* Start the deflate threads: AGGR_THREADS of them, else one per CPU online;
+ * none when that is 1 (or none start): blocks are then written on the
+ * caller's thread. */
 static void pipe_start(struct log *l)
 {
-	const char *env = getenv("AGGR_THREADS");
+	int n = rb_threads();
 	struct log_pipe *p;
 
-	if (env && *env && strtol(env, NULL, 10) <= 1)
+	if (n <= 1)
 		return;
 	p = xcalloc(1, sizeof(*p));
 	p->l = l;
-	p->bloom = xcalloc(1, IDX_MAX_BLOOM);
-	buf_init(&p->raw);
-	buf_init(&p->zbuf);
-	buf_init(&p->work);
-	seg_writer_init(&p->zw, l->cfg.level);
+	p->njob = (size_t)n + 1;
+	p->job = xcalloc(p->njob, sizeof(*p->job));
+	for (size_t i = 0; i < p->njob; i++) {
+		buf_init(&p->job[i].raw);
+		p->job[i].bloom = xcalloc(1, IDX_MAX_BLOOM);
+	}
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
-	if (pthread_create(&p->tid, NULL, pipe_main, p)) {
-		pthread_mutex_destroy(&p->mu);
-		pthread_cond_destroy(&p->cv);
-		seg_writer_free(&p->zw);
-		buf_free(&p->raw);
-		buf_free(&p->zbuf);
-		buf_free(&p->work);
-		free(p->bloom);
-		free(p);
+	for (int t = 0; t < n && t < PIPE_MAX_THREADS; t++)
+		if (pthread_create(&p->tid[p->nthreads], NULL, pipe_main, p) == 0)
+			p->nthreads++;
+	if (!p->nthreads) {
+		pipe_free(p);
 		return;
 	}
 	l->pipe = p;
 }
 
-/* Wait until the deflate thread wrote every block handed to it. Returns 0,
- * or its first failure (err_set), after which the run must be aborted. */
+/* Wait until the deflate threads wrote every block handed to them. Returns
+ * 0, or their first failure (err_set), after which the run must be aborted. */
 static int pipe_drain(struct log *l)
 {
 	struct log_pipe *p = l->pipe;
@@ -1052,11 +1077,10 @@ static int pipe_drain(struct log *l)
 	if (!p)
 		return 0;
 	pthread_mutex_lock(&p->mu);
-	while (p->queued || p->busy)
+	while (p->next_write != p->next_seq)
 		pthread_cond_wait(&p->cv, &p->mu);
 	rc = p->rc;
 	if (rc) {
-		errno = p->err_no;
 		if (p->err_no)
 			err_set(rc, "%s: %s", p->msg, strerror(p->err_no));
 		else
@@ -1077,40 +1101,37 @@ static void pipe_stop(struct log *l)
 	p->quit = 1;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
-	pthread_join(p->tid, NULL);
-	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->cv);
-	seg_writer_free(&p->zw);
-	buf_free(&p->raw);
-	buf_free(&p->zbuf);
-	buf_free(&p->work);
-	free(p->bloom);
-	free(p);
+	for (int t = 0; t < p->nthreads; t++)
+		pthread_join(p->tid[t], NULL);
+	pipe_free(p);
 	l->pipe = NULL;
 }
 
-/* Hand the block to the deflate thread, waiting while one is queued. */
+/* Hand the current block to the deflate threads, waiting for a free slot.
+ * Returns 0, or an earlier block's failure (the run must be aborted). */
 static int pipe_submit(struct log *l, struct log_seg *s)
 {
 	struct log_pipe *p = l->pipe;
+	struct pipe_job *j;
 	int rc;
 
 	pthread_mutex_lock(&p->mu);
-	while (p->queued)
+	j = &p->job[p->next_seq % p->njob];
+	while (j->state != JOB_FREE)
 		pthread_cond_wait(&p->cv, &p->mu);
 	rc = p->rc;
 	if (!rc) {
-		struct buf t = p->raw;
-		p->raw = l->block;
+		struct buf t = j->raw;
+		j->raw = l->block;
 		l->block = t;
-		p->m = l->cur;
-		p->s = s;
-		memcpy(p->bloom, l->cur_bloom, l->bloom_bytes);
-		p->queued = 1;
+		j->m = l->cur;
+		j->s = s;
+		memcpy(j->bloom, l->cur_bloom, l->bloom_bytes);
+		j->state = JOB_QUEUED;
+		j->seq = p->next_seq++;
 		pthread_cond_broadcast(&p->cv);
 	}
 	pthread_mutex_unlock(&p->mu);
-	/* a failure shows at the next drain; stop feeding it */
 	return rc ? pipe_drain(l) : 0;
 }
 
@@ -1140,11 +1161,12 @@ static int flush_block(struct log *l)
 	} else {
 		char msg[PATH_MAX + 64];
 		int err_no;
-		rc = write_block(l, s, &l->zw, &l->zbuf, &l->block, &l->cur, l->cur_bloom, msg, sizeof(msg), &err_no);
-		if (rc) {
-			errno = err_no;
+		buf_reset(&l->zbuf);
+		if ((rc = seg_block_encode(&l->zw, l->block.data, &l->cur, &l->zbuf)))
+			return rc;
+		rc = write_block(l, s, &l->zbuf, &l->cur, l->cur_bloom, msg, sizeof(msg), &err_no);
+		if (rc)
 			return err_no ? err_set(rc, "%s: %s", msg, strerror(err_no)) : err_set(rc, "%s", msg);
-		}
 	}
 	memset(l->cur_bloom, 0, l->bloom_bytes);
 	l->run_next += l->cur.count;
