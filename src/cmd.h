@@ -74,5 +74,6 @@ void progress_end(struct progress *p);
 const struct cmd *cmd_find(const char *name);
 
 extern const struct cmd cmd_ingest, cmd_flows, cmd_top, cmd_cat, cmd_info, cmd_check, cmd_purge;
+extern const struct cmd cmd_stream;
 
 #endif

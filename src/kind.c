@@ -5,6 +5,7 @@
 static const struct kind *const kinds[] = {
 	&kind_flows,
 	&kind_counters,
+	&kind_stream,   /* found by its log's kind; not an ingest KIND */
 };
 
 const struct kind *kind_find(const char *name)

@@ -20,7 +20,9 @@ static const struct cmd cmd_help = {
 
 /* The command table: one entry per cmd-*.c file. */
 static const struct cmd *const commands[] = {
-	&cmd_ingest, &cmd_flows, &cmd_top, &cmd_cat, &cmd_info, &cmd_check, &cmd_purge, &cmd_help,
+	&cmd_ingest, &cmd_flows, &cmd_top, &cmd_cat, &cmd_info, &cmd_check, &cmd_purge,
+	&cmd_stream,
+	&cmd_help,
 };
 
 const struct cmd *cmd_find(const char *name)
