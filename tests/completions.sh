@@ -60,7 +60,7 @@ _check()
 }
 
 # Expected words are separated by "|"; '' means no completion at all.
-all_commands='ingest|flows|top|cat|info|check|purge|help'
+all_commands='ingest|flows|top|cat|info|check|purge|stream|help'
 logs='flows|counters|events|sessions'
 formats='json|ndjson|csv|tsv|table'
 
@@ -116,6 +116,21 @@ check 'top --at values'             'now|today|yesterday|-1h|-30m|-7d' aggr top 
 check 'top --tz zone'               'Europe/Berlin' aggr top --tz Europe/Berl
 check 'help second positional'      ''              aggr help flows ''
 check 'unknown command'             ''              aggr bogus ''
+
+# stream SUBCOMMAND NAME ...; stream names from $AGGR_DIR/streams
+mkdir -p sub/data/streams/orders sub/data/streams/other
+export AGGR_DIR=$tmp/sub/data
+check 'stream subcommands'          'publish|consume|ack|consumers|seek|list' aggr stream ''
+check 'stream subcommand prefix'    'consume|consumers' aggr stream cons
+check 'stream names'                'orders|other'  aggr stream consume ''
+check 'stream name prefix'          'orders'        aggr stream ack or
+check 'stream name after options'   'orders'        aggr stream publish --producer p ord
+check_files 'stream publish files'      'a.json|b.json.gz|sub|with space.json' aggr stream publish orders ''
+check 'stream list: no name'        ''              aggr stream list ''
+check 'stream --to values'          'earliest|latest' aggr stream seek orders --to ''
+check 'stream --consumer value'     ''              aggr stream ack orders --consumer ''
+check 'stream options'              '--producer|--consumer|--event-name|--limit|--follow|--to|--format|--wait|--no-wait|--data-dir|--quiet|--verbose|--help' aggr stream --
+unset AGGR_DIR
 
 echo "completions: $passed passed, $failed failed"
 (( failed == 0 ))
