@@ -642,7 +642,11 @@ static int publish_file(struct log *lg, const char *path, struct json_doc *doc, 
 			break;
 		uint64_t off = lg->next_offset + lg->run_records;
 		buf_reset(line);
-		buf_addf(line, "{\"eventId\":\"%s\",\"offset\":%" PRIu64 ",", id, off);
+		buf_adds(line, "{\"eventId\":\"");
+		buf_add(line, id, UUID_LEN);
+		buf_adds(line, "\",\"offset\":");
+		buf_add_i64(line, (int64_t)off);
+		buf_addc(line, ',');
 		buf_add(line, norm->data + 1, norm->len - 1);
 		ri.bloom[ri.nbloom].p = id;
 		ri.bloom[ri.nbloom++].n = UUID_LEN;

@@ -166,3 +166,14 @@ $ aggr stream list --format tsv
 stream	owner	events	firstPublished	lastPublished
 s1	p1	4	2022-01-15T22:00:00Z	2022-01-15T22:00:00Z
 s3	p1	4	2022-01-15T22:00:00Z	2022-01-16T08:00:00Z
+
+# --- event names of any bytes: consumer files are named safely ---
+
+$ long=$(printf 'n%.0s' $(seq 300)); for n in 'a/b é' '../../x' "$long"; do jq -c --arg n "$n" '.event.name=$n' e.json; done | aggr stream publish odd --producer p > oddids && for i in 1 2 3; do n=$(aggr cat streams/odd | sed -n ${i}p | jq -r .event.name); aggr stream ack odd "$(sed -n ${i}p oddids)" --consumer c || exit 1; aggr stream consume odd --consumer c --event-name "$n" --limit 1; done; ls "$AGGR_DIR/streams/odd/consumers" | sort
+[]
+[]
+[]
+LOCK
+c,..%2F..%2Fx
+c,a%2Fb%20%C3%A9
+c,~28da431d8a252e1370504818ffe8c03f
