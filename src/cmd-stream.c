@@ -774,9 +774,36 @@ static int consume_fn(const char *line, size_t n, const struct srec *r, void *vc
 	return c->limit && c->got >= c->limit ? -1 : 0;
 }
 
-static int follow(struct sopts *o, struct consume_ctx *c, const struct named *nm)
+/* What changes when a run commits: the MANIFEST (replaced when a run
+ * starts a segment or a segment is sealed) and the active index (appended). */
+struct follow_sig {
+	ino_t ino;
+	off_t msize, isize;
+	struct timespec mtime;
+};
+
+static void follow_sig_get(const char *logdir, uint64_t active, struct follow_sig *g)
+{
+	char path[4096];
+	struct stat st;
+
+	memset(g, 0, sizeof(*g));
+	snprintf(path, sizeof(path), "%s/MANIFEST", logdir);
+	if (stat(path, &st) == 0) {
+		g->ino = st.st_ino;
+		g->msize = st.st_size;
+		g->mtime = st.st_mtim;
+	}
+	snprintf(path, sizeof(path), "%s/%020" PRIu64 ".idx", logdir, active);
+	if (stat(path, &st) == 0)
+		g->isize = st.st_size;
+}
+
+static int follow(struct sopts *o, struct consume_ctx *c, const struct named *nm, const char *logdir,
+		  uint64_t active)
 {
 	struct sigaction sa;
+	struct follow_sig seen, now;
 	int rc = 0;
 
 	memset(&sa, 0, sizeof(sa));
@@ -784,14 +811,18 @@ static int follow(struct sopts *o, struct consume_ctx *c, const struct named *nm
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	follow_sig_get(logdir, active, &seen);
 	while (!stop_signal && !(c->limit && c->got >= c->limit)) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		struct log *lg;
 		nanosleep(&ts, NULL);
 		if (stop_signal)
 			break;
-		/* a fresh snapshot of the committed index: it follows new
-		 * blocks, new segments and rolls alike */
+		/* a cheap look first; then a fresh snapshot of the committed
+		 * index, which follows new blocks, segments and rolls alike */
+		follow_sig_get(logdir, active, &now);
+		if (!memcmp(&now, &seen, sizeof(now)))
+			continue;
 		if ((rc = open_stream(o->dir, o->args[0], &lg)))
 			break;
 		if (lg->next_offset > c->next) {
@@ -805,7 +836,12 @@ static int follow(struct sopts *o, struct consume_ctx *c, const struct named *nm
 			if (!rc && !(c->limit && c->got >= c->limit) && lg->next_offset > c->next)
 				c->next = lg->next_offset;
 		}
+		active = lg->nseg ? lg->seg[lg->nseg - 1].base : 0;
 		log_close(lg);
+		/* taken after the snapshot: a commit in between is seen next time */
+		follow_sig_get(logdir, active, &seen);
+		if (memcmp(&now, &seen, sizeof(now)))
+			memset(&seen, 0, sizeof(seen));
 		if (rc)
 			break;
 	}
@@ -845,6 +881,8 @@ static int do_consume(struct sopts *o)
 	rc = named_scan(lg, &nm, st.next, UINT64_MAX, consume_fn, &c);
 	if (!rc && !(c.limit && c.got >= c.limit) && lg->next_offset > c.next)
 		c.next = lg->next_offset;
+	char *logdir = xstrdup(lg->dir);
+	uint64_t active = lg->nseg ? lg->seg[lg->nseg - 1].base : 0;
 	log_close(lg);
 	info_("%" PRIu64 " event%s, %" PRIu64 " block%s inflated", c.got, c.got == 1 ? "" : "s", blocks_read,
 	      blocks_read == 1 ? "" : "s");
@@ -856,8 +894,9 @@ static int do_consume(struct sopts *o)
 		if (fflush(stdout))
 			rc = err_sys("cannot write standard output");
 		else
-			rc = follow(o, &c, &nm);
+			rc = follow(o, &c, &nm, logdir, active);
 	}
+	free(logdir);
 	buf_free(&c.out);
 	buf_free(&nm.lit);
 	return rc;
