@@ -1049,9 +1049,30 @@ out:
 struct centry {
 	char *consumer, *name;
 	size_t name_len;
+	struct buf lit;              /* the name as stored, a JSON literal */
 	struct cstate st;
 	uint64_t behind;
 };
+
+struct behind_ctx {
+	struct centry *ce;
+	size_t n;
+	uint64_t from;
+};
+
+static int behind_fn(const char *line, size_t len, const struct srec *r, void *vctx)
+{
+	struct behind_ctx *b = vctx;
+
+	(void)line;
+	(void)len;
+	for (size_t i = 0; i < b->n; i++) {
+		struct centry *e = &b->ce[i];
+		if (r->offset >= e->st.next && r->name_len == e->lit.len && !memcmp(r->name, e->lit.data, r->name_len))
+			e->behind++;
+	}
+	return 0;
+}
 
 static int cmp_centry(const void *a, const void *b)
 {
@@ -1106,6 +1127,8 @@ static int do_consumers(struct sopts *o)
 			memcpy(ce[n].name, nm.data, nm.len + 1);
 			ce[n].name_len = nm.len;
 			ce[n].st = st;
+			ce[n].behind = 0;
+			buf_init(&ce[n].lit);
 			n++;
 		}
 		free(p);
@@ -1113,15 +1136,16 @@ static int do_consumers(struct sopts *o)
 	if (d)
 		closedir(d);
 	free(cd);
-	for (size_t i = 0; i < n && !rc; i++) {
-		struct named k;
-		named_init(&k, ce[i].name);
-		k.dec_len = ce[i].name_len;
-		buf_reset(&k.lit);
-		json_write_str(&k.lit, ce[i].name, ce[i].name_len);
-		rc = count_named(lg, &k, ce[i].st.next, UINT64_MAX, &ce[i].behind);
-		buf_free(&k.lit);
+	/* one pass from the earliest position counts what every consumer
+	 * has still to consume */
+	struct behind_ctx bc = {ce, n, UINT64_MAX};
+	for (size_t i = 0; i < n; i++) {
+		json_write_str(&ce[i].lit, ce[i].name, ce[i].name_len);
+		if (ce[i].st.next < bc.from)
+			bc.from = ce[i].st.next;
 	}
+	if (!rc && n)
+		rc = named_scan(lg, NULL, bc.from, UINT64_MAX, behind_fn, &bc);
 	log_close(lg);
 	if (n)
 		qsort(ce, n, sizeof(*ce), cmp_centry);
@@ -1154,6 +1178,7 @@ static int do_consumers(struct sopts *o)
 	for (size_t i = 0; i < n; i++) {
 		free(ce[i].consumer);
 		free(ce[i].name);
+		buf_free(&ce[i].lit);
 	}
 	free(ce);
 	json_doc_free(&doc);
