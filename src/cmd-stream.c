@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "docsplit.h"
 #include "input.h"
 #include "json.h"
 #include "kind.h"
@@ -38,10 +39,11 @@ const struct cmd cmd_stream = {
 	"   \"time\":\"YYYY-MM-DD HH:MM:SS\",\"timezone\":ZONE},\n"
 	"   \"trigger\":{\"type\":..,\"name\":..},\"payload\":{..}}\n"
 	"\n"
-	"publish    validate the events of FILE... (or standard input: JSON lines or\n"
-	"           one JSON array, plain or gzip), give each a UUIDv4 eventId and\n"
-	"           store them as one atomic run; print one id per line. The first\n"
-	"           producer to publish owns the stream; any other gets exit 5.\n"
+	"publish    validate the events of FILE... (or standard input: JSON lines,\n"
+	"           one JSON array, or pretty-printed documents one after another;\n"
+	"           plain or gzip), give each a UUIDv4 eventId and store them as\n"
+	"           one atomic run; print one id per line. The first producer to\n"
+	"           publish owns the stream; any other gets exit 5.\n"
 	"consume    print the next L events named N after this consumer's\n"
 	"           acknowledged position for N, oldest first, as a JSON array\n"
 	"           (--format ndjson: one per line); the position does not move.\n"
@@ -605,56 +607,151 @@ static void now_text(char *out)
 
 /* ---- publish ---- */
 
-static int publish_file(struct log *lg, const char *path, struct json_doc *doc, struct buf *norm,
-			struct buf *line, struct buf *ids, struct rnd *rnd)
+/* What a publish run carries from event to event. */
+struct pub {
+	struct log *lg;
+	struct json_doc doc;
+	struct buf norm, line, ids;
+	struct rnd rnd;
+};
+
+/* Report a JSON syntax error of the record starting at line ln of name. */
+static int json_error(struct pub *p, const char *name, uint64_t ln, uint64_t col0, const char *rec, size_t len,
+		      char *why, size_t wn)
+{
+	/* the parser counts from the record's start; say line and column */
+	uint64_t col = col0 + p->doc.err_at;
+	char *at = strstr(why, " at byte ");
+
+	for (size_t i = 0; i < p->doc.err_at && i < len; i++)
+		if (rec[i] == '\n') {
+			ln++;
+			col = p->doc.err_at - i - 1;
+		}
+	if (at)
+		snprintf(at, wn - (size_t)(at - why), " at byte %" PRIu64, col + 1);
+	return err_set(EX_DATA, "%s:%" PRIu64 ": invalid JSON: %s", name, ln, why);
+}
+
+/* Validate the event in p->doc, give it an id and append it. */
+static int publish_one(struct pub *p, const char *name, uint64_t ln)
+{
+	struct rec_info ri;
+	char why[256], id[UUID_LEN + 1];
+	int rc;
+
+	buf_reset(&p->norm);
+	memset(&ri, 0, sizeof(ri));
+	if (kind_stream.normalise(&p->doc, &p->norm, &ri, why, sizeof(why)))
+		return err_set(EX_DATA, "%s:%" PRIu64 ": %s", name, ln, why);
+	if ((rc = uuid_v4(&p->rnd, id)))
+		return rc;
+	uint64_t off = p->lg->next_offset + p->lg->run_records;
+	buf_reset(&p->line);
+	buf_adds(&p->line, "{\"eventId\":\"");
+	buf_add(&p->line, id, UUID_LEN);
+	buf_adds(&p->line, "\",\"offset\":");
+	buf_add_i64(&p->line, (int64_t)off);
+	buf_addc(&p->line, ',');
+	buf_add(&p->line, p->norm.data + 1, p->norm.len - 1);
+	ri.bloom[ri.nbloom].p = id;
+	ri.bloom[ri.nbloom++].n = UUID_LEN;
+	if ((rc = log_append(p->lg, p->line.data, p->line.len, (int64_t)off, ri.bloom, ri.nbloom)))
+		return rc;
+	buf_add(&p->ids, id, UUID_LEN);
+	buf_addc(&p->ids, '\n');
+	return 0;
+}
+
+/*
+ * Pretty-printed events, as the event server took them and "jq ." writes
+ * them: JSON documents spread over lines, one after another. Lines are
+ * gathered until the brackets of a document balance, then it is parsed.
+ * rec is the first line, which did not parse on its own.
+ */
+static int publish_documents(struct pub *p, struct input *in, const char *rec, size_t len)
+{
+	struct docsplit ds;
+	struct buf d;
+	uint64_t start = in->line, col0 = 0;  /* where d starts in the input */
+	size_t scan = 0;
+	char why[256];
+	int rc = 0;
+
+	buf_init(&d);
+	docsplit_init(&ds);
+	for (;;) {
+		buf_add(&d, rec, len);
+		buf_addc(&d, '\n');
+		while (scan < d.len && !rc) {
+			int ended;
+			scan += docsplit_scan(&ds, d.data + scan, d.len - scan, &ended);
+			if (!ended)
+				break;
+			/* a document ends here; another may follow on this line */
+			if (json_parse(&p->doc, d.data, scan, why, sizeof(why)))
+				rc = json_error(p, in->name, start, col0, d.data, scan, why, sizeof(why));
+			else
+				rc = publish_one(p, in->name, start);
+			const char *nl = memrchr(d.data, '\n', scan);
+			col0 = nl ? (uint64_t)(d.data + scan - nl - 1) : col0 + scan;
+			memmove(d.data, d.data + scan, d.len - scan);
+			d.len -= scan;
+			d.data[d.len] = 0;
+			start = in->line;
+			scan = 0;
+		}
+		if (rc)
+			break;
+		if (d.len > INPUT_MAX_RECORD) {
+			rc = err_set(EX_DATA, "%s:%" PRIu64 ": record larger than 16 MiB", in->name, start);
+			break;
+		}
+		if ((rc = input_next(in, &rec, &len)) != INPUT_RECORD)
+			break;
+		rc = 0;
+		/* only white space left: the next document starts on this line */
+		if (strspn(d.data, " \t\r\n") == d.len) {
+			buf_reset(&d);
+			scan = 0;
+			start = in->line;
+			col0 = 0;
+		}
+	}
+	if (!rc && strspn(d.data ? d.data : "", " \t\r\n") < d.len) {
+		/* the input ended inside a document */
+		if (json_parse(&p->doc, d.data, d.len, why, sizeof(why)))
+			rc = json_error(p, in->name, start, col0, d.data, d.len, why, sizeof(why));
+		else
+			rc = publish_one(p, in->name, start);
+	}
+	buf_free(&d);
+	return rc;
+}
+
+static int publish_file(struct pub *p, const char *path)
 {
 	struct input in;
 	const char *rec;
 	size_t len;
-	char why[256], id[UUID_LEN + 1];
-	int rc;
+	char why[256];
+	int rc, first = 1;
 
 	if ((rc = input_open(&in, path)))
 		return rc;
 	while ((rc = input_next(&in, &rec, &len)) == INPUT_RECORD) {
-		struct rec_info ri;
-		if (json_parse(doc, rec, len, why, sizeof(why))) {
-			/* the parser counts from the record's start; say line and column */
-			uint64_t ln = in.line, col = in.rec_col + doc->err_at;
-			char *at = strstr(why, " at byte ");
-			for (size_t i = 0; i < doc->err_at && i < len; i++)
-				if (rec[i] == '\n') {
-					ln++;
-					col = doc->err_at - i - 1;
-				}
-			if (at)
-				snprintf(at, sizeof(why) - (size_t)(at - why), " at byte %" PRIu64, col + 1);
-			rc = err_set(EX_DATA, "%s:%" PRIu64 ": invalid JSON: %s", in.name, ln, why);
+		if (json_parse(&p->doc, rec, len, why, sizeof(why))) {
+			/* the first line of a file alone is not JSON: a pretty-printed document? */
+			if (first && in.mode == 1 && strstr(why, "truncated JSON")) {
+				rc = publish_documents(p, &in, rec, len);
+				break;
+			}
+			rc = json_error(p, in.name, in.line, in.rec_col, rec, len, why, sizeof(why));
 			break;
 		}
-		buf_reset(norm);
-		memset(&ri, 0, sizeof(ri));
-		if (kind_stream.normalise(doc, norm, &ri, why, sizeof(why))) {
-			rc = err_set(EX_DATA, "%s:%" PRIu64 ": %s", in.name, in.line, why);
+		first = 0;
+		if ((rc = publish_one(p, in.name, in.line)))
 			break;
-		}
-		if ((rc = uuid_v4(rnd, id)))
-			break;
-		uint64_t off = lg->next_offset + lg->run_records;
-		buf_reset(line);
-		buf_adds(line, "{\"eventId\":\"");
-		buf_add(line, id, UUID_LEN);
-		buf_adds(line, "\",\"offset\":");
-		buf_add_i64(line, (int64_t)off);
-		buf_addc(line, ',');
-		buf_add(line, norm->data + 1, norm->len - 1);
-		ri.bloom[ri.nbloom].p = id;
-		ri.bloom[ri.nbloom++].n = UUID_LEN;
-		if ((rc = log_append(lg, line->data, line->len, (int64_t)off, ri.bloom, ri.nbloom)))
-			break;
-		rc = 0;
-		buf_add(ids, id, UUID_LEN);
-		buf_addc(ids, '\n');
 	}
 	input_close(&in);
 	return rc;
@@ -664,9 +761,8 @@ static int do_publish(struct sopts *o)
 {
 	struct log_config cfg;
 	struct log *lg = NULL;
-	struct json_doc doc;
-	struct buf norm, line, ids, owner;
-	struct rnd *rnd;
+	struct buf owner;
+	struct pub *p;
 	int64_t now;
 	int rc, claimed = 0;
 
@@ -695,17 +791,18 @@ static int do_publish(struct sopts *o)
 		return rc;
 	}
 	int claim = lg->next_offset == 0 || !owner.len;
-	json_doc_init(&doc);
-	buf_init(&norm);
-	buf_init(&line);
-	buf_init(&ids);
-	rnd = xcalloc(1, sizeof(*rnd));
+	p = xcalloc(1, sizeof(*p));
+	p->lg = lg;
+	json_doc_init(&p->doc);
+	buf_init(&p->norm);
+	buf_init(&p->line);
+	buf_init(&p->ids);
 	log_begin(lg, now);
 	if (o->nargs < 2) {
-		rc = publish_file(lg, "-", &doc, &norm, &line, &ids, rnd);
+		rc = publish_file(p, "-");
 	} else {
 		for (int i = 1; i < o->nargs && !rc; i++)
-			rc = publish_file(lg, o->args[i], &doc, &norm, &line, &ids, rnd);
+			rc = publish_file(p, o->args[i]);
 	}
 	uint64_t n = lg->run_records;
 	if (!rc && n && claim) {
@@ -720,9 +817,9 @@ static int do_publish(struct sopts *o)
 	if (!rc)
 		rc = log_commit(lg);
 	if (rc && claimed && !lg->committed) {
-		char *p = path_join(lg->dir, "producers");
-		unlink(p);
-		free(p);
+		char *path = path_join(lg->dir, "producers");
+		unlink(path);
+		free(path);
 		fsync_dir(lg->dir);
 	}
 	if (rc)
@@ -731,13 +828,13 @@ static int do_publish(struct sopts *o)
 		info_("published %" PRIu64 " event%s to stream %s", n, n == 1 ? "" : "s", o->args[0]);
 	log_close(lg);
 	if (!rc)
-		rc = out_write_stdout(&ids);
-	json_doc_free(&doc);
-	buf_free(&norm);
-	buf_free(&line);
-	buf_free(&ids);
+		rc = out_write_stdout(&p->ids);
+	json_doc_free(&p->doc);
+	buf_free(&p->norm);
+	buf_free(&p->line);
+	buf_free(&p->ids);
 	buf_free(&owner);
-	free(rnd);
+	free(p);
 	return rc;
 }
 

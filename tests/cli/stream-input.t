@@ -56,7 +56,7 @@ $ aggr stream list; aggr stream consume s --consumer c --event-name GdriveSync -
 [4]
 
 $ printf '{"event":\n' | aggr stream publish s --producer p
-! aggr: stream: <stdin>:1: invalid JSON: truncated JSON: unexpected end at byte 10
+! aggr: stream: <stdin>:2: invalid JSON: truncated JSON: unexpected end at byte 1
 [3]
 
 # one run: a bad event in the second file stores nothing of the first
@@ -202,3 +202,33 @@ $ aggr ingest stream e.json
 $ aggr stream publish s --producer p nosuch.json
 ! aggr: stream: cannot open nosuch.json: No such file or directory
 [1]
+
+# --- pretty-printed events, as the event server took them: the seed file
+# as it is, and documents one after another ("jq ." output, or "}{") ---
+
+$ aggr stream publish pretty --producer p "$SEED/003-event-streams/go-sibling/input/receive_event.json" | wc -l; (cat "$SEED/003-event-streams/go-sibling/input/receive_event.json"; cat "$SEED/003-event-streams/go-sibling/input/receive_event.json"; jq '.payload.n=3' e.json) | gzip | aggr stream publish pretty --producer p | wc -l; aggr cat streams/pretty | jq -c '[.offset, .payload]'
+1
+3
+| [0,{"foo":"bar"}]
+| [1,{"foo":"bar"}]
+| [2,{"foo":"bar"}]
+| [3,{"foo":"bar","n":3}]
+
+$ (jq . e.json; echo '} x') | aggr stream publish pretty --producer p
+! aggr: stream: <stdin>:20: invalid JSON: unexpected '}' at byte 1
+[3]
+
+$ (jq . e.json; echo ' x') | aggr stream publish pretty --producer p
+! aggr: stream: <stdin>:20: invalid JSON: unexpected 'x' at byte 2
+[3]
+
+$ (jq . e.json | head -5) | aggr stream publish pretty --producer p
+! aggr: stream: <stdin>:6: invalid JSON: truncated JSON: unexpected end at byte 1
+[3]
+
+$ (jq . e.json; jq '.system.timezone="Nowhere"' e.json) | aggr stream publish pretty --producer p
+! aggr: stream: <stdin>:20: system.timezone: unknown time zone: "Nowhere"
+[3]
+
+$ aggr stream list --format tsv | grep pretty | cut -f1-3
+pretty	p	4
