@@ -6,8 +6,12 @@ $ jq -c . "$SEED/003-event-streams/go-sibling/input/receive_event.json" > e.json
 
 # it prints the waiting event, then three published one by one after it
 # started, each run sealing its segment (a roll per run); timeout passes
-# SIGTERM on and fails the case (exit 124) if it never stops
-$ timeout 60 aggr stream consume f --consumer c --event-name GdriveSync --follow > out 2> err & pid=$!; for t in $(seq 100); do [ -s out ] && break; sleep 0.1; done; for i in 1 2 3; do AGGR_SEGMENT_BYTES=1 aggr stream publish f --producer p e.json >> ids; jq -c '.event.name="Other"' e.json | aggr stream publish f --producer p > /dev/null; n=$((i + 1)); for t in $(seq 100); do [ "$(wc -l < out)" -ge $n ] && break; sleep 0.1; done; done; kill -TERM $pid; wait $pid; echo "exit $?"; jq -r .eventId out | cmp - ids && echo "all four, in order"; cat err; aggr info streams/f | jq '.[0].segments'
+# SIGTERM on and fails the case (exit 124, or 137) if it never stops.
+# Under SANITIZE=address LeakSanitizer's exit-time check of this
+# backgrounded follower spins in sched_yield after SIGTERM (StopTheWorld
+# never completes; seen 3 times in 5 runs); the release build always
+# exits, so leak checking is off for this one process
+$ ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 timeout -k 5 60 aggr stream consume f --consumer c --event-name GdriveSync --follow > out 2> err & pid=$!; for t in $(seq 100); do [ -s out ] && break; sleep 0.1; done; for i in 1 2 3; do AGGR_SEGMENT_BYTES=1 aggr stream publish f --producer p e.json >> ids; jq -c '.event.name="Other"' e.json | aggr stream publish f --producer p > /dev/null; n=$((i + 1)); for t in $(seq 100); do [ "$(wc -l < out)" -ge $n ] && break; sleep 0.1; done; done; kill -TERM $pid; wait $pid; echo "exit $?"; jq -r .eventId out | cmp - ids && echo "all four, in order"; cat err; aggr info streams/f | jq '.[0].segments'
 exit 0
 all four, in order
 4
