@@ -4,9 +4,10 @@
 # usually /usr/share/bash-completion/completions/aggr, or source this file.
 # It needs nothing from the bash-completion package.
 
-_aggr_commands='ingest flows top events sessions cat info check compact retain purge help'
+_aggr_commands='ingest flows top events sessions stream cat info check compact retain purge help'
 _aggr_kinds='flows counters events sessions'
 _aggr_events_subs='add list stop remove'
+_aggr_stream_subs='publish consume ack consumers seek list'
 _aggr_logs='flows counters events sessions'
 _aggr_formats='json ndjson csv tsv table'
 
@@ -17,7 +18,8 @@ _aggr_takes_arg()
     [[ $1 == --hour && $2 == top ]] && return 1
     case $1 in
         -d | --data-dir | --format | --wait | --max-batch | --batch-id | --hour | --page | --size | \
-        --at | --since | --until | --tz | -n | --tag | --start | --stop | --id | --user | --days | --older-than | --set)
+        --at | --since | --until | --tz | -n | --tag | --start | --stop | --id | --user | --days | --older-than | --set | \
+        --producer | --consumer | --event-name | --limit | --to)
             return 0 ;;
     esac
     return 1
@@ -48,10 +50,18 @@ _aggr_options()
         check)  echo "--repair --wait --no-wait --progress --no-progress $common" ;;
         compact) echo "--wait --no-wait $common" ;;
         purge)  echo "--wait --no-wait $common" ;;
+        stream) echo "--producer --consumer --event-name --limit --follow --to --format --wait --no-wait $common" ;;
         help)   echo "$common" ;;
         sessions) echo "--user -n --starts --days --at --tz --format $common" ;;
         retain) echo "--older-than --set --wait --no-wait $common" ;;
     esac
+}
+
+# The streams of the data directory (-d is not looked at).
+_aggr_streams()
+{
+    local d=${AGGR_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/aggr}/streams
+    [[ -d $d ]] && (cd "$d" && compgen -d -- "$1")
 }
 
 # Complete the argument $2 of option $1; $3 is the command, $4 the
@@ -72,6 +82,8 @@ _aggr_option_value()
             COMPREPLY=($(compgen -W "$_aggr_formats" -- "$2")) ;;
         --batch-id)
             COMPREPLY=($(compgen -W "auto" -- "$2")) ;;
+        --to)
+            COMPREPLY=($(compgen -W "earliest latest" -- "$2")) ;;
         --at | --since | --until)
             COMPREPLY=($(compgen -W "now today yesterday -1h -30m -7d" -- "$2")) ;;
         --older-than)
@@ -164,6 +176,23 @@ _aggr()
         cat | info | check | compact | retain | purge)
             (( npos == 0 )) &&
                 COMPREPLY=($(compgen -W "$_aggr_logs" -- "$cur")) ;;
+        stream)
+            # the subcommand is the first positional, the stream the second
+            local sub='' j
+            for (( j = 2; j < cword; j++ )); do
+                [[ ${COMP_WORDS[j]} == -* || ${COMP_WORDS[j-1]} == --@(producer|consumer|event-name|limit|to|format|wait|data-dir) || \
+                   ${COMP_WORDS[j-1]} == -d ]] && continue
+                sub=${COMP_WORDS[j]}
+                break
+            done
+            if (( npos == 0 )); then
+                COMPREPLY=($(compgen -W "$_aggr_stream_subs" -- "$cur"))
+            elif (( npos == 1 )) && [[ $sub != list ]]; then
+                mapfile -t COMPREPLY < <(_aggr_streams "$cur")
+            elif (( npos >= 2 )) && [[ $sub == publish ]]; then
+                compopt -o filenames 2>/dev/null
+                mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+            fi ;;
         help)
             (( npos == 0 )) &&
                 COMPREPLY=($(compgen -W "$_aggr_commands" -- "$cur")) ;;

@@ -20,7 +20,8 @@ function __aggr_positionals
                     set ddash 1
                     continue
                 case -d --data-dir --format --wait --max-batch --batch-id --hour --page --size \
-                    --at --since --until --tz --tag --start --stop --id --user --days --older-than --set
+                    --at --since --until --tz --tag --start --stop --id --user --days --older-than --set \
+                    --producer --consumer --event-name --limit --to
                     set skip 1
                     continue
                 case '-?*'
@@ -68,6 +69,7 @@ complete -c aggr -n __aggr_needs_command -a info -d 'Describe logs'
 complete -c aggr -n __aggr_needs_command -a check -d 'Verify logs'
 complete -c aggr -n __aggr_needs_command -a compact -d 'Rewrite logs without removed records'
 complete -c aggr -n __aggr_needs_command -a purge -d 'Delete every record of a log'
+complete -c aggr -n __aggr_needs_command -a stream -d 'Event streams: publish, consume, ack, consumers, seek, list'
 complete -c aggr -n __aggr_needs_command -a help -d 'Print help'
 complete -c aggr -n __aggr_needs_command -a sessions -d "Print a user's sessions or session starts per country"
 complete -c aggr -n __aggr_needs_command -a retain -d "Delete segments older than a log's retention"
@@ -78,9 +80,9 @@ complete -c aggr -s q -l quiet -d 'Print only errors on stderr'
 complete -c aggr -s v -l verbose -d 'Also report what was done'
 complete -c aggr -s h -l help -d 'Print help'
 complete -c aggr -n __aggr_needs_command -s V -l version -d 'Print the version'
-complete -c aggr -n '__aggr_needs_command; or __aggr_using flows top events info' -l format -x -a 'json ndjson csv tsv table' -d 'Output format'
-complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest events check compact purge' -l wait -x -d 'Wait this long for the lock (seconds)'
-complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest events check compact purge' -l no-wait -d 'Fail at once if the log is locked'
+complete -c aggr -n '__aggr_needs_command; or __aggr_using flows top events info stream' -l format -x -a 'json ndjson csv tsv table' -d 'Output format'
+complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest events check compact purge stream' -l wait -x -d 'Wait this long for the lock (seconds)'
+complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest events check compact purge stream' -l no-wait -d 'Fail at once if the log is locked'
 complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest cat check' -l progress -d 'Show progress on stderr'
 complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest cat check' -l no-progress -d 'Do not show progress'
 
@@ -143,5 +145,39 @@ complete -c aggr -n '__aggr_using retain' -l set -x -a '365.25d 90d 30d 7d forev
 complete -c aggr -n '__aggr_using retain' -l wait -x -d 'Wait this long for the lock (seconds)'
 complete -c aggr -n '__aggr_using retain' -l no-wait -d 'Fail at once if the log is locked'
 
+# stream SUBCOMMAND NAME ...
+function __aggr_stream_sub
+    set -l words (__aggr_positionals)
+    test (count $words) -ge 2; and test $words[1] = stream; or return 1
+    if test (count $argv) -eq 0
+        return 0
+    end
+    contains -- $words[2] $argv
+end
+function __aggr_stream_name
+    set -l words (__aggr_positionals)
+    test (count $words) -eq 2; and test $words[1] = stream; and test $words[2] != list
+end
+function __aggr_streams
+    set -l d $AGGR_DIR
+    if test -z "$d"
+        set -l x $XDG_DATA_HOME
+        test -z "$x"; and set x $HOME/.local/share
+        set d $x/aggr
+    end
+    for s in $d/streams/*/
+        basename $s
+    end
+end
+complete -c aggr -n '__aggr_first_arg stream' -a 'publish consume ack consumers seek list'
+complete -c aggr -n __aggr_stream_name -a '(__aggr_streams)' -d Stream
+complete -c aggr -n '__aggr_stream_sub publish; and test (count (__aggr_positionals)) -ge 3' -F
+complete -c aggr -n '__aggr_stream_sub publish' -l producer -x -d 'The publishing producer'
+complete -c aggr -n '__aggr_stream_sub consume ack seek' -l consumer -x -d 'The consumer'
+complete -c aggr -n '__aggr_stream_sub consume seek' -l event-name -x -d 'Event name'
+complete -c aggr -n '__aggr_stream_sub consume' -l limit -x -d 'At most L events'
+complete -c aggr -n '__aggr_stream_sub consume' -l follow -d 'Keep printing new events'
+complete -c aggr -n '__aggr_stream_sub seek' -l to -x -a 'earliest latest' -d 'Where to seek'
+
 # help [COMMAND]
-complete -c aggr -n '__aggr_first_arg help' -a 'ingest flows top events sessions cat info check compact retain purge help' -d Command
+complete -c aggr -n '__aggr_first_arg help' -a 'ingest flows top events sessions stream cat info check compact retain purge help' -d Command

@@ -92,6 +92,16 @@ static int log_arg(const struct cmd *cmd, int argc, char **argv, int required, c
 	return 0;
 }
 
+/* A stream exists once it has a MANIFEST; the fixed logs read as empty
+ * until their first ingest. Returns 0, or EX_NOTFOUND (lg closed). */
+static int stream_exists(struct log *lg, const char *name)
+{
+	if (strncmp(name, "streams/", 8) || lg->have_manifest)
+		return 0;
+	log_close(lg);
+	return err_set(EX_NOTFOUND, "%s: no such stream", name);
+}
+
 /* Options of the admin commands; --repair only for check, the times only
  * for cat. Returns -1 to go on, or an exit status. */
 struct admin_opts {
@@ -298,8 +308,8 @@ static int cat_run(int argc, char **argv)
 	} else if (o.tz) {
 		rc = cmd_usage_error(&cmd_cat, "--tz goes with --since or --until");
 	}
-	if (!rc)
-		rc = log_open_read(dir, name, &lg);
+	if (!rc && !(rc = log_open_read(dir, name, &lg)))
+		rc = stream_exists(lg, name);
 	free(dir);
 	if (rc)
 		return rc;
@@ -360,7 +370,7 @@ static int info_run(int argc, char **argv)
 	out_table_init(&t, cols, sizeof(cols) / sizeof(*cols));
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct log *lg;
-		if ((rc = log_open_read(dir, names[i], &lg)))
+		if ((rc = log_open_read(dir, names[i], &lg)) || (name && (rc = stream_exists(lg, name))))
 			break;
 		uint64_t blocks = 0, records = 0, raw = 0, comp = 0;
 		int64_t kmin = 0, kmax = 0, imin = 0, imax = 0;

@@ -152,7 +152,8 @@ static int run(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cmd_usage_error(&cmd_ingest, "missing KIND (%s)", kind_names());
-	if (!(k = kind_find(argv[optind])))
+	/* a kind whose name is no log name (stream) has its own command */
+	if (!(k = kind_find(argv[optind])) || !log_name_valid(k->name))
 		return cmd_usage_error(&cmd_ingest, "unknown kind: %s (%s)", argv[optind], kind_names());
 	optind++;
 	if ((rc = log_config_init(&cfg, k->name, k->bloom_bytes, k->bloom_k)) || (rc = now_us(&now)))

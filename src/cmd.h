@@ -86,5 +86,6 @@ int retain_expired(struct log *l, int64_t cutoff);
 /* Every log with a MANIFEST in dir, sorted (malloc'd names). Returns the
  * count; on an error err_set is pending. */
 size_t admin_list_logs(const char *dir, char ***out);
+extern const struct cmd cmd_stream;
 
 #endif

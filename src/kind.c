@@ -7,6 +7,7 @@ static const struct kind *const kinds[] = {
 	&kind_counters,
 	&kind_events,
 	&kind_sessions,
+	&kind_stream,   /* found by its log's kind; not an ingest KIND */
 };
 
 const struct kind *kind_find(const char *name)

@@ -21,7 +21,7 @@ static const struct cmd cmd_help = {
 /* The command table: one entry per cmd-*.c file. */
 static const struct cmd *const commands[] = {
 	&cmd_ingest, &cmd_flows, &cmd_top, &cmd_events,
-	&cmd_sessions, &cmd_cat, &cmd_info, &cmd_check, &cmd_compact, &cmd_retain, &cmd_purge, &cmd_help,
+	&cmd_sessions, &cmd_stream, &cmd_cat, &cmd_info, &cmd_check, &cmd_compact, &cmd_retain, &cmd_purge, &cmd_help,
 };
 
 const struct cmd *cmd_find(const char *name)

@@ -236,29 +236,36 @@ int time_parse_absolute(const char *s, int64_t *us)
 	return parse_absolute(s, us, 0);
 }
 
-int time_zone_set(const char *zone)
+int time_zone_exists(const char *zone)
 {
 	char path[4096];
 	const char *dir = getenv("TZDIR");
 	struct stat st;
 
-	if (!zone || !strcmp(zone, "UTC")) {
-		zone_local = 0;
-		return 0;
-	}
+	if (zone && !strcmp(zone, "UTC"))
+		return 1;
 	/* glibc reads an unknown zone as UTC without a word: check it exists */
-	if (!*zone || zone[0] == '/' || strstr(zone, "..") || strlen(zone) > 255)
-		return -1;
+	if (!zone || !*zone || zone[0] == '/' || strstr(zone, "..") || strlen(zone) > 255)
+		return 0;
 	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", zone);
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-		return -1;
+		return 0;
 	/* zoneinfo also holds zone.tab and tzdata.zi: only TZif files are zones */
 	char magic[4];
 	FILE *f = fopen(path, "rb");
 	size_t got = f ? fread(magic, 1, 4, f) : 0;
 	if (f)
 		fclose(f);
-	if (got != 4 || memcmp(magic, "TZif", 4))
+	return got == 4 && !memcmp(magic, "TZif", 4);
+}
+
+int time_zone_set(const char *zone)
+{
+	if (!zone || !strcmp(zone, "UTC")) {
+		zone_local = 0;
+		return 0;
+	}
+	if (!time_zone_exists(zone))
 		return -1;
 	setenv("TZ", zone, 1);
 	tzset();

@@ -21,6 +21,11 @@ int time_parse_absolute(const char *s, int64_t *us);
  */
 int time_zone_set(const char *zone);
 
+/* Does zone name a time zone on this machine ("UTC", or a TZif file under
+ * /usr/share/zoneinfo or $TZDIR)? Returns 1 or 0; the process zone is not
+ * changed. */
+int time_zone_exists(const char *zone);
+
 /*
  * Parse any TIME of aggr(1): the absolute forms above (without an offset:
  * in the zone of time_zone_set), "now", "today", "yesterday" (midnights in

@@ -60,7 +60,7 @@ _check()
 }
 
 # Expected words are separated by "|"; '' means no completion at all.
-all_commands='ingest|flows|top|events|sessions|cat|info|check|compact|retain|purge|help'
+all_commands='ingest|flows|top|events|sessions|stream|cat|info|check|compact|retain|purge|help'
 kinds='flows|counters|events|sessions'
 logs='flows|counters|events|sessions'
 formats='json|ndjson|csv|tsv|table'
@@ -152,6 +152,21 @@ check 'retain logs'                 "$logs"         aggr retain ''
 check 'retain options'              '--older-than|--set|--wait|--no-wait|--data-dir|--quiet|--verbose|--help' aggr retain --
 check 'retain --set values'         '365.25d|90d|30d|7d|forever' aggr retain sessions --set ''
 check 'retain log after --older-than' 'sessions'    aggr retain --older-than 30d s
+
+# stream SUBCOMMAND NAME ...; stream names from $AGGR_DIR/streams
+mkdir -p sub/data/streams/orders sub/data/streams/other
+export AGGR_DIR=$tmp/sub/data
+check 'stream subcommands'          'publish|consume|ack|consumers|seek|list' aggr stream ''
+check 'stream subcommand prefix'    'consume|consumers' aggr stream cons
+check 'stream names'                'orders|other'  aggr stream consume ''
+check 'stream name prefix'          'orders'        aggr stream ack or
+check 'stream name after options'   'orders'        aggr stream publish --producer p ord
+check_files 'stream publish files'      'a.json|b.json.gz|sub|with space.json' aggr stream publish orders ''
+check 'stream list: no name'        ''              aggr stream list ''
+check 'stream --to values'          'earliest|latest' aggr stream seek orders --to ''
+check 'stream --consumer value'     ''              aggr stream ack orders --consumer ''
+check 'stream options'              '--producer|--consumer|--event-name|--limit|--follow|--to|--format|--wait|--no-wait|--data-dir|--quiet|--verbose|--help' aggr stream --
+unset AGGR_DIR
 
 echo "completions: $passed passed, $failed failed"
 (( failed == 0 ))
