@@ -164,9 +164,14 @@ bench: bench/gen bench/zpar
 check-interop: aggr bench/gen bench/zpar
 	@sh bench/interop.sh $(abspath $(BUILD)/aggr)
 
+# make bench-profile: perf profiles of ingest, cat and flows --hour (bench/profile.sh)
+bench-profile: bench/gen
+	@$(MAKE) --no-print-directory BUILD=build-prof CFLAGS='-O2 -g -fno-omit-frame-pointer' build-prof/aggr
+	@AGGR_BIN=$(abspath build-prof/aggr) sh bench/profile.sh
+
 bench-clean:
-	rm -rf $(BENCH_BUILD) bench/zpar bench/node_modules
+	rm -rf $(BENCH_BUILD) build-prof bench/zpar bench/node_modules
 
 clean: bench-clean
 
-.PHONY: bench check-interop bench-clean
+.PHONY: bench bench-profile check-interop bench-clean
