@@ -63,7 +63,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b 
 # (once if once=1); PREP, if set, runs untimed before each run; both are
 # reset after. Sets T_ID (median, us) and R_ID (peak RSS over the runs,
 # KiB: the largest process of a pipeline, not their sum).
-PREP= once=0
+PREP='' once=0
 measure() {
 	m_id=$1 m_label=$2 m_raw=$3 m_cmd=$4 m_note=${5:-}
 	: >"$tmp/times"
@@ -96,7 +96,7 @@ measure() {
 	eval "T_$m_id=$med R_$m_id=$rss C_$m_id=$cpu"
 	echo "$m_id|$m_label|$med|$rss|$m_raw|$m_note|$cpu" >>"$rows"
 	echo "$m_cmd" | sed "s|$d|\$D|g; s|$bench_root/||g; s|$aggr|aggr|g" >>"$cmds"
-	PREP= once=0
+	PREP='' once=0
 }
 skip() {	# LABEL WHY
 	echo "skip|$1|||| skipped: $2|" >>"$rows"
