@@ -64,8 +64,11 @@ check() {
 
 # 1. the original service's sample flows (a JSON array)
 d1=$tmp/seed
-"$aggr" -d "$d1" ingest flows "$bench_root/tests/seed-data/000-flow-aggregation/test_data1.json" &&
-	check seed "$d1" || notok "seed: ingest failed"
+if "$aggr" -d "$d1" ingest flows "$bench_root/tests/seed-data/000-flow-aggregation/test_data1.json"; then
+	check seed "$d1"
+else
+	notok "seed: ingest failed"
+fi
 
 # 2. generated flows, 4 ingest runs, small blocks, many segments
 d2=$tmp/gen
