@@ -47,7 +47,7 @@ d=$top/$N
 mkdir -p "$d"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/aggr-bench-run.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-rows=$tmp/rows		# id|label|median_us|rss_kib|raw_bytes|note
+rows=$tmp/rows		# id|label|median_us|rss_kib|raw_bytes|note|cpu_us
 cmds=$tmp/cmds
 : >"$rows"
 : >"$cmds"
