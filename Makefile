@@ -141,3 +141,37 @@ fuzz-clean:
 clean: fuzz-clean
 
 .PHONY: fuzz fuzz-build fuzz-merge fuzz-corpus fuzz-clean
+
+# ---- benchmarks and interop: bench/ (appended section; see bench/README.md) ----
+# make bench [BENCH_N=10000000] [BENCH_DIR=/tmp/aggr-bench] [BENCH_RUNS=5]
+# builds aggr with -O2 in build-bench/, the generator and the zlib baseline,
+# and runs bench/run.sh: aggr side by side with gzip, pigz, jq and DuckDB
+# (installed from Debian and npm when missing); the table goes to stdout
+# and bench/RESULTS.md.  make check-interop: DuckDB reads the segment files
+# and must agree with aggr flows --hour H for every hour.
+BENCH_BUILD = build-bench
+
+bench/gen: bench/gen.c
+	$(CC) -std=c11 -O2 -ffp-contract=off -Wall -Wextra -o $@ bench/gen.c
+
+bench/zpar: bench/zpar.c | $(BUILD)/.deps-ok
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -pthread -o $@ bench/zpar.c -lz
+
+bench: bench/gen bench/zpar
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) CFLAGS='-O2 -g' $(BENCH_BUILD)/aggr
+	@AGGR_BIN=$(abspath $(BENCH_BUILD)/aggr) sh bench/run.sh
+
+check-interop: aggr bench/gen bench/zpar
+	@sh bench/interop.sh $(abspath $(BUILD)/aggr)
+
+# make bench-profile: perf profiles of ingest, cat and flows --hour (bench/profile.sh)
+bench-profile: bench/gen
+	@$(MAKE) --no-print-directory BUILD=build-prof CFLAGS='-O2 -g -fno-omit-frame-pointer' build-prof/aggr
+	@AGGR_BIN=$(abspath build-prof/aggr) sh bench/profile.sh
+
+bench-clean:
+	rm -rf $(BENCH_BUILD) build-prof bench/zpar bench/node_modules
+
+clean: bench-clean
+
+.PHONY: bench bench-profile check-interop bench-clean

@@ -4,12 +4,15 @@
  *   bench/gen flows    N [SEED]
  *   bench/gen counters N [SEED]
  *   bench/gen sessions N [SEED]
+ *   bench/gen stream   N [SEED]
  *
  * Writes N JSON lines to stdout.  Same kind, N and SEED (default 1) give
  * byte-identical output.  C11 + libc only (no libm): the Zipf weights are
  * computed with basic IEEE arithmetic only.
  *
- * Build: cc -O2 -Wall -Wextra -Werror -o bench/gen bench/gen.c
+ * Build: cc -O2 -ffp-contract=off -Wall -Wextra -Werror -o bench/gen bench/gen.c
+ * (-ffp-contract=off: a fused multiply-add would change the Zipf tables,
+ * and so the output, on a CPU that has one.)
  */
 #include <errno.h>
 #include <stdint.h>
@@ -470,9 +473,8 @@ static void gen_sessions(uint64_t n)
         } else {
             sess_t ns;
             ns.seq = s;
-            ns.user = (uint64_t)(((rng_next() >> 11) / 9007199254740992.0) * (double)n_users);
-            if (ns.user >= n_users)
-                ns.user = n_users - 1;
+            /* multiply-shift, not doubles: same ids on every compiler */
+            ns.user = (uint64_t)(((unsigned __int128)rng_next() * n_users) >> 64);
             ns.uuid_hi = rng_next();
             ns.uuid_lo = rng_next();
             ns.country = (uint8_t)rng_below(30);
@@ -488,11 +490,106 @@ static void gen_sessions(uint64_t n)
 }
 
 /* ------------------------------------------------------------------ */
+/* stream events (the shape of seed-data/003-event-streams/go-sibling/  */
+/* input/receive_event.json)                                            */
+/* ------------------------------------------------------------------ */
+
+#define N_EVENT_NAMES 50
+#define N_SYSTEMS 200
+#define STREAM_T0 1504656000ULL /* 2017-09-06T00:00:00Z */
+#define STREAM_SPAN (30ULL * 86400ULL)
+
+static const char *const EVENT_WORDS[10] = {
+    "Gdrive", "Dropbox", "Mail", "Backup", "Index",
+    "Report", "Billing", "Audit", "Thumbnail", "Invoice",
+};
+static const char *const EVENT_VERBS[5] = {"Sync", "Upload", "Delete", "Scan", "Export"};
+static const char *const CITIES[10] = {
+    "Houston", "Berlin", "Lisbon", "Osaka", "Nairobi",
+    "Toronto", "Santiago", "Mumbai", "Oslo", "Perth",
+};
+/* zones every tzdata has; a system's zone is fixed */
+static const char *const ZONES[10] = {
+    "America/Chicago", "Europe/Berlin", "Europe/Lisbon", "Asia/Tokyo", "Africa/Nairobi",
+    "America/Toronto", "America/Santiago", "Asia/Kolkata", "Europe/Oslo", "Australia/Perth",
+};
+static const char *const TRIGGER_TYPES[3] = {"system", "user", "schedule"};
+
+static void put_str(const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(out_buf + out_pos, s, n);
+    out_pos += n;
+}
+
+/* "YYYY-MM-DD HH:MM:SS" of epoch seconds t (UTC; civil_from_days, H. Hinnant) */
+static void put_datetime(uint64_t t)
+{
+    int64_t z = (int64_t)(t / 86400) + 719468;
+    uint32_t sec = (uint32_t)(t % 86400);
+    int64_t era = z / 146097;
+    uint32_t doe = (uint32_t)(z - era * 146097);
+    uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    uint32_t mp = (5 * doy + 2) / 153;
+    uint32_t d = doy - (153 * mp + 2) / 5 + 1;
+    uint32_t m = mp < 10 ? mp + 3 : mp - 9;
+    uint32_t y = (uint32_t)(yoe + era * 400) + (m <= 2);
+    put_4d(y);
+    out_buf[out_pos++] = '-';
+    put_2d(m);
+    out_buf[out_pos++] = '-';
+    put_2d(d);
+    out_buf[out_pos++] = ' ';
+    put_2d(sec / 3600);
+    out_buf[out_pos++] = ':';
+    put_2d(sec / 60 % 60);
+    out_buf[out_pos++] = ':';
+    put_2d(sec % 60);
+}
+
+static void gen_stream(uint64_t n)
+{
+    zipf_t names;
+    zipf_init(&names, N_EVENT_NAMES);
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t name = zipf_draw(&names);
+        uint32_t sys = rng_below(N_SYSTEMS);
+        uint32_t trig = rng_below(3);
+        PUT_LIT("{\"event\":{\"name\":\"");
+        put_str(EVENT_WORDS[name % 10]);
+        put_str(EVENT_VERBS[name / 10]);
+        PUT_LIT("\",\"version\":");
+        put_u64(1 + name % 3);
+        PUT_LIT("},\"system\":{\"id\":\"sys");
+        put_4d(sys);
+        PUT_LIT("\",\"name\":\"");
+        put_str(CITIES[sys % 10]);
+        PUT_LIT("\",\"time\":\"");
+        put_datetime(STREAM_T0 + i * STREAM_SPAN / n);
+        PUT_LIT("\",\"timezone\":\"");
+        put_str(ZONES[sys % 10]);
+        PUT_LIT("\"},\"trigger\":{\"type\":\"");
+        put_str(TRIGGER_TYPES[trig]);
+        PUT_LIT("\",\"name\":\"/path/to/script");
+        put_2d(rng_below(100));
+        PUT_LIT(".go\"},\"payload\":{\"seq\":");
+        put_u64(i);
+        PUT_LIT(",\"file\":\"/data/f");
+        put_hex(rng_next(), 12);
+        PUT_LIT("\",\"bytes\":");
+        put_u64(rng_below(1u << 24));
+        PUT_LIT("}}\n");
+        out_maybe_flush();
+    }
+}
+
+/* ------------------------------------------------------------------ */
 
 static _Noreturn void usage(void)
 {
     fprintf(stderr,
-            "usage: gen flows|counters|sessions N [SEED]\n"
+            "usage: gen flows|counters|sessions|stream N [SEED]\n"
             "  writes N JSON lines to stdout; SEED defaults to 1\n");
     exit(2);
 }
@@ -530,6 +627,8 @@ int main(int argc, char **argv)
         fn = gen_counters;
     else if (!strcmp(argv[1], "sessions"))
         fn = gen_sessions;
+    else if (!strcmp(argv[1], "stream"))
+        fn = gen_stream;
     else
         usage();
 

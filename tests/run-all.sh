@@ -33,6 +33,7 @@ for t in "$here"/crash/*.sh; do
 done
 [ -f "$here/completions.sh" ] && suite bash "$here/completions.sh"
 [ -f "$here/fuzz/replay.sh" ] && suite sh "$here/fuzz/replay.sh"
+[ -f "$here/bench-gen.sh" ] && suite sh "$here/bench-gen.sh"
 
 passed=$(sed -n 's/^.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
 failed=$(sed -n 's/^.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\2/p' "$log" | awk '{s+=$1} END {print s+0}')
