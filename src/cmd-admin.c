@@ -414,15 +414,8 @@ static int info_run(int argc, char **argv)
 		add_time(&t, imax, blocks > 0);
 		log_close(lg);
 	}
-	if (!rc) {
-		struct buf out;
-		buf_init(&out);
-		out_render(&t, 0, out_rows(&t), G.format, &out);
-		if (G.format == OUT_JSON)
-			buf_addc(&out, '\n');
-		rc = out_write_stdout(&out);
-		buf_free(&out);
-	}
+	if (!rc)
+		rc = out_print(&t, G.format);
 	out_table_free(&t);
 	free_names(names, n);
 	free(dir);

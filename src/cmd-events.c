@@ -96,16 +96,7 @@ static void add_event_row(struct out_table *t, const char *id, double start, dou
 /* Print t; as_object: json prints its one row as an object, not an array. */
 static int print_table(struct out_table *t, int as_object)
 {
-	struct buf out;
-	int rc;
-
-	buf_init(&out);
-	out_render(t, 0, out_rows(t), as_object && G.format == OUT_JSON ? OUT_NDJSON : G.format, &out);
-	if (G.format == OUT_JSON && !as_object)
-		buf_addc(&out, '\n');
-	rc = out_write_stdout(&out);
-	buf_free(&out);
-	return rc;
+	return out_print(t, as_object && G.format == OUT_JSON ? OUT_NDJSON : G.format);
 }
 
 static int open_events(struct log **lg, char **dir)

@@ -1262,15 +1262,8 @@ static int do_consumers(struct sopts *o)
 		out_add_raw(&t, pct, strlen(pct));
 		out_add_int(&t, (int64_t)ce[i].behind);
 	}
-	if (!rc) {
-		struct buf out;
-		buf_init(&out);
-		out_render(&t, 0, out_rows(&t), G.format, &out);
-		if (G.format == OUT_JSON)
-			buf_addc(&out, '\n');
-		rc = out_write_stdout(&out);
-		buf_free(&out);
-	}
+	if (!rc)
+		rc = out_print(&t, G.format);
 	out_table_free(&t);
 	for (size_t i = 0; i < n; i++) {
 		free(ce[i].consumer);
@@ -1357,15 +1350,8 @@ static int do_list(struct sopts *o)
 		}
 		log_close(lg);
 	}
-	if (!rc) {
-		struct buf out;
-		buf_init(&out);
-		out_render(&t, 0, out_rows(&t), G.format, &out);
-		if (G.format == OUT_JSON)
-			buf_addc(&out, '\n');
-		rc = out_write_stdout(&out);
-		buf_free(&out);
-	}
+	if (!rc)
+		rc = out_print(&t, G.format);
 	out_table_free(&t);
 	buf_free(&owner);
 	for (size_t i = 0; i < n; i++)

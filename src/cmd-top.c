@@ -195,9 +195,8 @@ static int run(int argc, char **argv)
 	sort_count = ctx.count;
 	qsort(order, n, sizeof(*order), cmp_domain);
 	struct out_table t;
-	struct buf out, dom;
+	struct buf dom;
 	out_table_init(&t, cols, 2);
-	buf_init(&out);
 	buf_init(&dom);
 	for (size_t i = 0; !rc && i < n && i < (uint64_t)limit; i++) {
 		size_t klen;
@@ -207,13 +206,8 @@ static int run(int argc, char **argv)
 		out_add_str(&t, dom.data, dom.len);
 		out_add_int(&t, ctx.count[order[i]]);
 	}
-	if (!rc) {
-		out_render(&t, 0, out_rows(&t), G.format, &out);
-		if (G.format == OUT_JSON)
-			buf_addc(&out, '\n');
-		rc = out_write_stdout(&out);
-	}
-	buf_free(&out);
+	if (!rc)
+		rc = out_print(&t, G.format);
 	buf_free(&dom);
 	out_table_free(&t);
 	free(order);

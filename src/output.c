@@ -252,6 +252,20 @@ int out_write_stdout(const struct buf *out)
 	return 0;
 }
 
+int out_print(const struct out_table *t, enum out_format f)
+{
+	struct buf out;
+	int rc;
+
+	buf_init(&out);
+	out_render(t, 0, out_rows(t), f, &out);
+	if (f == OUT_JSON)
+		buf_addc(&out, '\n');
+	rc = out_write_stdout(&out);
+	buf_free(&out);
+	return rc;
+}
+
 int out_stream_flush(struct out_stream *s, struct out_table *t)
 {
 	struct buf b;

@@ -64,6 +64,10 @@ struct out_stream {
 int out_stream_flush(struct out_stream *s, struct out_table *t);
 int out_stream_end(struct out_stream *s, struct out_table *t);
 
+/* Render every row of t in format f to stdout (json ends with a newline).
+ * Returns 0 or EX_FAIL (err_set) on a write error. */
+int out_print(const struct out_table *t, enum out_format f);
+
 /* Write out to stdout; returns 0 or EX_FAIL (err_set) on a write error. */
 int out_write_stdout(const struct buf *out);
 
