@@ -96,7 +96,7 @@ static int log_arg(const struct cmd *cmd, int argc, char **argv, int required, c
  * until their first ingest. Returns 0, or EX_NOTFOUND (lg closed). */
 static int stream_exists(struct log *lg, const char *name)
 {
-	if (strncmp(name, "streams/", 8) || lg->have_manifest)
+	if (strncmp(name, "streams/", 8) || log_exists(lg))
 		return 0;
 	log_close(lg);
 	return err_set(EX_NOTFOUND, "%s: no such stream", name);
@@ -321,9 +321,7 @@ static int cat_run(int argc, char **argv)
 	c.w = &w;
 	c.out = &out;
 	progress_init(&c.pr);
-	for (size_t i = 0; i < lg->nseg; i++)
-		for (size_t j = 0; j < lg->seg[i].nent; j++)
-			c.total += !log_block_expired(lg, &lg->seg[i].ent[j]) && cat_want(&lg->seg[i].ent[j], &lg->seg[i], &w);
+	c.total = log_count_blocks(lg, cat_want, &w);
 	rc = log_read_blocks(lg, cat_want, &w, cat_block, &c, NULL);
 	progress_end(&c.pr);
 	buf_free(&out);
@@ -372,25 +370,14 @@ static int info_run(int argc, char **argv)
 		struct log *lg;
 		if ((rc = log_open_read(dir, names[i], &lg)) || (name && (rc = stream_exists(lg, name))))
 			break;
-		uint64_t blocks = 0, records = 0, raw = 0, comp = 0;
-		int64_t kmin = 0, kmax = 0, imin = 0, imax = 0;
-		for (size_t s = 0; s < lg->nseg; s++) {
-			comp += lg->seg[s].data_end;
-			for (size_t j = 0; j < lg->seg[s].nent; j++) {
-				const struct block_meta *m = &lg->seg[s].ent[j].m;
-				if (!blocks || m->min_key < kmin) kmin = m->min_key;
-				if (!blocks || m->max_key > kmax) kmax = m->max_key;
-				if (!blocks || m->ingest_us < imin) imin = m->ingest_us;
-				if (!blocks || m->ingest_us > imax) imax = m->ingest_us;
-				blocks++;
-				records += m->count;
-				raw += m->raw_len;
-			}
-		}
+		struct log_totals tt;
+		log_totals(lg, &tt);
+		uint64_t blocks = tt.blocks, records = tt.records, raw = tt.raw_bytes, comp = tt.bytes;
+		int64_t kmin = tt.min_key, kmax = tt.max_key, imin = tt.min_ingest, imax = tt.max_ingest;
 		char num[64];
 		out_add_str(&t, names[i], strlen(names[i]));
-		out_add_str(&t, lg->kind, strlen(lg->kind));
-		out_add_int(&t, (int64_t)lg->nseg);
+		out_add_str(&t, log_kind(lg), strlen(log_kind(lg)));
+		out_add_int(&t, (int64_t)tt.segments);
 		out_add_int(&t, (int64_t)blocks);
 		out_add_int(&t, (int64_t)records);
 		out_add_int(&t, (int64_t)raw);
@@ -408,8 +395,8 @@ static int info_run(int argc, char **argv)
 			else
 				out_add_null(&t);
 		}
-		out_add_int(&t, (int64_t)(lg->nseg ? lg->seg[0].base : lg->next_offset));
-		out_add_int(&t, (int64_t)lg->next_offset);
+		out_add_int(&t, (int64_t)log_first_offset(lg));
+		out_add_int(&t, (int64_t)log_next_offset(lg));
 		add_time(&t, imin, blocks > 0);
 		add_time(&t, imax, blocks > 0);
 		log_close(lg);
@@ -500,9 +487,9 @@ static int purge_run(int argc, char **argv)
 		free(dir);
 		return rc;
 	}
-	int exists = probe->have_manifest;
+	int exists = log_exists(probe);
 	char kind[32];
-	snprintf(kind, sizeof(kind), "%s", probe->kind);
+	snprintf(kind, sizeof(kind), "%s", log_kind(probe));
 	log_close(probe);
 	if (!exists) {
 		free(dir);
@@ -531,8 +518,8 @@ static int compact_one(const char *dir, const char *name)
 
 	if ((rc = log_open_read(dir, name, &lg)))
 		return rc;
-	exists = lg->have_manifest;
-	snprintf(kind, sizeof(kind), "%s", lg->kind);
+	exists = log_exists(lg);
+	snprintf(kind, sizeof(kind), "%s", log_kind(lg));
 	log_close(lg);
 	k = kind_find(kind);
 	if (!exists || !k || !k->compact) {

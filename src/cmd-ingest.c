@@ -88,7 +88,7 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 			rc = err_set(EX_DATA, "%s:%" PRIu64 ": %s", in.name, in.line, why);
 			break;
 		}
-		if (max_batch >= 0 && lg->run_records + 1 > (uint64_t)max_batch) {
+		if (max_batch >= 0 && log_run_records(lg) + 1 > (uint64_t)max_batch) {
 			rc = err_set(EX_LIMIT, "too many %s are being registered: more than %" PRId64
 				     " in one run (--max-batch)", k->noun, max_batch);
 			break;
@@ -98,8 +98,8 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 		if (ri.summary.p && (rc = log_key_add(lg, ri.summary.p, ri.summary.n)))
 			break;
 		rc = 0;
-		if ((lg->run_records & 1023) == 0)
-			progress_show(pr, "%" PRIu64 " records, %.1f MB read", lg->run_records,
+		if ((log_run_records(lg) & 1023) == 0)
+			progress_show(pr, "%" PRIu64 " records, %.1f MB read", log_run_records(lg),
 				      (double)(pr->done + in.bytes_in) / 1e6);
 	}
 	pr->done += in.bytes_in;
@@ -178,7 +178,7 @@ static int run(int argc, char **argv)
 		for (int i = optind; i < argc && !rc; i++)
 			rc = ingest_file(lg, k, argv[i], max_batch, &doc, &norm, &pr, &sum);
 	}
-	uint64_t n = lg->run_records;
+	uint64_t n = log_run_records(lg);
 	if (!rc && batch && !strcmp(batch, "auto")) {
 		/* known only once the input is read: the run is undone if seen */
 		snprintf(auto_id, sizeof(auto_id), "auto-%" PRIu64 "-%08" PRIx32, sum.bytes, sum.crc);
@@ -203,7 +203,7 @@ seen:
 	rc = 0;
 out:
 	/* the run stands whatever retention does: its failure is a warning */
-	if (!rc && lg->retention_us > 0 && retain_expired(lg, now - lg->retention_us)) {
+	if (!rc && log_retention(lg) > 0 && retain_expired(lg, now - log_retention(lg))) {
 		warnx_("%s", err_msg());
 		err_clear();
 	}

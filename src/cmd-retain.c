@@ -85,7 +85,7 @@ int retain_expired(struct log *l, int64_t cutoff)
 		return rc;
 	time_format_utc(cutoff, t);
 	if (segs)
-		info_("%s: deleted %" PRIu64 " record%s (%" PRIu64 " segment%s) ingested before %s", l->name,
+		info_("%s: deleted %" PRIu64 " record%s (%" PRIu64 " segment%s) ingested before %s", log_name(l),
 		      recs, recs == 1 ? "" : "s", segs, segs == 1 ? "" : "s", t);
 	return 0;
 }
@@ -100,19 +100,19 @@ static int retain_one(const char *dir, const char *name, int64_t now, int64_t ol
 
 	if ((rc = log_open_read(dir, name, &lg)))
 		return rc;
-	int exists = lg->have_manifest;
-	snprintf(kind, sizeof(kind), "%s", lg->kind);
+	int exists = log_exists(lg);
+	snprintf(kind, sizeof(kind), "%s", log_kind(lg));
 	log_close(lg);
 	if (!exists)
 		return 0;
 	if ((rc = log_config_init(&cfg, kind, 0, 0)) || (rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg)))
 		return rc;
-	if (set >= 0 && lg->retention_us != set && (rc = log_set_retention(lg, set)) == 0)
+	if (set >= 0 && log_retention(lg) != set && (rc = log_set_retention(lg, set)) == 0)
 		info_("%s: retention set to %s", name, set_text);
 	if (!rc && older >= 0)
 		rc = retain_expired(lg, now - older);
-	else if (!rc && lg->retention_us > 0)
-		rc = retain_expired(lg, now - lg->retention_us);
+	else if (!rc && log_retention(lg) > 0)
+		rc = retain_expired(lg, now - log_retention(lg));
 	log_close(lg);
 	return rc;
 }

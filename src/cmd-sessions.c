@@ -90,9 +90,7 @@ static int user_block(const struct idx_entry *e, const struct log_seg *s, void *
 {
 	const struct user_ctx *c = vctx;
 
-	if (!s->ih.bloom_bytes || !e->bloom)
-		return 1;
-	return bloom_may_have(e->bloom, s->ih.bloom_bytes, s->ih.bloom_k, c->key.data, c->key.len);
+	return log_block_may_have(s, e, c->key.data, c->key.len);
 }
 
 static int user_record(const char *line, size_t n, uint64_t off, void *vctx)

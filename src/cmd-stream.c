@@ -211,7 +211,7 @@ static int srec_parse(const char *p, size_t n, struct srec *r)
 
 static int bad_record(const struct log *l, uint64_t off)
 {
-	return err_set(EX_CORRUPT, "%s: record at offset %" PRIu64 " is not a stored event", l->name, off);
+	return err_set(EX_CORRUPT, "%s: record at offset %" PRIu64 " is not a stored event", log_name(l), off);
 }
 
 /* ---- finding events: index first, then only the blocks that can match ---- */
@@ -238,121 +238,71 @@ typedef int (*named_fn)(const char *line, size_t n, const struct srec *r, void *
 
 static uint64_t blocks_read;  /* for -v */
 
+struct named_ctx {
+	struct log *l;
+	const struct named *nm;
+	named_fn fn;
+	void *ctx;
+	const char *id;              /* find_id: the eventId looked for */
+	struct buf *line;
+	struct srec *r;
+};
+
+static int named_block(const struct idx_entry *e, const struct log_seg *s, void *vc)
+{
+	const struct named_ctx *c = vc;
+
+	if (c->id)
+		return log_block_may_have(s, e, c->id, UUID_LEN);
+	return log_block_may_have(s, e, c->nm->dec, c->nm->dec_len);
+}
+
+static int named_record(const char *line, size_t n, uint64_t off, void *vc)
+{
+	struct named_ctx *c = vc;
+	struct srec r;
+
+	if (srec_parse(line, n, &r) || (off != LOG_NO_OFFSET && r.offset != off))
+		return bad_record(c->l, off);
+	if (c->nm && (r.name_len != c->nm->lit.len || memcmp(r.name, c->nm->lit.data, r.name_len)))
+		return 0;
+	return c->fn(line, n, &r, c->ctx);
+}
+
 static int named_scan(struct log *l, const struct named *nm, uint64_t from, uint64_t to, named_fn fn, void *ctx)
 {
-	struct seg_reader rd;
-	struct buf blk, raw;
-	int rc = 0, stop = 0;
+	struct named_ctx c = {l, nm, fn, ctx, NULL, NULL, NULL};
+	struct log_scan_stats st;
+	int rc = log_read_from(l, from, to, nm ? named_block : NULL, &c, named_record, &c, &st);
 
-	seg_reader_init(&rd);
-	buf_init(&blk);
-	buf_init(&raw);
-	for (size_t i = 0; i < l->nseg && !rc && !stop; i++) {
-		struct log_seg *s = &l->seg[i];
-		if (!s->nent || s->ent[s->nent - 1].m.first_offset + s->ent[s->nent - 1].m.count <= from)
-			continue;
-		/* the first block holding an offset >= from */
-		size_t lo = 0, hi = s->nent - 1;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (s->ent[mid].m.first_offset + s->ent[mid].m.count <= from)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (size_t j = lo; j < s->nent && !rc && !stop; j++) {
-			const struct idx_entry *e = &s->ent[j];
-			if (e->m.first_offset >= to) {
-				stop = 1;
-				break;
-			}
-			if (nm && e->bloom && !bloom_may_have(e->bloom, s->ih.bloom_bytes, s->ih.bloom_k, nm->dec, nm->dec_len))
-				continue;
-			if ((rc = log_read_block(l, s, e, &rd, &blk, &raw)))
-				break;
-			blocks_read++;
-			uint64_t off = e->m.first_offset;
-			for (const char *p = raw.data, *end = raw.data + raw.len; p < end && !rc && !stop; off++) {
-				const char *nl = memchr(p, '\n', (size_t)(end - p));
-				struct srec r;
-				if (!nl) {
-					rc = bad_record(l, off);
-					break;
-				}
-				size_t n = (size_t)(nl - p);
-				const char *line = p;
-				p = nl + 1;
-				if (off < from)
-					continue;
-				if (off >= to) {
-					stop = 1;
-					break;
-				}
-				if (srec_parse(line, n, &r) || r.offset != off) {
-					rc = bad_record(l, off);
-					break;
-				}
-				if (nm && (r.name_len != nm->lit.len || memcmp(r.name, nm->lit.data, r.name_len)))
-					continue;
-				int k = fn(line, n, &r, ctx);
-				if (k < 0)
-					stop = 1;
-				else if (k)
-					rc = k;
-			}
-		}
-	}
-	seg_reader_free(&rd);
-	buf_free(&blk);
-	buf_free(&raw);
+	blocks_read += st.blocks_read;
 	return rc;
+}
+
+static int id_record(const char *line, size_t n, uint64_t off, void *vc)
+{
+	struct named_ctx *c = vc;
+
+	if (n <= SR_ID_AT + UUID_LEN || memcmp(line + SR_ID_AT, c->id, UUID_LEN))
+		return 0;
+	buf_reset(c->line);
+	buf_add(c->line, line, n);
+	if (srec_parse(c->line->data, n, c->r) || (off != LOG_NO_OFFSET && c->r->offset != off))
+		return bad_record(c->l, off);
+	c->id = NULL;  /* found */
+	return LOG_STOP;
 }
 
 /* The event with this id: its line copied into line, and r pointing into
  * it. Returns 0, or EX_NOTFOUND, or an error code. */
 static int find_id(struct log *l, const char *id, struct buf *line, struct srec *r)
 {
-	struct seg_reader rd;
-	struct buf blk, raw;
-	int rc = EX_NOTFOUND;
+	struct named_ctx c = {l, NULL, NULL, NULL, id, line, r};
+	struct log_scan_stats st;
+	int rc = log_read_from(l, 0, UINT64_MAX, named_block, &c, id_record, &c, &st);
 
-	seg_reader_init(&rd);
-	buf_init(&blk);
-	buf_init(&raw);
-	for (size_t i = 0; i < l->nseg && rc == EX_NOTFOUND; i++) {
-		struct log_seg *s = &l->seg[i];
-		for (size_t j = 0; j < s->nent && rc == EX_NOTFOUND; j++) {
-			const struct idx_entry *e = &s->ent[j];
-			if (e->bloom && !bloom_may_have(e->bloom, s->ih.bloom_bytes, s->ih.bloom_k, id, UUID_LEN))
-				continue;
-			int k = log_read_block(l, s, e, &rd, &blk, &raw);
-			if (k) {
-				rc = k;
-				break;
-			}
-			blocks_read++;
-			uint64_t off = e->m.first_offset;
-			for (const char *p = raw.data, *end = raw.data + raw.len; p < end; off++) {
-				const char *nl = memchr(p, '\n', (size_t)(end - p));
-				if (!nl) {
-					rc = bad_record(l, off);
-					break;
-				}
-				size_t n = (size_t)(nl - p);
-				if (n > SR_ID_AT + UUID_LEN && !memcmp(p + SR_ID_AT, id, UUID_LEN)) {
-					buf_reset(line);
-					buf_add(line, p, n);
-					rc = srec_parse(line->data, n, r) || r->offset != off ? bad_record(l, off) : 0;
-					break;
-				}
-				p = nl + 1;
-			}
-		}
-	}
-	seg_reader_free(&rd);
-	buf_free(&blk);
-	buf_free(&raw);
-	return rc;
+	blocks_read += st.blocks_read;
+	return rc ? rc : c.id ? EX_NOTFOUND : 0;
 }
 
 static int count_fn(const char *line, size_t n, const struct srec *r, void *ctx)
@@ -399,7 +349,7 @@ static int open_stream(const char *dir, const char *name, struct log **lg)
 	free(ln);
 	if (rc)
 		return rc;
-	if (!(*lg)->have_manifest) {
+	if (!log_exists(*lg)) {
 		log_close(*lg);
 		*lg = NULL;
 		return err_set(EX_NOTFOUND, "no such stream: %s", name);
@@ -646,7 +596,7 @@ static int publish_one(struct pub *p, const char *name, uint64_t ln)
 		return err_set(EX_DATA, "%s:%" PRIu64 ": %s", name, ln, why);
 	if ((rc = uuid_v4(&p->rnd, id)))
 		return rc;
-	uint64_t off = p->lg->next_offset + p->lg->run_records;
+	uint64_t off = log_next_offset(p->lg) + log_run_records(p->lg);
 	buf_reset(&p->line);
 	buf_adds(&p->line, "{\"eventId\":\"");
 	buf_add(&p->line, id, UUID_LEN);
@@ -781,7 +731,7 @@ static int do_publish(struct sopts *o)
 	buf_init(&owner);
 	/* the owner is whoever published the first committed event; a
 	 * producers file without one is left from a run that never committed */
-	if (!(rc = read_owner(lg->dir, &owner)) && lg->next_offset > 0 && owner.len &&
+	if (!(rc = read_owner(log_path(lg), &owner)) && log_next_offset(lg) > 0 && owner.len &&
 	    strcmp(owner.data, o->producer))
 		rc = err_set(EX_CONFLICT, "locked: second writers not allowed: stream %s is owned by producer %s",
 			     o->args[0], owner.data);
@@ -790,7 +740,7 @@ static int do_publish(struct sopts *o)
 		buf_free(&owner);
 		return rc;
 	}
-	int claim = lg->next_offset == 0 || !owner.len;
+	int claim = log_next_offset(lg) == 0 || !owner.len;
 	p = xcalloc(1, sizeof(*p));
 	p->lg = lg;
 	json_doc_init(&p->doc);
@@ -804,23 +754,23 @@ static int do_publish(struct sopts *o)
 		for (int i = 1; i < o->nargs && !rc; i++)
 			rc = publish_file(p, o->args[i]);
 	}
-	uint64_t n = lg->run_records;
+	uint64_t n = log_run_records(lg);
 	if (!rc && n && claim) {
 		/* before the commit point: a run that does not commit leaves a
 		 * producers file that the next publish ignores (no events) */
 		buf_reset(&owner);
 		buf_adds(&owner, o->producer);
 		buf_addc(&owner, '\n');
-		if (!(rc = atomic_replace(lg->dir, "producers", owner.data, owner.len)))
+		if (!(rc = atomic_replace(log_path(lg), "producers", owner.data, owner.len)))
 			claimed = 1;
 	}
 	if (!rc)
 		rc = log_commit(lg);
-	if (rc && claimed && !lg->committed) {
-		char *path = path_join(lg->dir, "producers");
+	if (rc && claimed && !log_committed(lg)) {
+		char *path = path_join(log_path(lg), "producers");
 		unlink(path);
 		free(path);
-		fsync_dir(lg->dir);
+		fsync_dir(log_path(lg));
 	}
 	if (rc)
 		log_abort(lg);
@@ -871,36 +821,10 @@ static int consume_fn(const char *line, size_t n, const struct srec *r, void *vc
 	return c->limit && c->got >= c->limit ? -1 : 0;
 }
 
-/* What changes when a run commits: the MANIFEST (replaced when a run
- * starts a segment or a segment is sealed) and the active index (appended). */
-struct follow_sig {
-	ino_t ino;
-	off_t msize, isize;
-	struct timespec mtime;
-};
-
-static void follow_sig_get(const char *logdir, uint64_t active, struct follow_sig *g)
-{
-	char path[4096];
-	struct stat st;
-
-	memset(g, 0, sizeof(*g));
-	snprintf(path, sizeof(path), "%s/MANIFEST", logdir);
-	if (stat(path, &st) == 0) {
-		g->ino = st.st_ino;
-		g->msize = st.st_size;
-		g->mtime = st.st_mtim;
-	}
-	snprintf(path, sizeof(path), "%s/%020" PRIu64 ".idx", logdir, active);
-	if (stat(path, &st) == 0)
-		g->isize = st.st_size;
-}
-
-static int follow(struct sopts *o, struct consume_ctx *c, const struct named *nm, const char *logdir,
-		  uint64_t active)
+static int follow(struct sopts *o, struct consume_ctx *c, const struct named *nm, struct log_stamp *seen)
 {
 	struct sigaction sa;
-	struct follow_sig seen, now;
+	struct log_stamp now;
 	int rc = 0;
 
 	memset(&sa, 0, sizeof(sa));
@@ -908,7 +832,6 @@ static int follow(struct sopts *o, struct consume_ctx *c, const struct named *nm
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	follow_sig_get(logdir, active, &seen);
 	while (!stop_signal && !(c->limit && c->got >= c->limit)) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		struct log *lg;
@@ -917,12 +840,12 @@ static int follow(struct sopts *o, struct consume_ctx *c, const struct named *nm
 			break;
 		/* a cheap look first; then a fresh snapshot of the committed
 		 * index, which follows new blocks, segments and rolls alike */
-		follow_sig_get(logdir, active, &now);
-		if (!memcmp(&now, &seen, sizeof(now)))
+		log_stamp_again(seen, &now);
+		if (log_stamp_same(&now, seen))
 			continue;
 		if ((rc = open_stream(o->dir, o->args[0], &lg)))
 			break;
-		if (lg->next_offset > c->next) {
+		if (log_next_offset(lg) > c->next) {
 			buf_reset(&c->out);
 			rc = named_scan(lg, nm, c->next, UINT64_MAX, consume_fn, c);
 			if (!rc && c->out.len)
@@ -930,15 +853,14 @@ static int follow(struct sopts *o, struct consume_ctx *c, const struct named *nm
 			if (!rc && fflush(stdout))
 				rc = err_sys("cannot write standard output");
 			/* nothing more of this name up to here */
-			if (!rc && !(c->limit && c->got >= c->limit) && lg->next_offset > c->next)
-				c->next = lg->next_offset;
+			if (!rc && !(c->limit && c->got >= c->limit) && log_next_offset(lg) > c->next)
+				c->next = log_next_offset(lg);
 		}
-		active = lg->nseg ? lg->seg[lg->nseg - 1].base : 0;
-		log_close(lg);
 		/* taken after the snapshot: a commit in between is seen next time */
-		follow_sig_get(logdir, active, &seen);
-		if (memcmp(&now, &seen, sizeof(now)))
-			memset(&seen, 0, sizeof(seen));
+		log_stamp(lg, seen);
+		log_close(lg);
+		if (!log_stamp_same(&now, seen))
+			seen->ino = 0;
 		if (rc)
 			break;
 	}
@@ -965,7 +887,7 @@ static int do_consume(struct sopts *o)
 		return rc;
 	if ((rc = open_stream(o->dir, o->args[0], &lg)))
 		return rc;
-	if ((rc = cstate_read(lg->dir, o->consumer, o->event_name, &st))) {
+	if ((rc = cstate_read(log_path(lg), o->consumer, o->event_name, &st))) {
 		log_close(lg);
 		return rc;
 	}
@@ -976,10 +898,10 @@ static int do_consume(struct sopts *o)
 	c.next = st.next;
 	named_init(&nm, o->event_name);
 	rc = named_scan(lg, &nm, st.next, UINT64_MAX, consume_fn, &c);
-	if (!rc && !(c.limit && c.got >= c.limit) && lg->next_offset > c.next)
-		c.next = lg->next_offset;
-	char *logdir = xstrdup(lg->dir);
-	uint64_t active = lg->nseg ? lg->seg[lg->nseg - 1].base : 0;
+	if (!rc && !(c.limit && c.got >= c.limit) && log_next_offset(lg) > c.next)
+		c.next = log_next_offset(lg);
+	struct log_stamp *seen = xmalloc(sizeof(*seen));
+	log_stamp(lg, seen);
 	log_close(lg);
 	info_("%" PRIu64 " event%s, %" PRIu64 " block%s inflated", c.got, c.got == 1 ? "" : "s", blocks_read,
 	      blocks_read == 1 ? "" : "s");
@@ -991,9 +913,9 @@ static int do_consume(struct sopts *o)
 		if (fflush(stdout))
 			rc = err_sys("cannot write standard output");
 		else
-			rc = follow(o, &c, &nm, logdir, active);
+			rc = follow(o, &c, &nm, seen);
 	}
-	free(logdir);
+	free(seen);
 	buf_free(&c.out);
 	buf_free(&nm.lit);
 	return rc;
@@ -1048,11 +970,11 @@ static int do_ack(struct sopts *o)
 		return rc;
 	}
 	named_init(&nm, name.data);
-	if ((fd = consumers_lock(lg->dir)) < 0) {
+	if ((fd = consumers_lock(log_path(lg))) < 0) {
 		rc = err_code();
 		goto out;
 	}
-	if ((rc = cstate_read(lg->dir, o->consumer, name.data, &st)))
+	if ((rc = cstate_read(log_path(lg), o->consumer, name.data, &st)))
 		goto out;
 	/* the next unacknowledged event of this name */
 	uint64_t expect = UINT64_MAX;
@@ -1062,7 +984,7 @@ static int do_ack(struct sopts *o)
 		st.acked++;
 		st.next = r.offset + 1;
 		now_text(st.moved);
-		if (!(rc = cstate_write(lg->dir, o->consumer, name.data, &st)))
+		if (!(rc = cstate_write(log_path(lg), o->consumer, name.data, &st)))
 			info_("%s acknowledged %.*s (%s #%" PRIu64 ", offset %" PRIu64 ")", o->consumer, UUID_LEN, r.id,
 			      name.data, st.acked, r.offset);
 		goto out;
@@ -1121,16 +1043,16 @@ static int do_seek(struct sopts *o)
 	}
 	if (rc)
 		goto out;
-	if ((fd = consumers_lock(lg->dir)) < 0) {
+	if ((fd = consumers_lock(log_path(lg))) < 0) {
 		rc = err_code();
 		goto out;
 	}
 	memset(&st, 0, sizeof(st));
-	st.next = where == 0 ? 0 : where == 1 ? lg->next_offset : r.offset;
+	st.next = where == 0 ? 0 : where == 1 ? log_next_offset(lg) : r.offset;
 	if ((rc = count_named(lg, &nm, 0, st.next, &st.acked)))
 		goto out;
 	now_text(st.moved);
-	rc = cstate_write(lg->dir, o->consumer, o->event_name, &st);
+	rc = cstate_write(log_path(lg), o->consumer, o->event_name, &st);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -1197,7 +1119,7 @@ static int do_consumers(struct sopts *o)
 		return cmd_usage_error(&cmd_stream, "consumers: unexpected argument: %s", o->args[1]);
 	if ((rc = open_stream(o->dir, o->args[0], &lg)))
 		return rc;
-	char *cd = path_join(lg->dir, "consumers");
+	char *cd = path_join(log_path(lg), "consumers");
 	DIR *d = opendir(cd);
 	struct json_doc doc;
 	struct buf text, c, nm;
@@ -1216,7 +1138,7 @@ static int do_consumers(struct sopts *o)
 		if (read_file(p, &text, 1 << 20) < 0)
 			rc = errno == ENOENT ? 0 : err_sys("cannot read %s", p);
 		else if (cstate_parse(&doc, text.data, text.len, &c, &nm, &st))
-			rc = err_set(EX_CORRUPT, "%s/consumers/%s: not a consumer position", lg->name, de->d_name);
+			rc = err_set(EX_CORRUPT, "%s/consumers/%s: not a consumer position", log_name(lg), de->d_name);
 		else {
 			ce = xrealloc(ce, sizeof(*ce) * (n + 1));
 			ce[n].consumer = xstrdup(c.data);
@@ -1323,20 +1245,14 @@ static int do_list(struct sopts *o)
 			rc = 0;
 			continue;
 		}
-		uint64_t events = 0, blocks = 0;
-		int64_t first = 0, last = 0;
-		for (size_t s = 0; s < lg->nseg; s++)
-			for (size_t j = 0; j < lg->seg[s].nent; j++) {
-				const struct block_meta *m = &lg->seg[s].ent[j].m;
-				if (!blocks || m->ingest_us < first) first = m->ingest_us;
-				if (!blocks || m->ingest_us > last) last = m->ingest_us;
-				events += m->count;
-				blocks++;
-			}
-		if (!(rc = read_owner(lg->dir, &owner))) {
+		struct log_totals tt;
+		log_totals(lg, &tt);
+		uint64_t events = tt.records, blocks = tt.blocks;
+		int64_t first = tt.min_ingest, last = tt.max_ingest;
+		if (!(rc = read_owner(log_path(lg), &owner))) {
 			char tm[48];
 			out_add_str(&t, names[i], strlen(names[i]));
-			if (owner.len && lg->next_offset > 0)
+			if (owner.len && log_next_offset(lg) > 0)
 				out_add_str(&t, owner.data, owner.len);
 			else
 				out_add_null(&t);

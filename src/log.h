@@ -8,6 +8,7 @@
 #ifndef AGGR_LOG_H
 #define AGGR_LOG_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,70 +31,58 @@ struct log_config {
  * Returns 0, or EX_USAGE when one of them is malformed. */
 int log_config_init(struct log_config *c, const char *kind, uint32_t bloom_bytes, uint32_t bloom_k);
 
-/* Summary of a sealed segment, kept in the MANIFEST. */
-struct seg_summary {
-	uint64_t records, blocks, bytes;
-	int64_t min_key, max_key, min_ingest, max_ingest;
+/* A log and one of its segments: opaque above the log (log-int.h). */
+struct log;
+struct log_seg;
+
+/* A reader's block filter: sees each index entry and returns 1 to read it. */
+typedef int (*log_filter_fn)(const struct idx_entry *e, const struct log_seg *s, void *ctx);
+
+/* What an open log is: its name ("flows", "streams/x"), kind, directory
+ * (DATA/NAME), whether it exists (has a MANIFEST), the offset the next
+ * record gets, the first offset still stored, its retention period in
+ * microseconds (0: forever) and, in a run, the records appended so far. */
+const char *log_name(const struct log *l);
+const char *log_kind(const struct log *l);
+const char *log_path(const struct log *l);
+int log_exists(const struct log *l);
+uint64_t log_next_offset(const struct log *l);
+uint64_t log_first_offset(const struct log *l);
+int64_t log_retention(const struct log *l);
+uint64_t log_run_records(const struct log *l);
+/* Writer: has a run of this writer been committed (visible) yet? */
+int log_committed(const struct log *l);
+
+/* Totals of the committed, unexpired and expired blocks alike: for info. */
+struct log_totals {
+	uint64_t segments, blocks, records, raw_bytes, bytes;
+	int64_t min_key, max_key, min_ingest, max_ingest;  /* valid when blocks > 0 */
 };
+void log_totals(const struct log *l, struct log_totals *t);
 
-struct log_seg {
-	uint64_t base;                /* first offset; names the files */
-	int data_fd, idx_fd;
-	struct idx_header ih;
-	unsigned char *idx_raw;       /* committed entries, as read */
-	struct idx_entry *ent;        /* committed (visible) entries */
-	size_t nent;
-	uint64_t data_end;            /* end of the last committed block */
-	uint64_t idx_end;             /* end of the last committed entry */
-	uint64_t data_size, idx_size; /* file sizes seen when opened */
-	size_t torn_entries;          /* entries after the last commit */
-	int sealed;                   /* listed as sealed in the MANIFEST */
-	struct seg_summary sum;       /* from the MANIFEST when sealed, else computed */
-	uint32_t gen;                 /* times compaction rewrote it; names the files */
+/* May block e of segment s hold bloom key (p, n)? 1 when it may (or the
+ * block has no filter), 0 when it certainly does not. */
+int log_block_may_have(const struct log_seg *s, const struct idx_entry *e, const void *p, size_t n);
+
+/* How many unexpired blocks the filter (NULL: all) wants: for progress. */
+uint64_t log_count_blocks(const struct log *l, log_filter_fn filter, void *fctx);
+
+/*
+ * A cheap look at whether a log has changed since a snapshot, for
+ * followers: what changes when a run commits is the MANIFEST (replaced when
+ * a run starts or seals a segment) or the active index (appended).
+ * log_stamp() takes it from an open log; log_stamp_again() takes it anew
+ * from the same files, and the two compare equal with log_stamp_same()
+ * until something committed.
+ */
+struct log_stamp {
+	char manifest[PATH_MAX], index[PATH_MAX];
+	uint64_t ino;
+	int64_t msize, isize, mtime_s, mtime_ns;
 };
-
-struct log {
-	char *dir;                    /* DATA/NAME */
-	char *name;                   /* "flows", "streams/x" */
-	char kind[32];
-	int writer;
-	int lock_fd;
-	int have_manifest;
-	struct log_seg *seg;
-	size_t nseg;
-	uint64_t next_offset;         /* offset the next record gets */
-	uint64_t manifest_next;       /* next_offset as the MANIFEST last recorded it */
-
-	/* writer state */
-	struct log_config cfg;
-	struct seg_writer zw;
-	struct buf block, zbuf;
-	struct block_meta cur;
-	unsigned char *cur_bloom, *pend_bloom;
-	struct idx_entry pend;
-	int have_pend;
-	int in_run, run_created;
-	int created_manifest, committed;
-	int manifest_renamed;         /* the last manifest_write got as far as the rename */
-	uint64_t run_data0, run_idx0, run_next;
-	uint64_t run_records, run_blocks;
-	uint32_t bloom_bytes, bloom_k; /* of the segment this run writes to */
-	struct buf batches;           /* the batches file as committed */
-	const char *run_batch;        /* batch ID of this run, or NULL */
-	int run_wrote_batches;
-	size_t batches_len0;          /* its length before this run */
-	struct log_pipe *pipe;        /* the deflate thread, or NULL */
-
-	/* retention (log_retain) and summary keys (log_key_add) */
-	int64_t retention_us;         /* MANIFEST: blocks expire this long after ingest; 0 never */
-	int64_t expire_before;        /* readers: blocks ingested before this are gone */
-	uint64_t keys_from;           /* MANIFEST: keys of runs ending at or before this were purged */
-	struct buf keys;              /* writer: the keys file as committed */
-	struct buf run_keys;          /* keys new in this run, one per line */
-	struct hmap *keys_map;        /* keys committed or added by this run */
-	int run_wrote_keys;
-	size_t keys_len0;             /* length of keys before this run */
-};
+void log_stamp(const struct log *l, struct log_stamp *st);
+void log_stamp_again(const struct log_stamp *old, struct log_stamp *st);
+int log_stamp_same(const struct log_stamp *a, const struct log_stamp *b);
 
 /* Is name a valid log name: flows, counters, events, sessions, or
  * streams/NAME with NAME of [A-Za-z0-9._-], 1..128 chars, not starting with
@@ -165,7 +154,6 @@ void log_abort(struct log *l);
 /* Visit every committed record. The filter (NULL: all) sees each index entry
  * and returns 1 to read its block. fn returns 0 to go on, or a code to stop
  * with. Damaged blocks give EX_CORRUPT naming the file and byte offset. */
-typedef int (*log_filter_fn)(const struct idx_entry *e, const struct log_seg *s, void *ctx);
 /* offset: the record's offset, or LOG_NO_OFFSET inside a compacted block
  * whose records are not contiguous (only its first record's is known) */
 #define LOG_NO_OFFSET UINT64_MAX
@@ -174,6 +162,19 @@ struct log_scan_stats {
 	uint64_t blocks_total, blocks_read, records;
 };
 int log_scan(struct log *l, log_filter_fn filter, log_record_fn fn, void *ctx, struct log_scan_stats *st);
+
+/*
+ * The one read path for a part of the log: visit the committed, unexpired
+ * records with offsets in [from, to), oldest first, reading only blocks
+ * that hold such offsets and that the filter (NULL: all; it gets fctx)
+ * wants. fn returns 0 to go on, LOG_STOP to stop (log_read_from then
+ * returns 0), or an error code to stop with. Records of compacted blocks
+ * whose offset is not known (LOG_NO_OFFSET) are all visited. Returns 0,
+ * fn's code, or EX_CORRUPT / EX_FAIL.
+ */
+#define LOG_STOP (-1)
+int log_read_from(struct log *l, uint64_t from, uint64_t to, log_filter_fn filter, void *fctx, log_record_fn fn,
+		  void *ctx, struct log_scan_stats *st);
 
 /*
  * Visit the committed, unexpired blocks the filter (NULL: all) wants, in
@@ -188,6 +189,9 @@ typedef int (*log_block_fn)(const struct log_seg *s, const struct idx_entry *e, 
 			    void *ctx);
 int log_read_blocks(struct log *l, log_filter_fn filter, void *fctx, log_block_fn fn, void *ctx,
 		    struct log_scan_stats *st);
+/* The same for the blocks holding offsets in [from, to); fn may return LOG_STOP. */
+int log_read_range(struct log *l, uint64_t from, uint64_t to, log_filter_fn filter, void *fctx, log_block_fn fn,
+		   void *ctx, struct log_scan_stats *st);
 
 /* Read and verify one block into raw. Returns 0 or EX_CORRUPT/EX_FAIL. */
 int log_read_block(struct log *l, const struct log_seg *s, const struct idx_entry *e,
@@ -248,10 +252,7 @@ int log_repair_indexes(const char *data_dir, const char *name, const struct log_
  * log_block_expired) skips expired blocks at once; log_check() still
  * verifies them. log_retain() then deletes them for good.
  */
-static inline int log_block_expired(const struct log *l, const struct idx_entry *e)
-{
-	return e->m.ingest_us < l->expire_before;
-}
+int log_block_expired(const struct log *l, const struct idx_entry *e);
 
 /* Writer: record a new retention period in the MANIFEST (0: keep forever).
  * Returns 0 or an error code. */

@@ -43,14 +43,7 @@ void seg_writer_free(struct seg_writer *w)
 	w->ready = 0;
 }
 
-int seg_block_encode(struct seg_writer *w, const char *raw, struct block_meta *m, struct buf *out)
-{
-	const char *why = seg_block_encode_quiet(w, raw, m, out);
-
-	return why ? err_set(EX_FAIL, "%s", why) : 0;
-}
-
-const char *seg_block_encode_quiet(struct seg_writer *w, const char *raw, struct block_meta *m, struct buf *out)
+int seg_block_encode(struct seg_writer *w, const char *raw, struct block_meta *m, struct buf *out, const char **why)
 {
 	size_t start = out->len;
 	int rc;
@@ -58,7 +51,7 @@ const char *seg_block_encode_quiet(struct seg_writer *w, const char *raw, struct
 	if (!w->ready) {
 		/* raw deflate: we write the gzip framing ourselves */
 		if (deflateInit2(&w->zs, w->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-			return "cannot initialise zlib deflate";
+			return *why = "cannot initialise zlib deflate", -1;
 		w->ready = 1;
 	} else {
 		deflateReset(&w->zs);
@@ -71,7 +64,7 @@ const char *seg_block_encode_quiet(struct seg_writer *w, const char *raw, struct
 	w->zs.avail_out = (uInt)bound;
 	rc = deflate(&w->zs, Z_FINISH);
 	if (rc != Z_STREAM_END)
-		return "zlib deflate failed";
+		return *why = "zlib deflate failed", -1;
 	size_t clen = bound - w->zs.avail_out;
 	unsigned char *p = (unsigned char *)out->data + start;
 	put_le32(p + SEG_HDR_LEN + clen, crc32_of(raw, m->raw_len));
@@ -80,7 +73,7 @@ const char *seg_block_encode_quiet(struct seg_writer *w, const char *raw, struct
 	put_header(p, m);
 	out->len = start + m->block_len;
 	out->data[out->len] = 0;
-	return NULL;
+	return 0;
 }
 
 int seg_block_header(const unsigned char *p, size_t n, struct block_meta *m, const char **why)

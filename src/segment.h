@@ -37,11 +37,10 @@ void seg_writer_free(struct seg_writer *w);
 /*
  * Compress raw[0..m->raw_len) into one gzip member appended to out, filling in
  * m->block_len. m->raw_len, count, offsets, keys and ingest time must be set.
- * Returns 0, or EX_FAIL (err_set) when zlib fails.
+ * Returns 0, or -1 with *why set when zlib fails. Thread safe (one writer
+ * per thread); it never calls err_set.
  */
-int seg_block_encode(struct seg_writer *w, const char *raw, struct block_meta *m, struct buf *out);
-/* The same without err_set, for other threads: NULL, or what failed. */
-const char *seg_block_encode_quiet(struct seg_writer *w, const char *raw, struct block_meta *m, struct buf *out);
+int seg_block_encode(struct seg_writer *w, const char *raw, struct block_meta *m, struct buf *out, const char **why);
 
 /*
  * Parse and check a member header at p (n bytes available, >= SEG_HDR_LEN).

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "log-int.h"
 
 static char dir[4096], keys[4200];
 

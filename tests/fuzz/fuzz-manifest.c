@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "log-int.h"
 
 static char dir[4096], manifest[4200];
 

@@ -15,6 +15,8 @@
 #include "index.h"
 #include "segment.h"
 
+static const char *why_enc;  /* seg_block_encode's reason, unused: the checks are on its status */
+
 static void write_file(const char *dir, const char *name, const void *p, size_t n)
 {
 	char path[4096];
@@ -72,7 +74,7 @@ static void block(const char *out, const char *name, int level, const char *raw,
 	m.ingest_us = INT64_C(1642284000000000);
 	seg_writer_init(&w, level);
 	buf_init(&b);
-	if (seg_block_encode(&w, raw, &m, &b)) {
+	if (seg_block_encode(&w, raw, &m, &b, &why_enc)) {
 		fprintf(stderr, "encode failed\n");
 		exit(1);
 	}

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "log-int.h"
 #include "unit.h"
 
 /* Equal byte strings; either pointer may be NULL when its length is 0. */

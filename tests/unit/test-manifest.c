@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "log-int.h"
 #include "unit.h"
 
 static char dir[64];

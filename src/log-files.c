@@ -1,0 +1,201 @@
+/* log-files.c: every on-disk name of a log, one builder and one parser per
+ * file type, and the directory walk that removes what no MANIFEST lists */
+#include "log-int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
+
+static int name_part_valid(const char *s, size_t n)
+{
+	if (n < 1 || n > 128 || s[0] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int log_name_valid(const char *name)
+{
+	static const char *fixed[] = {"flows", "counters", "events", "sessions"};
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++)
+		if (!strcmp(name, fixed[i]))
+			return 1;
+	if (!strncmp(name, "streams/", 8))
+		return name_part_valid(name + 8, strlen(name + 8));
+	return 0;
+}
+
+const char *log_name_kind(const char *name)
+{
+	return strncmp(name, "streams/", 8) ? name : "stream";
+}
+
+char *log_data_dir(const char *opt_dir)
+{
+	const char *v;
+
+	if (opt_dir && *opt_dir)
+		return xstrdup(opt_dir);
+	if ((v = getenv("AGGR_DIR")) && *v)
+		return xstrdup(v);
+	if ((v = getenv("XDG_DATA_HOME")) && *v)
+		return path_join(v, "aggr");
+	if ((v = getenv("HOME")) && *v)
+		return path_join(v, ".local/share/aggr");
+	err_set(EX_USAGE, "no data directory: use -d DIR or set AGGR_DIR or HOME");
+	return NULL;
+}
+
+/* BASE.jsonl.gz, or BASE-GEN.jsonl.gz once compaction has rewritten it */
+void logf_seg_name(char *out, size_t n, const char *dir, uint64_t base, uint32_t gen, int idx)
+{
+	const char *ext = idx ? ".idx" : ".jsonl.gz";
+	if (gen)
+		snprintf(out, n, "%s/%020" PRIu64 "-%" PRIu32 "%s", dir, base, gen, ext);
+	else
+		snprintf(out, n, "%s/%020" PRIu64 "%s", dir, base, ext);
+}
+
+const char *log_seg_file(const struct log *l, const struct log_seg *s, int idx)
+{
+	static char path[PATH_MAX];
+	logf_seg_name(path, sizeof(path), l->name, s->base, s->gen, idx);
+	return path;
+}
+
+void logf_seg_rel(const struct log *l, const struct log_seg *s, int idx, char *out, size_t n)
+{
+	logf_seg_name(out, n, l->name, s->base, s->gen, idx);
+}
+
+void logf_seg_path(const struct log *l, const struct log_seg *s, int idx, char *out, size_t n)
+{
+	logf_seg_name(out, n, l->dir, s->base, s->gen, idx);
+}
+
+
+int logf_parse_seg(const char *n, uint64_t *base, uint32_t *gen, int *idx)
+{
+	const char *p = n + 20;
+
+	for (int i = 0; i < 20; i++)
+		if (n[i] < '0' || n[i] > '9')
+			return 0;
+	*gen = 0;
+	if (*p == '-') {
+		uint64_t g = 0;
+		for (p++; *p >= '0' && *p <= '9' && g <= UINT32_MAX; p++)
+			g = g * 10 + (uint64_t)(*p - '0');
+		if (p == n + 21 || g == 0 || g > UINT32_MAX)
+			return 0;
+		*gen = (uint32_t)g;
+	}
+	if (!strcmp(p, ".jsonl.gz"))
+		*idx = 0;
+	else if (!strcmp(p, ".idx"))
+		*idx = 1;
+	else
+		return 0;
+	*base = strtoull(n, NULL, 10);
+	return 1;
+}
+
+/* Delete temporary files and segment files the MANIFEST does not list. */
+int log_remove_orphans(struct log *l, int report)
+{
+	DIR *d = opendir(l->dir);
+	struct dirent *de;
+	int removed = 0;
+
+	if (!d)
+		return err_sys("cannot read directory %s", l->name);
+	while ((de = readdir(d))) {
+		uint64_t base;
+		uint32_t gen;
+		int idx, listed = 0;
+		size_t n = strlen(de->d_name);
+		int tmp = n > 4 && !strcmp(de->d_name + n - 4, ".tmp");
+		if (!tmp && !logf_parse_seg(de->d_name, &base, &gen, &idx))
+			continue;
+		if (!tmp)
+			for (size_t i = 0; i < l->nseg; i++)
+				listed |= l->seg[i].base == base && l->seg[i].gen == gen;
+		if (listed)
+			continue;
+		char *p = path_join(l->dir, de->d_name);
+		if (!l->have_manifest && !tmp) {
+			/* segments without any MANIFEST: only a crash while the log
+			 * was being created leaves them, and then they are empty */
+			struct stat st;
+			if (lstat(p, &st) == 0 && st.st_size > (idx ? IDX_HDR_LEN : 0)) {
+				free(p);
+				closedir(d);
+				return err_set(EX_CORRUPT, "%s: MANIFEST is missing but segment %s holds data; "
+					       "run 'aggr check --repair %s'", l->name, de->d_name, l->name);
+			}
+		}
+		if (unlink(p) < 0 && errno != ENOENT) {
+			int rc = err_sys("cannot remove %s/%s", l->name, de->d_name);
+			free(p);
+			closedir(d);
+			return rc;
+		}
+		if (report)
+			info_("%s: removed leftover %s", l->name, de->d_name);
+		free(p);
+		removed++;
+	}
+	closedir(d);
+	return removed ? fsync_dir(l->dir) : 0;
+}
+
+
+static void stamp_stat(struct log_stamp *st)
+{
+	struct stat sb;
+
+	st->ino = 0;
+	st->msize = st->isize = st->mtime_s = st->mtime_ns = 0;
+	if (stat(st->manifest, &sb) == 0) {
+		st->ino = (uint64_t)sb.st_ino;
+		st->msize = (int64_t)sb.st_size;
+		st->mtime_s = (int64_t)sb.st_mtim.tv_sec;
+		st->mtime_ns = (int64_t)sb.st_mtim.tv_nsec;
+	}
+	if (st->index[0] && stat(st->index, &sb) == 0)
+		st->isize = (int64_t)sb.st_size;
+}
+
+void log_stamp(const struct log *l, struct log_stamp *st)
+{
+	snprintf(st->manifest, sizeof(st->manifest), "%s/MANIFEST", l->dir);
+	st->index[0] = 0;
+	if (l->nseg)
+		logf_seg_path(l, &l->seg[l->nseg - 1], 1, st->index, sizeof(st->index));
+	stamp_stat(st);
+}
+
+void log_stamp_again(const struct log_stamp *old, struct log_stamp *st)
+{
+	memcpy(st->manifest, old->manifest, sizeof(st->manifest));
+	memcpy(st->index, old->index, sizeof(st->index));
+	stamp_stat(st);
+}
+
+int log_stamp_same(const struct log_stamp *a, const struct log_stamp *b)
+{
+	return a->ino == b->ino && a->msize == b->msize && a->isize == b->isize && a->mtime_s == b->mtime_s &&
+	       a->mtime_ns == b->mtime_ns && !strcmp(a->index, b->index);
+}

@@ -1,0 +1,195 @@
+/* log-int.h: the log's private parts, shared by src/log*.c only
+ *
+ * Nothing above the log includes this file: commands and kinds see the
+ * opaque struct log through log.h.
+ *
+ * Which fields belong to whom
+ * ---------------------------
+ * A struct log holds three layers of state, and each function of the
+ * engine touches only its own:
+ *
+ *  - The snapshot (every log): dir, name, kind, have_manifest, seg[] and
+ *    nseg, next_offset, manifest_next, retention_us, expire_before,
+ *    keys_from. log_load() fills it from the MANIFEST and the index files;
+ *    log_manifest_write() writes it back. Readers never change it after
+ *    log_open_read() returns.
+ *
+ *  - The writer (log_open_write only): writer, lock_fd, cfg, zw, the
+ *    committed state files (batches, keys), created_manifest, committed,
+ *    manifest_renamed, pipe.
+ *
+ *  - The run (between log_begin and log_commit/log_abort): in_run,
+ *    run_seg0, run_created, run_data0, run_idx0, run_next, run_records,
+ *    run_blocks, block, zbuf, cur, cur_bloom, bloom geometry, pend and
+ *    have_pend, run_batch, run_keys, the state files' undo lengths.
+ *
+ * Threads
+ * -------
+ * The deflate threads (log-threads.c) touch, while blocks are in flight,
+ * only the active segment's data_size/idx_size and files, pend, have_pend
+ * and pend_bloom, one thread at a time in block order. The caller leaves
+ * those alone until log_pipe_drain() returns; every path that reads them
+ * (commit, roll, abort) drains first. The read-ahead threads only pread()
+ * the data files of a snapshot that does not change while they run.
+ *
+ * Error handling
+ * --------------
+ * Functions return 0 or an exit code (util.h) after err_set(). Code that
+ * runs on another thread never calls err_set(): it fills a struct
+ * log_fault, which the calling thread turns into the error with
+ * log_fault_raise().
+ */
+#ifndef AGGR_LOG_INT_H
+#define AGGR_LOG_INT_H
+
+#include <limits.h>
+
+#include "log.h"
+
+/* Summary of a sealed segment, kept in the MANIFEST. */
+struct seg_summary {
+	uint64_t records, blocks, bytes;
+	int64_t min_key, max_key, min_ingest, max_ingest;
+};
+
+struct log_seg {
+	uint64_t base;                /* first offset; names the files */
+	int data_fd, idx_fd;
+	struct idx_header ih;
+	unsigned char *idx_raw;       /* committed entries, as read */
+	struct idx_entry *ent;        /* committed (visible) entries */
+	size_t nent;
+	uint64_t data_end;            /* end of the last committed block */
+	uint64_t idx_end;             /* end of the last committed entry */
+	uint64_t data_size, idx_size; /* file sizes seen when opened */
+	size_t torn_entries;          /* entries after the last commit */
+	int sealed;                   /* listed as sealed in the MANIFEST */
+	struct seg_summary sum;       /* from the MANIFEST when sealed, else computed */
+	uint32_t gen;                 /* times compaction rewrote it; names the files */
+};
+
+struct log {
+	/* the snapshot */
+	char *dir;                    /* DATA/NAME */
+	char *name;                   /* "flows", "streams/x" */
+	char kind[32];
+	int have_manifest;
+	struct log_seg *seg;
+	size_t nseg;
+	uint64_t next_offset;         /* offset the next record gets */
+	uint64_t manifest_next;       /* next_offset as the MANIFEST last recorded it */
+	int64_t retention_us;         /* MANIFEST: blocks expire this long after ingest; 0 never */
+	int64_t expire_before;        /* readers: blocks ingested before this are gone */
+	uint64_t keys_from;           /* MANIFEST: keys of runs ending at or before this were purged */
+
+	/* the writer */
+	int writer;
+	int lock_fd;
+	struct log_config cfg;
+	struct seg_writer zw;
+	int created_manifest, committed;
+	int manifest_renamed;         /* the last log_manifest_write got as far as the rename */
+	struct log_pipe *pipe;        /* the deflate threads, or NULL */
+	struct buf batches;           /* the batches file as committed */
+	struct buf keys;              /* the keys file as committed */
+	struct hmap *keys_map;        /* keys committed or added by this run */
+
+	/* the run */
+	int in_run, run_created;
+	struct buf block, zbuf;
+	struct block_meta cur;
+	unsigned char *cur_bloom, *pend_bloom;
+	struct idx_entry pend;
+	int have_pend;
+	uint64_t run_data0, run_idx0, run_next;
+	uint64_t run_records, run_blocks;
+	uint32_t bloom_bytes, bloom_k; /* of the segment this run writes to */
+	const char *run_batch;        /* batch ID of this run, or NULL */
+	int run_wrote_batches;
+	size_t batches_len0;          /* its length before this run */
+	struct buf run_keys;          /* keys new in this run, one per line */
+	int run_wrote_keys;
+	size_t keys_len0;             /* length of keys before this run */
+};
+
+/* A failure met on another thread, raised on the calling one. */
+struct log_fault {
+	int rc;                       /* 0: none yet; else the exit code */
+	int sys_errno;                /* errno, or 0 */
+	char msg[PATH_MAX + 96];
+};
+/* Record the first failure only (the root cause). */
+void log_fault_set(struct log_fault *f, int rc, int sys_errno, const char *fmt, ...) ATTR_PRINTF(4, 5);
+/* err_set() the recorded failure and return its code (0 when none). */
+int log_fault_raise(const struct log_fault *f);
+
+/* ---- log-files.c ---- */
+/* DIR/BASE[-GEN](.jsonl.gz|.idx) into out. */
+void logf_seg_name(char *out, size_t n, const char *dir, uint64_t base, uint32_t gen, int idx);
+void logf_seg_path(const struct log *l, const struct log_seg *s, int idx, char *out, size_t n);
+/* NAME/BASE...: the name messages use (thread safe, unlike log_seg_file). */
+void logf_seg_rel(const struct log *l, const struct log_seg *s, int idx, char *out, size_t n);
+/* Is n a segment file name? Returns 1 and sets *base, *gen, *idx, or 0. */
+int logf_parse_seg(const char *n, uint64_t *base, uint32_t *gen, int *idx);
+/* Delete temporary files and segment files the MANIFEST does not list;
+ * report: say so with -v. Returns 0 or an error code. */
+int log_remove_orphans(struct log *l, int report);
+
+/* ---- log-manifest.c ---- */
+/* Read DIR/MANIFEST into the snapshot (segments without files open).
+ * Returns 0 (have_manifest 0 when absent) or EX_CORRUPT / EX_FAIL. */
+int log_manifest_read(struct log *l);
+int log_manifest_parse(struct log *l, const char *text, size_t len);
+/* Replace the MANIFEST with the snapshot: the commit point of everything
+ * that changes the segment list. Returns 0 or an error code; see
+ * manifest_renamed for a failure after the rename. */
+int log_manifest_write(struct log *l);
+/* Recompute s->sum from its committed entries. */
+void log_seg_summarize(struct log_seg *s);
+
+/* ---- log.c ---- */
+struct log *log_new(const char *data_dir, const char *name);
+void log_seg_close(struct log_seg *s);
+void log_segs_reset(struct log *l);
+void log_set_next_offset(struct log *l);
+/* Read s's index (files open) and keep the committed entries. Returns 0 or
+ * EX_CORRUPT / EX_FAIL. */
+int log_seg_load_index(struct log *l, struct log_seg *s);
+/* Open s's files; -ENOENT when one is missing (its name in *missing). */
+int log_seg_open_files(struct log *l, struct log_seg *s, int writable, char *missing, size_t n);
+int log_mkdir_p(const char *path);
+int log_lock(struct log *l, double wait_secs);
+int log_recover_tail(struct log *l);
+
+/* ---- log-write.c ---- */
+/* Create the empty, synced files of segment (base, gen) into *s. */
+int log_seg_create_files(struct log *l, uint64_t base, uint32_t gen, uint32_t bloom_bytes,
+			 uint32_t bloom_k, struct log_seg *s);
+/* Compress raw as the block m into out (replaced). Returns 0 or EX_FAIL. */
+int log_encode(struct log *l, const char *raw, struct block_meta *m, struct buf *out);
+/* Append and sync the seal block that closes s; next: the offset after it. */
+int log_seal_write(struct log *l, struct log_seg *s, uint64_t next, int64_t ingest_us);
+int log_write_entry(struct log *l, struct log_seg *s, const struct idx_entry *e);
+/* Write a compressed block, then the pending entry of the one before it;
+ * may run on a deflate thread, so failures go to *f. */
+int log_write_block(struct log *l, struct log_seg *s, const struct buf *zbuf, const struct block_meta *m,
+		    const unsigned char *bloom, struct log_fault *f);
+
+/* ---- log-threads.c ---- */
+int log_threads(void);
+void log_pipe_start(struct log *l);
+void log_pipe_stop(struct log *l);
+int log_pipe_drain(struct log *l);
+int log_pipe_submit(struct log *l, struct log_seg *s);
+/* Read block e of s and verify it against its index entry: on success 0
+ * with the JSON lines in raw; else -1 with *why (damage) or errno set (I/O,
+ * *why NULL). Thread safe. */
+int log_block_load(const struct log_seg *s, const struct idx_entry *e, struct seg_reader *r, struct buf *blk,
+		   struct buf *raw, const char **why);
+
+/* ---- log-state.c ---- */
+int log_batches_recover(struct log *l);
+int log_keys_recover(struct log *l);
+int log_state_append(struct log *l, const char *name, struct buf *cur, const struct buf *add, size_t *len0);
+
+#endif

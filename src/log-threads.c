@@ -1,0 +1,425 @@
+/* log-threads.c: the deflate threads of a writer and the read-ahead threads of a reader */
+#include "log-int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+/*
+ * The deflate threads of a writer: while the caller parses and validates
+ * the next block, they compress the last ones, several at once (blocks are
+ * independent gzip members), and write them in order: the thread holding
+ * the block after the last one written writes next. Everything they touch
+ * (the segment's sizes and files, the pending entry) the caller leaves
+ * alone until log_pipe_drain() returns. Memory: one block per thread, plus one.
+ */
+#define PIPE_MAX_THREADS 8
+
+struct pipe_job {
+	struct buf raw;
+	struct block_meta m;
+	unsigned char *bloom;
+	struct log_seg *s;
+	uint64_t seq;
+	int state;                   /* JOB_FREE, JOB_QUEUED, JOB_TAKEN */
+};
+enum { JOB_FREE, JOB_QUEUED, JOB_TAKEN };
+
+struct log_pipe {
+	pthread_t tid[PIPE_MAX_THREADS];
+	int nthreads;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct log *l;
+	struct pipe_job *job;
+	size_t njob;
+	uint64_t next_seq;           /* the next block handed over */
+	uint64_t next_take;          /* the next block a thread takes */
+	uint64_t next_write;         /* the next block to write */
+	int quit;
+	struct log_fault fault;      /* the first failure; later blocks are dropped */
+};
+
+void log_fault_set(struct log_fault *f, int rc, int sys_errno, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (f->rc)
+		return;
+	f->rc = rc;
+	f->sys_errno = sys_errno;
+	va_start(ap, fmt);
+	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+	va_end(ap);
+}
+
+int log_fault_raise(const struct log_fault *f)
+{
+	if (!f->rc)
+		return 0;
+	if (f->sys_errno)
+		return err_set(f->rc, "%s: %s", f->msg, strerror(f->sys_errno));
+	return err_set(f->rc, "%s", f->msg);
+}
+
+static void *pipe_main(void *arg)
+{
+	struct log_pipe *p = arg;
+	struct seg_writer zw;
+	struct buf zbuf;
+
+	seg_writer_init(&zw, p->l->cfg.level);
+	buf_init(&zbuf);
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->next_take == p->next_seq && !p->quit)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->next_take == p->next_seq)
+			break;
+		struct pipe_job *j = &p->job[p->next_take % p->njob];
+		uint64_t seq = p->next_take++;
+		j->state = JOB_TAKEN;
+		pthread_mutex_unlock(&p->mu);
+		/* compress outside the lock, alongside the other threads */
+		const char *why = NULL;
+		buf_reset(&zbuf);
+		int bad = seg_block_encode(&zw, j->raw.data, &j->m, &zbuf, &why);
+		pthread_mutex_lock(&p->mu);
+		while (p->next_write != seq)
+			pthread_cond_wait(&p->cv, &p->mu);
+		int skip = p->fault.rc != 0;
+		pthread_mutex_unlock(&p->mu);
+		/* our turn: only this thread touches the files and the fault now */
+		if (!skip && bad)
+			log_fault_set(&p->fault, EX_FAIL, 0, "%s", why);
+		else if (!skip)
+			log_write_block(p->l, j->s, &zbuf, &j->m, j->bloom, &p->fault);
+		pthread_mutex_lock(&p->mu);
+		j->state = JOB_FREE;
+		p->next_write++;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	seg_writer_free(&zw);
+	buf_free(&zbuf);
+	return NULL;
+}
+
+static void pipe_free(struct log_pipe *p)
+{
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	for (size_t i = 0; i < p->njob; i++) {
+		buf_free(&p->job[i].raw);
+		free(p->job[i].bloom);
+	}
+	free(p->job);
+	free(p);
+}
+
+/* Start the deflate threads: AGGR_THREADS of them, else one per CPU online;
+ * none when that is 1 (or none start): blocks are then written on the
+ * caller's thread. */
+void log_pipe_start(struct log *l)
+{
+	int n = log_threads();
+	struct log_pipe *p;
+
+	if (n <= 1)
+		return;
+	p = xcalloc(1, sizeof(*p));
+	p->l = l;
+	p->njob = (size_t)n + 1;
+	p->job = xcalloc(p->njob, sizeof(*p->job));
+	for (size_t i = 0; i < p->njob; i++) {
+		buf_init(&p->job[i].raw);
+		p->job[i].bloom = xcalloc(1, IDX_MAX_BLOOM);
+	}
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	for (int t = 0; t < n && t < PIPE_MAX_THREADS; t++)
+		if (pthread_create(&p->tid[p->nthreads], NULL, pipe_main, p) == 0)
+			p->nthreads++;
+	if (!p->nthreads) {
+		pipe_free(p);
+		return;
+	}
+	l->pipe = p;
+}
+
+/* Wait until the deflate threads wrote every block handed to them. Returns
+ * 0, or their first failure (err_set), after which the run must be aborted. */
+int log_pipe_drain(struct log *l)
+{
+	struct log_pipe *p = l->pipe;
+	int rc;
+
+	if (!p)
+		return 0;
+	pthread_mutex_lock(&p->mu);
+	while (p->next_write != p->next_seq)
+		pthread_cond_wait(&p->cv, &p->mu);
+	rc = log_fault_raise(&p->fault);
+	p->fault.rc = 0;
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+void log_pipe_stop(struct log *l)
+{
+	struct log_pipe *p = l->pipe;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->quit = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (int t = 0; t < p->nthreads; t++)
+		pthread_join(p->tid[t], NULL);
+	pipe_free(p);
+	l->pipe = NULL;
+}
+
+/* Hand the current block to the deflate threads, waiting for a free slot.
+ * Returns 0, or an earlier block's failure (the run must be aborted). */
+int log_pipe_submit(struct log *l, struct log_seg *s)
+{
+	struct log_pipe *p = l->pipe;
+	struct pipe_job *j;
+	int rc;
+
+	pthread_mutex_lock(&p->mu);
+	j = &p->job[p->next_seq % p->njob];
+	while (j->state != JOB_FREE)
+		pthread_cond_wait(&p->cv, &p->mu);
+	rc = p->fault.rc;
+	if (!rc) {
+		struct buf t = j->raw;
+		j->raw = l->block;
+		l->block = t;
+		j->m = l->cur;
+		j->s = s;
+		memcpy(j->bloom, l->cur_bloom, l->bloom_bytes);
+		j->state = JOB_QUEUED;
+		j->seq = p->next_seq++;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return rc ? log_pipe_drain(l) : 0;
+}
+
+
+/* ---- reading blocks in parallel ---- */
+
+/*
+ * The one block verifier: read block e of s and check it against its index
+ * entry and itself (header, deflate stream, CRC-32, sizes).
+ */
+int log_block_load(const struct log_seg *s, const struct idx_entry *e, struct seg_reader *r, struct buf *blk,
+		   struct buf *raw, const char **why)
+{
+	struct block_meta m;
+
+	*why = NULL;
+	buf_reset(blk);
+	buf_reserve(blk, e->m.block_len);
+	ssize_t got = pread_full(s->data_fd, blk->data, e->m.block_len, (off_t)e->pos);
+	if (got < 0)
+		return -1;
+	blk->len = (size_t)got;
+	if ((size_t)got != e->m.block_len)
+		*why = "block truncated";
+	else if (seg_block_header((unsigned char *)blk->data, blk->len, &m, why) == 0 &&
+		 (m.block_len != e->m.block_len || m.raw_len != e->m.raw_len || m.count != e->m.count ||
+		  m.first_offset != e->m.first_offset || m.min_key != e->m.min_key || m.max_key != e->m.max_key))
+		*why = "block header disagrees with the index";
+	if (!*why)
+		seg_block_decode(r, (unsigned char *)blk->data, blk->len, raw, why);
+	return *why ? -1 : 0;
+}
+
+/* One block to read; the worker that decodes it records how it went in the
+ * slot's fault, which the calling thread raises. */
+struct rb_job {
+	const struct log_seg *s;
+	const struct idx_entry *e;
+};
+
+struct rb_slot {
+	size_t job;                   /* the job it holds, SIZE_MAX when none */
+	struct buf blk, raw;
+	struct log_fault fault;
+};
+
+#define RB_SLOTS_PER_THREAD 3
+#define RB_MAX_THREADS 8
+
+struct rb {
+	struct log *l;
+	struct rb_job *jobs;
+	size_t njobs, next, consumed, nslot;
+	struct rb_slot *slot;
+	int stop;
+	pthread_mutex_t mu;
+	pthread_cond_t done, freed;
+};
+
+static void rb_decode(struct rb *b, size_t j, struct rb_slot *sl, struct seg_reader *r)
+{
+	const struct log_seg *s = b->jobs[j].s;
+	const struct idx_entry *e = b->jobs[j].e;
+	const char *why;
+	char name[PATH_MAX];
+
+	sl->fault.rc = 0;
+	if (log_block_load(s, e, r, &sl->blk, &sl->raw, &why) == 0)
+		return;
+	int err = errno;
+	logf_seg_rel(b->l, s, 0, name, sizeof(name));
+	if (why)
+		log_fault_set(&sl->fault, EX_CORRUPT, 0, "%s: offset %" PRIu64 ": %s", name, e->pos, why);
+	else
+		log_fault_set(&sl->fault, err == EACCES || err == EPERM ? EX_PERM : EX_FAIL, err, "cannot read %s",
+			      name);
+}
+
+static void *rb_worker(void *arg)
+{
+	struct rb *b = arg;
+	struct seg_reader r;
+
+	seg_reader_init(&r);
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (!b->stop && b->next < b->njobs && b->next >= b->consumed + b->nslot)
+			pthread_cond_wait(&b->freed, &b->mu);
+		if (b->stop || b->next >= b->njobs)
+			break;
+		size_t j = b->next++;
+		struct rb_slot *sl = &b->slot[j % b->nslot];
+		pthread_mutex_unlock(&b->mu);
+		rb_decode(b, j, sl, &r);
+		pthread_mutex_lock(&b->mu);
+		sl->job = j;
+		pthread_cond_broadcast(&b->done);
+	}
+	pthread_mutex_unlock(&b->mu);
+	seg_reader_free(&r);
+	return NULL;
+}
+
+/* Threads for reading: AGGR_THREADS, else the CPUs online, at most 8. */
+int log_threads(void)
+{
+	const char *env = getenv("AGGR_THREADS");
+	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > RB_MAX_THREADS ? RB_MAX_THREADS : (int)n;
+}
+
+int log_read_blocks(struct log *l, log_filter_fn filter, void *fctx, log_block_fn fn, void *ctx,
+		    struct log_scan_stats *st)
+{
+	return log_read_range(l, 0, UINT64_MAX, filter, fctx, fn, ctx, st);
+}
+
+int log_read_range(struct log *l, uint64_t from, uint64_t to, log_filter_fn filter, void *fctx, log_block_fn fn,
+		   void *ctx, struct log_scan_stats *st)
+{
+	struct rb b;
+	pthread_t tid[RB_MAX_THREADS];
+	int nthreads = 0, rc = 0;
+	struct log_scan_stats local;
+
+	if (!st)
+		st = &local;
+	memset(st, 0, sizeof(*st));
+	memset(&b, 0, sizeof(b));
+	b.l = l;
+	/* the blocks to read, chosen in order by the filter on this thread */
+	for (size_t i = 0; i < l->nseg; i++)
+		for (size_t j = 0; j < l->seg[i].nent; j++) {
+			const struct idx_entry *e = &l->seg[i].ent[j];
+			st->blocks_total++;
+			/* a compacted block's end is only a lower bound */
+			if ((!(e->m.flags & IDX_SPARSE) && e->m.first_offset + e->m.count <= from) ||
+			    e->m.first_offset >= to)
+				continue;
+			if (log_block_expired(l, e) || (filter && !filter(e, &l->seg[i], fctx)))
+				continue;
+			if (b.njobs % 1024 == 0)
+				b.jobs = xrealloc(b.jobs, sizeof(*b.jobs) * (b.njobs + 1024));
+			b.jobs[b.njobs].s = &l->seg[i];
+			b.jobs[b.njobs++].e = e;
+		}
+	int want = b.njobs > 1 ? log_threads() : 1;
+	b.nslot = want > 1 ? (size_t)want * RB_SLOTS_PER_THREAD : 1;
+	b.slot = xcalloc(b.nslot, sizeof(*b.slot));
+	for (size_t i = 0; i < b.nslot; i++) {
+		b.slot[i].job = SIZE_MAX;
+		buf_init(&b.slot[i].blk);
+		buf_init(&b.slot[i].raw);
+	}
+	pthread_mutex_init(&b.mu, NULL);
+	pthread_cond_init(&b.done, NULL);
+	pthread_cond_init(&b.freed, NULL);
+	/* one block, or one thread: decode here, in order, with no threads */
+	for (int t = 0; want > 1 && t < want; t++)
+		if (pthread_create(&tid[nthreads], NULL, rb_worker, &b) == 0)
+			nthreads++;
+	struct seg_reader r;
+	seg_reader_init(&r);
+	for (size_t j = 0; j < b.njobs && !rc; j++) {
+		struct rb_slot *sl = &b.slot[j % b.nslot];
+		if (nthreads) {
+			pthread_mutex_lock(&b.mu);
+			while (sl->job != j)
+				pthread_cond_wait(&b.done, &b.mu);
+			pthread_mutex_unlock(&b.mu);
+		} else {
+			rb_decode(&b, j, sl, &r);
+		}
+		const struct log_seg *s = b.jobs[j].s;
+		const struct idx_entry *e = b.jobs[j].e;
+		st->blocks_read++;
+		if (sl->fault.rc) {
+			rc = log_fault_raise(&sl->fault);
+		} else {
+			st->records += e->m.count;
+			rc = fn(s, e, &sl->raw, ctx);
+		}
+		if (nthreads) {
+			pthread_mutex_lock(&b.mu);
+			sl->job = SIZE_MAX;
+			b.consumed = j + 1;
+			pthread_cond_broadcast(&b.freed);
+			pthread_mutex_unlock(&b.mu);
+		}
+	}
+	pthread_mutex_lock(&b.mu);
+	b.stop = 1;
+	pthread_cond_broadcast(&b.freed);
+	pthread_mutex_unlock(&b.mu);
+	for (int t = 0; t < nthreads; t++)
+		pthread_join(tid[t], NULL);
+	seg_reader_free(&r);
+	pthread_mutex_destroy(&b.mu);
+	pthread_cond_destroy(&b.done);
+	pthread_cond_destroy(&b.freed);
+	for (size_t i = 0; i < b.nslot; i++) {
+		buf_free(&b.slot[i].blk);
+		buf_free(&b.slot[i].raw);
+	}
+	free(b.slot);
+	free(b.jobs);
+	return rc == LOG_STOP ? 0 : rc;
+}
+
