@@ -790,11 +790,11 @@ static int do_publish(struct sopts *o)
 
 /* ---- consume ---- */
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t follow_signal;
 
 static void on_stop(int sig)
 {
-	stop_signal = sig;
+	follow_signal = sig;
 }
 
 struct consume_ctx {
@@ -832,11 +832,11 @@ static int follow(struct sopts *o, struct consume_ctx *c, const struct named *nm
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	while (!stop_signal && !(c->limit && c->got >= c->limit)) {
+	while (!follow_signal && !(c->limit && c->got >= c->limit)) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		struct log *lg;
 		nanosleep(&ts, NULL);
-		if (stop_signal)
+		if (follow_signal)
 			break;
 		/* a cheap look first; then a fresh snapshot of the committed
 		 * index, which follows new blocks, segments and rolls alike */

@@ -44,8 +44,8 @@ static ssize_t decode_more(struct input *in, char *dst, size_t room)
 	if (!in->gzip) {
 		ssize_t r;
 		do
-			r = read(in->fd, dst, room);
-		while (r < 0 && errno == EINTR);
+			r = stop_signal ? (errno = EINTR, -1) : read(in->fd, dst, room);
+		while (r < 0 && errno == EINTR && !stop_signal);
 		if (r < 0)
 			return err_sys("cannot read %s", in->name), -1;
 		in->bytes_in += (uint64_t)r;
@@ -59,8 +59,8 @@ static ssize_t decode_more(struct input *in, char *dst, size_t room)
 		if (in->zs.avail_in == 0 && !in->raw_eof) {
 			ssize_t r;
 			do
-				r = read(in->fd, in->raw, in->raw_cap);
-			while (r < 0 && errno == EINTR);
+				r = stop_signal ? (errno = EINTR, -1) : read(in->fd, in->raw, in->raw_cap);
+			while (r < 0 && errno == EINTR && !stop_signal);
 			if (r < 0)
 				return err_sys("cannot read %s", in->name), -1;
 			if (r == 0)

@@ -140,7 +140,8 @@ static int compact_seg(struct log *l, struct log_seg *s, struct compact_out *o, 
 	uint64_t virt = s->base;
 	int rc;
 
-	if ((rc = log_seg_create_files(l, s->base, s->gen + 1, s->ih.bloom_bytes, s->ih.bloom_k, &o->s)))
+	if ((rc = log_seg_create_files(l, s->base, s->gen + 1, s->sealed ? LOGF_DATA : LOGF_OPEN, s->ih.bloom_bytes,
+					 s->ih.bloom_k, &o->s)))
 		return rc;
 	o->bloom = xcalloc(1, s->ih.bloom_bytes + 1);
 	seg_reader_init(&r);
@@ -148,6 +149,11 @@ static int compact_seg(struct log *l, struct log_seg *s, struct compact_out *o, 
 	buf_init(&raw);
 	for (size_t j = 0; j < s->nent && !rc; j++) {
 		const struct idx_entry *e = &s->ent[j];
+		if (stop_signal) {
+			/* nothing is committed before the MANIFEST: undo it all */
+			rc = err_set(EX_FAIL, "interrupted by signal %d", (int)stop_signal);
+			break;
+		}
 		int sparse = (e->m.flags & IDX_SPARSE) != 0;
 		if ((rc = log_read_block(l, s, e, &r, &blk, &raw)))
 			break;
@@ -307,11 +313,6 @@ int log_retain(struct log *l, int64_t cutoff, uint64_t *records, uint64_t *segme
 		if (!s->sealed) {
 			/* a writer does not keep the entries of the runs it
 			 * committed: summarise the active segment from its file */
-			free(s->idx_raw);
-			free(s->ent);
-			s->idx_raw = NULL;
-			s->ent = NULL;
-			s->nent = 0;
 			if ((rc = log_seg_load_index(l, s)))
 				return rc;
 		}

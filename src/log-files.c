@@ -58,33 +58,51 @@ char *log_data_dir(const char *opt_dir)
 	return NULL;
 }
 
-/* BASE.jsonl.gz, or BASE-GEN.jsonl.gz once compaction has rewritten it */
+/*
+ * Segment files: BASE[-GEN].jsonl.gz (data, sealed), BASE[-GEN].jsonl.gz.open
+ * (data, while the segment is active: the documented glob *.jsonl.gz does
+ * not match it, so other engines see only sealed segments, all of whose
+ * bytes are committed) and BASE[-GEN].idx. GEN counts the times compaction
+ * rewrote the segment.
+ */
+static const char *const seg_ext[] = {".jsonl.gz", ".idx", ".jsonl.gz.open"};
+
 void logf_seg_name(char *out, size_t n, const char *dir, uint64_t base, uint32_t gen, int idx)
 {
-	const char *ext = idx ? ".idx" : ".jsonl.gz";
+	const char *ext = seg_ext[idx];
 	if (gen)
 		snprintf(out, n, "%s/%020" PRIu64 "-%" PRIu32 "%s", dir, base, gen, ext);
 	else
 		snprintf(out, n, "%s/%020" PRIu64 "%s", dir, base, ext);
 }
 
+/* the name the data file has now (see data_ftype) */
+static int seg_ftype(const struct log_seg *s, int idx)
+{
+	return idx ? LOGF_IDX : s->data_ftype;
+}
+
 const char *log_seg_file(const struct log *l, const struct log_seg *s, int idx)
 {
 	static char path[PATH_MAX];
-	logf_seg_name(path, sizeof(path), l->name, s->base, s->gen, idx);
+	logf_seg_name(path, sizeof(path), l->name, s->base, s->gen, seg_ftype(s, idx));
 	return path;
 }
 
 void logf_seg_rel(const struct log *l, const struct log_seg *s, int idx, char *out, size_t n)
 {
-	logf_seg_name(out, n, l->name, s->base, s->gen, idx);
+	logf_seg_name(out, n, l->name, s->base, s->gen, seg_ftype(s, idx));
 }
 
 void logf_seg_path(const struct log *l, const struct log_seg *s, int idx, char *out, size_t n)
 {
-	logf_seg_name(out, n, l->dir, s->base, s->gen, idx);
+	logf_seg_name(out, n, l->dir, s->base, s->gen, seg_ftype(s, idx));
 }
 
+void logf_seg_path_as(const struct log *l, const struct log_seg *s, int ftype, char *out, size_t n)
+{
+	logf_seg_name(out, n, l->dir, s->base, s->gen, ftype);
+}
 
 int logf_parse_seg(const char *n, uint64_t *base, uint32_t *gen, int *idx)
 {
@@ -102,11 +120,9 @@ int logf_parse_seg(const char *n, uint64_t *base, uint32_t *gen, int *idx)
 			return 0;
 		*gen = (uint32_t)g;
 	}
-	if (!strcmp(p, ".jsonl.gz"))
-		*idx = 0;
-	else if (!strcmp(p, ".idx"))
-		*idx = 1;
-	else
+	for (*idx = 0; *idx < 3 && strcmp(p, seg_ext[*idx]); ++*idx)
+		;
+	if (*idx == 3)
 		return 0;
 	*base = strtoull(n, NULL, 10);
 	return 1;
@@ -139,7 +155,7 @@ int log_remove_orphans(struct log *l, int report)
 			/* segments without any MANIFEST: only a crash while the log
 			 * was being created leaves them, and then they are empty */
 			struct stat st;
-			if (lstat(p, &st) == 0 && st.st_size > (idx ? IDX_HDR_LEN : 0)) {
+			if (lstat(p, &st) == 0 && st.st_size > (idx == LOGF_IDX ? IDX_HDR_LEN : 0)) {
 				free(p);
 				closedir(d);
 				return err_set(EX_CORRUPT, "%s: MANIFEST is missing but segment %s holds data; "

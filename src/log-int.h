@@ -66,6 +66,8 @@ struct log_seg {
 	int sealed;                   /* listed as sealed in the MANIFEST */
 	struct seg_summary sum;       /* from the MANIFEST when sealed, else computed */
 	uint32_t gen;                 /* times compaction rewrote it; names the files */
+	int data_ftype;               /* the name its data file has now: LOGF_DATA or LOGF_OPEN */
+	int64_t born_us;              /* writer: ingest time of its first block */
 };
 
 struct log {
@@ -81,6 +83,7 @@ struct log {
 	int64_t retention_us;         /* MANIFEST: blocks expire this long after ingest; 0 never */
 	int64_t expire_before;        /* readers: blocks ingested before this are gone */
 	uint64_t keys_from;           /* MANIFEST: keys of runs ending at or before this were purged */
+	int manifest_version;         /* as read: 1 or 2 (LOG_FORMAT); 0 without one */
 
 	/* the writer */
 	int writer;
@@ -95,7 +98,11 @@ struct log {
 	struct hmap *keys_map;        /* keys committed or added by this run */
 
 	/* the run */
-	int in_run, run_created;
+	int in_run;
+	size_t run_seg0;              /* the first segment the run writes to */
+	size_t run_nseg0;             /* nseg when the run began */
+	int run_unseal;               /* run_seg0 was the active segment and the run sealed it */
+	int run_created;              /* segments the run created */
 	struct buf block, zbuf;
 	struct block_meta cur;
 	unsigned char *cur_bloom, *pend_bloom;
@@ -112,6 +119,15 @@ struct log {
 	size_t keys_len0;             /* length of keys before this run */
 };
 
+/*
+ * The storage format version, the first line of the MANIFEST. 2: runs may
+ * span segments, so a sealed segment's committed entries are the number
+ * its MANIFEST line gives; active data files are named .open. Version 1
+ * stores are read the same way (their sealed segments end with a COMMIT
+ * entry) and the first writer upgrades them.
+ */
+#define LOG_FORMAT 2
+
 /* A failure met on another thread, raised on the calling one. */
 struct log_fault {
 	int rc;                       /* 0: none yet; else the exit code */
@@ -124,12 +140,18 @@ void log_fault_set(struct log_fault *f, int rc, int sys_errno, const char *fmt, 
 int log_fault_raise(const struct log_fault *f);
 
 /* ---- log-files.c ---- */
-/* DIR/BASE[-GEN](.jsonl.gz|.idx) into out. */
-void logf_seg_name(char *out, size_t n, const char *dir, uint64_t base, uint32_t gen, int idx);
+/* Segment file types: data of a sealed segment, index, data of the active one. */
+enum { LOGF_DATA, LOGF_IDX, LOGF_OPEN };
+/* DIR/BASE[-GEN] plus the extension of file type ftype, into out. */
+void logf_seg_name(char *out, size_t n, const char *dir, uint64_t base, uint32_t gen, int ftype);
+/* The path of s's data (idx 0: named after its state) or index (idx 1). */
 void logf_seg_path(const struct log *l, const struct log_seg *s, int idx, char *out, size_t n);
+/* The path of s's file of type ftype, whatever its state. */
+void logf_seg_path_as(const struct log *l, const struct log_seg *s, int ftype, char *out, size_t n);
 /* NAME/BASE...: the name messages use (thread safe, unlike log_seg_file). */
 void logf_seg_rel(const struct log *l, const struct log_seg *s, int idx, char *out, size_t n);
-/* Is n a segment file name? Returns 1 and sets *base, *gen, *idx, or 0. */
+/* Is n a segment file name? Returns 1 and sets *base, *gen and *idx (its
+ * LOGF_ type), or 0. */
 int logf_parse_seg(const char *n, uint64_t *base, uint32_t *gen, int *idx);
 /* Delete temporary files and segment files the MANIFEST does not list;
  * report: say so with -v. Returns 0 or an error code. */
@@ -155,6 +177,8 @@ void log_set_next_offset(struct log *l);
 /* Read s's index (files open) and keep the committed entries. Returns 0 or
  * EX_CORRUPT / EX_FAIL. */
 int log_seg_load_index(struct log *l, struct log_seg *s);
+/* The same; with all, every entry that decodes counts (see log.c). */
+int log_seg_load(struct log *l, struct log_seg *s, int all);
 /* Open s's files; -ENOENT when one is missing (its name in *missing). */
 int log_seg_open_files(struct log *l, struct log_seg *s, int writable, char *missing, size_t n);
 int log_mkdir_p(const char *path);
@@ -163,8 +187,11 @@ int log_recover_tail(struct log *l);
 
 /* ---- log-write.c ---- */
 /* Create the empty, synced files of segment (base, gen) into *s. */
-int log_seg_create_files(struct log *l, uint64_t base, uint32_t gen, uint32_t bloom_bytes,
+int log_seg_create_files(struct log *l, uint64_t base, uint32_t gen, int ftype, uint32_t bloom_bytes,
 			 uint32_t bloom_k, struct log_seg *s);
+/* Give a sealed segment's data file its public name (and an active one its
+ * .open name) when it has the other; sets *renamed. Returns 0 or an error code. */
+int log_seg_rename(struct log *l, struct log_seg *s, int *renamed);
 /* Compress raw as the block m into out (replaced). Returns 0 or EX_FAIL. */
 int log_encode(struct log *l, const char *raw, struct block_meta *m, struct buf *out);
 /* Append and sync the seal block that closes s; next: the offset after it. */
@@ -181,6 +208,11 @@ void log_pipe_start(struct log *l);
 void log_pipe_stop(struct log *l);
 int log_pipe_drain(struct log *l);
 int log_pipe_submit(struct log *l, struct log_seg *s);
+/* Bytes the deflate threads have written to s so far (a lower bound while
+ * blocks are in flight), for deciding when a run rolls to a new segment. */
+uint64_t log_pipe_seg_bytes(struct log *l, const struct log_seg *s);
+/* Tell the threads' count which segment is written next (nothing in flight). */
+void log_pipe_seg_reset(struct log *l, const struct log_seg *s);
 /* Read block e of s and verify it against its index entry: on success 0
  * with the JSON lines in raw; else -1 with *why (damage) or errno set (I/O,
  * *why NULL). Thread safe. */

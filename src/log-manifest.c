@@ -46,8 +46,10 @@ int log_manifest_parse(struct log *l, const char *text, size_t len)
 		line[n] = 0;
 		p = nl + 1;
 		if (lineno == 1) {
-			if (strcmp(line, "aggr-manifest 1"))
+			/* 1: before runs spanned segments; read as 2 reads it */
+			if (strcmp(line, "aggr-manifest 1") && strcmp(line, "aggr-manifest 2"))
 				return err_set(EX_CORRUPT, "%s/MANIFEST: unknown version", l->name);
+			l->manifest_version = line[14] - '0';
 			continue;
 		}
 		if (!strncmp(line, "next_offset ", 12)) {
@@ -102,6 +104,7 @@ int log_manifest_parse(struct log *l, const char *text, size_t len)
 			s.sealed = 1;
 		else if (!(k == 2 && !strcmp(state, "active")))
 			return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: bad segment line", l->name, lineno);
+		s.data_ftype = s.sealed ? LOGF_DATA : LOGF_OPEN;
 		if (l->nseg && s.base <= l->seg[l->nseg - 1].base)
 			return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: segments out of order", l->name, lineno);
 		l->seg = xrealloc(l->seg, sizeof(*l->seg) * (l->nseg + 1));
@@ -160,7 +163,8 @@ int log_manifest_write(struct log *l)
 	int rc;
 
 	buf_init(&b);
-	buf_addf(&b, "aggr-manifest 1\nkind %s\nnext_offset %" PRIu64 "\n", l->kind, l->next_offset);
+	buf_addf(&b, "aggr-manifest %d\nkind", LOG_FORMAT);
+	buf_addf(&b, " %s\nnext_offset %" PRIu64 "\n", l->kind, l->next_offset);
 	if (l->retention_us)
 		buf_addf(&b, "retention_us %" PRId64 "\n", l->retention_us);
 	if (l->keys_from)
@@ -182,8 +186,10 @@ int log_manifest_write(struct log *l)
 	}
 	buf_addf(&b, "crc %08" PRIx32 "\n", crc32_of(b.data, b.len));
 	rc = atomic_replace_ex(l->dir, "MANIFEST", b.data, b.len, &l->manifest_renamed);
-	if (rc == 0)
+	if (rc == 0) {
 		l->have_manifest = 1;
+		l->manifest_version = LOG_FORMAT;
+	}
 	buf_free(&b);
 	return rc;
 }

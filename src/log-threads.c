@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -44,6 +45,7 @@ struct log_pipe {
 	uint64_t next_seq;           /* the next block handed over */
 	uint64_t next_take;          /* the next block a thread takes */
 	uint64_t next_write;         /* the next block to write */
+	uint64_t seg_base, seg_bytes; /* the segment last written to, and its size */
 	int quit;
 	struct log_fault fault;      /* the first failure; later blocks are dropped */
 };
@@ -68,6 +70,25 @@ int log_fault_raise(const struct log_fault *f)
 	if (f->sys_errno)
 		return err_set(f->rc, "%s: %s", f->msg, strerror(f->sys_errno));
 	return err_set(f->rc, "%s", f->msg);
+}
+
+/* Start a thread that never takes the stop signals, so that they reach
+ * the calling thread and interrupt its blocking reads. Returns 0 or an
+ * errno value, as pthread_create. */
+static int thread_start(pthread_t *tid, void *(*fn)(void *), void *arg)
+{
+	sigset_t block, old;
+	int rc;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	rc = pthread_create(tid, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 static void *pipe_main(void *arg)
@@ -105,6 +126,8 @@ static void *pipe_main(void *arg)
 		pthread_mutex_lock(&p->mu);
 		j->state = JOB_FREE;
 		p->next_write++;
+		p->seg_base = j->s->base;  /* both written by this thread, before the lock */
+		p->seg_bytes = j->s->data_size;
 		pthread_cond_broadcast(&p->cv);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -146,7 +169,7 @@ void log_pipe_start(struct log *l)
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	for (int t = 0; t < n && t < PIPE_MAX_THREADS; t++)
-		if (pthread_create(&p->tid[p->nthreads], NULL, pipe_main, p) == 0)
+		if (thread_start(&p->tid[p->nthreads], pipe_main, p) == 0)
 			p->nthreads++;
 	if (!p->nthreads) {
 		pipe_free(p);
@@ -171,6 +194,31 @@ int log_pipe_drain(struct log *l)
 	p->fault.rc = 0;
 	pthread_mutex_unlock(&p->mu);
 	return rc;
+}
+
+void log_pipe_seg_reset(struct log *l, const struct log_seg *s)
+{
+	struct log_pipe *p = l->pipe;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->seg_base = s->base;
+	p->seg_bytes = s->data_size;
+	pthread_mutex_unlock(&p->mu);
+}
+
+uint64_t log_pipe_seg_bytes(struct log *l, const struct log_seg *s)
+{
+	struct log_pipe *p = l->pipe;
+	uint64_t n;
+
+	if (!p)
+		return s->data_size;
+	pthread_mutex_lock(&p->mu);
+	n = p->seg_base == s->base ? p->seg_bytes : 0;
+	pthread_mutex_unlock(&p->mu);
+	return n;
 }
 
 void log_pipe_stop(struct log *l)
@@ -373,7 +421,7 @@ int log_read_range(struct log *l, uint64_t from, uint64_t to, log_filter_fn filt
 	pthread_cond_init(&b.freed, NULL);
 	/* one block, or one thread: decode here, in order, with no threads */
 	for (int t = 0; want > 1 && t < want; t++)
-		if (pthread_create(&tid[nthreads], NULL, rb_worker, &b) == 0)
+		if (thread_start(&tid[nthreads], rb_worker, &b) == 0)
 			nthreads++;
 	struct seg_reader r;
 	seg_reader_init(&r);

@@ -15,8 +15,8 @@
 /* Create the empty files of segment (base, gen): data file and an index
  * holding only its header, both synced, the directory not yet. Fills *s.
  * Returns 0, or an error code with nothing left behind. */
-int log_seg_create_files(struct log *l, uint64_t base, uint32_t gen, uint32_t bloom_bytes,
-			    uint32_t bloom_k, struct log_seg *s)
+int log_seg_create_files(struct log *l, uint64_t base, uint32_t gen, int ftype, uint32_t bloom_bytes,
+			 uint32_t bloom_k, struct log_seg *s)
 {
 	char dpath[PATH_MAX], ipath[PATH_MAX];
 	unsigned char hdr[IDX_HDR_LEN];
@@ -26,6 +26,7 @@ int log_seg_create_files(struct log *l, uint64_t base, uint32_t gen, uint32_t bl
 	s->data_fd = s->idx_fd = -1;
 	s->base = base;
 	s->gen = gen;
+	s->data_ftype = ftype;
 	s->ih.bloom_bytes = bloom_bytes;
 	s->ih.bloom_k = bloom_k;
 	s->ih.entry_size = IDX_ENTRY_FIXED + bloom_bytes;
@@ -61,16 +62,35 @@ int log_seg_create_files(struct log *l, uint64_t base, uint32_t gen, uint32_t bl
 
 /* Create an empty segment at base (files synced, directory synced) and
  * append it to l->seg as the active segment. The caller writes the MANIFEST. */
-static int seg_create(struct log *l, uint64_t base)
+static int seg_create(struct log *l, uint64_t base, int64_t born_us)
 {
 	struct log_seg s;
 	int rc;
 
-	if ((rc = log_seg_create_files(l, base, 0, l->cfg.bloom_bytes, l->cfg.bloom_k, &s)))
+	if ((rc = log_seg_create_files(l, base, 0, LOGF_OPEN, l->cfg.bloom_bytes, l->cfg.bloom_k, &s)))
 		return rc;
+	s.born_us = born_us;
 	l->seg = xrealloc(l->seg, sizeof(*l->seg) * (l->nseg + 1));
 	l->seg[l->nseg++] = s;
+	log_pipe_seg_reset(l, &l->seg[l->nseg - 1]);
 	return fsync_dir(l->dir);
+}
+
+int log_seg_rename(struct log *l, struct log_seg *s, int *renamed)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	int want = s->sealed ? LOGF_DATA : LOGF_OPEN;
+
+	*renamed = 0;
+	if (s->data_ftype == want)
+		return 0;
+	logf_seg_path_as(l, s, s->data_ftype, from, sizeof(from));
+	logf_seg_path_as(l, s, want, to, sizeof(to));
+	if (rename(from, to) < 0)
+		return err_sys("cannot rename %s", log_seg_file(l, s, 0));
+	s->data_ftype = want;
+	*renamed = 1;
+	return 0;
 }
 
 int log_begin(struct log *l, int64_t ingest_us)
@@ -78,6 +98,9 @@ int log_begin(struct log *l, int64_t ingest_us)
 	struct log_seg *s = l->nseg ? &l->seg[l->nseg - 1] : NULL;
 
 	l->in_run = 1;
+	l->run_nseg0 = l->nseg;
+	l->run_seg0 = s && !s->sealed ? l->nseg - 1 : l->nseg;
+	l->run_unseal = 0;
 	l->run_created = 0;
 	l->run_data0 = s ? s->data_size : 0;
 	l->run_idx0 = s ? s->idx_size : 0;
@@ -91,6 +114,8 @@ int log_begin(struct log *l, int64_t ingest_us)
 	memset(&l->cur, 0, sizeof(l->cur));
 	l->cur.ingest_us = ingest_us;
 	memset(l->cur_bloom, 0, IDX_MAX_BLOOM);
+	if (s)
+		log_pipe_seg_reset(l, s);
 	return 0;
 }
 
@@ -143,6 +168,50 @@ int log_write_block(struct log *l, struct log_seg *s, const struct buf *zbuf, co
 	return 0;
 }
 
+/*
+ * The run has filled the active segment: close it with its pending entry
+ * (no COMMIT: the run's MANIFEST commits it) and a seal block, synced,
+ * and go on in a new one. Until the run commits, the MANIFEST still lists
+ * the segment as active, so recovery cuts this run's blocks and the seal
+ * away again, and the new segment is an orphan.
+ */
+static int roll_in_run(struct log *l)
+{
+	struct log_seg *s = &l->seg[l->nseg - 1];
+	int rc;
+
+	if ((rc = log_pipe_drain(l)))
+		return rc;
+	if (l->have_pend) {
+		if ((rc = log_write_entry(l, s, &l->pend)))
+			return rc;
+		l->have_pend = 0;
+	}
+	if (fdatasync(s->idx_fd) < 0)
+		return err_sys("cannot sync %s", log_seg_file(l, s, 1));
+	if ((rc = log_seal_write(l, s, l->run_next, l->cur.ingest_us)))
+		return rc;
+	if (l->seg + l->run_seg0 == s && l->run_nseg0 > l->run_seg0)
+		l->run_unseal = 1;  /* it was active before the run: abort reopens it */
+	/* the MANIFEST line the commit writes counts every block of it */
+	if ((rc = log_seg_load(l, s, 1)))
+		return rc;
+	s->sealed = 1;
+	log_seg_summarize(s);
+	if ((rc = seg_create(l, l->run_next, l->cur.ingest_us)))
+		return rc;
+	l->run_created++;
+	if (l->bloom_bytes != l->cfg.bloom_bytes || l->bloom_k != l->cfg.bloom_k) {
+		/* the block being filled was hashed for the old segment's
+		 * filter: in the new one it may hold anything */
+		l->bloom_bytes = l->cfg.bloom_bytes;
+		l->bloom_k = l->cfg.bloom_k;
+		memset(l->cur_bloom, 0xff, l->bloom_bytes);
+	}
+	info_("%s: run goes on in segment %" PRIu64, l->name, l->run_next);
+	return 0;
+}
+
 static int flush_block(struct log *l)
 {
 	struct log_seg *s;
@@ -154,11 +223,13 @@ static int flush_block(struct log *l)
 		/* a segment appears with its first block, so none is ever empty;
 		 * the MANIFEST lists it only when the run commits. Nothing is in
 		 * flight here: a run's first block starts it. */
-		if ((rc = log_pipe_drain(l)) || (rc = seg_create(l, l->run_next)))
+		if ((rc = log_pipe_drain(l)) || (rc = seg_create(l, l->run_next, l->cur.ingest_us)))
 			return rc;
-		l->run_created = 1;
-		l->run_idx0 = IDX_HDR_LEN;
-		l->run_data0 = 0;
+		l->run_created++;
+	} else if (l->run_blocks && log_pipe_seg_bytes(l, &l->seg[l->nseg - 1]) >= l->cfg.segment_bytes) {
+		/* a run that spans segments keeps each of them near the bound */
+		if ((rc = roll_in_run(l)))
+			return rc;
 	}
 	s = &l->seg[l->nseg - 1];
 	l->cur.raw_len = (uint32_t)l->block.len;
@@ -188,6 +259,8 @@ int log_append(struct log *l, const char *line, size_t n, int64_t key,
 {
 	int rc;
 
+	if (stop_signal)
+		return err_set(EX_FAIL, "interrupted by signal %d", (int)stop_signal);
 	if (n + 1 > SEG_MAX_BLOCK)
 		return err_set(EX_DATA, "record too large: %zu bytes", n);
 	if (l->block.len && l->block.len + n + 1 > l->cfg.block_bytes && (rc = flush_block(l)))
@@ -233,21 +306,70 @@ int log_seal_write(struct log *l, struct log_seg *s, uint64_t next, int64_t inge
 	return 0;
 }
 
+/* After a commit that sealed segments: give their data files the public
+ * names, so that other engines' globs see them. A failure leaves the
+ * rename to the next writer (readers find either name). */
+static void publish_sealed(struct log *l, size_t from)
+{
+	int any = 0, renamed;
+
+	for (size_t i = from; i < l->nseg; i++) {
+		if (log_seg_rename(l, &l->seg[i], &renamed)) {
+			warnx_("%s", err_msg());
+			err_clear();
+		}
+		any |= renamed;
+	}
+	if (any && fsync_dir(l->dir)) {
+		warnx_("%s", err_msg());
+		err_clear();
+	}
+}
+
+/* Seal the active segment after a commit: seal block, then the MANIFEST
+ * that says so (the commit point), then its public name. */
 static int roll(struct log *l)
 {
 	struct log_seg *s = &l->seg[l->nseg - 1];
 	int64_t now;
 	int rc;
 
+	if ((rc = log_seg_load_index(l, s)))
+		return rc;
 	if ((rc = now_us(&now)) || (rc = log_seal_write(l, s, l->next_offset, now)))
 		return rc;
 	log_seg_summarize(s);
 	s->sealed = 1;
 	/* the next run starts the next segment */
-	if ((rc = log_manifest_write(l)))
+	if ((rc = log_manifest_write(l)) && !l->manifest_renamed) {
+		s->sealed = 0;
 		return rc;
+	}
+	publish_sealed(l, l->nseg - 1);
 	info_("%s: sealed segment %" PRIu64, l->name, s->base);
-	return 0;
+	return rc;
+}
+
+/* Should the active segment be sealed now that a run ingested at
+ * ingest_us committed? When full, or when it has been open for the seal
+ * age (by ingest times, so that AGGR_NOW decides, as for retention). */
+static int roll_due(struct log *l, const struct log_seg *s, int64_t ingest_us)
+{
+	if (s->data_end >= l->cfg.segment_bytes)
+		return 1;
+	return s->data_end && ingest_us - s->born_us >= l->cfg.seal_age_us;
+}
+
+static void run_done(struct log *l)
+{
+	l->committed = 1;
+	l->in_run = 0;
+	l->have_pend = 0;
+	l->run_created = 0;
+	l->run_unseal = 0;
+	l->run_wrote_batches = 0;
+	l->run_wrote_keys = 0;
+	buf_reset(&l->run_keys);
 }
 
 int log_commit(struct log *l)
@@ -298,7 +420,11 @@ int log_commit(struct log *l)
 	/* EIO from fsync is never retried: the page cache may have dropped the data */
 	if (fdatasync(s->idx_fd) < 0)
 		return err_sys("cannot sync %s", log_seg_file(l, s, 1));
-	/* a run that started a segment becomes visible with the MANIFEST */
+	/*
+	 * A run that started or sealed a segment becomes visible with the
+	 * MANIFEST, which lists the segments it sealed with every block they
+	 * hold; otherwise the COMMIT entry just written was the commit point.
+	 */
 	if (l->run_created) {
 		uint64_t before = l->next_offset;
 		l->next_offset = l->run_next;
@@ -309,40 +435,21 @@ int log_commit(struct log *l)
 			}
 			/* the MANIFEST lists the run: it is visible, though perhaps not
 			 * durable, so it must not be undone; still a failure (EIO) */
-			l->in_run = 0;
-			l->run_created = 0;
-			l->run_wrote_batches = 0;
-			l->run_wrote_keys = 0;
-			buf_reset(&l->run_keys);
-			l->committed = 1;
+			run_done(l);
 			return rc;
 		}
 	}
-	l->committed = 1;
-	l->run_wrote_batches = 0;
-	l->run_wrote_keys = 0;
-	buf_reset(&l->run_keys);
-	l->in_run = 0;
-	l->have_pend = 0;
+	size_t seg0 = l->run_seg0;
+	int64_t ingest = l->cur.ingest_us;
+	run_done(l);
 	s->data_end = s->data_size;
 	s->idx_end = s->idx_size;
 	l->next_offset = l->run_next;
-	/* the writer does not keep entries in memory; summaries for the MANIFEST
-	 * are recomputed from the file when the segment is sealed */
-	if (s->data_end >= l->cfg.segment_bytes) {
-		free(s->idx_raw);
-		free(s->ent);
-		s->idx_raw = NULL;
-		s->ent = NULL;
-		s->nent = 0;
-		s->idx_size = s->idx_end;
-		if ((rc = log_seg_load_index(l, s)) == 0)
-			rc = roll(l);
-		if (rc) {
-			/* the run is durable; the next writer finishes the roll */
-			warnx_("%s", err_msg());
-			err_clear();
-		}
+	publish_sealed(l, seg0);
+	if (roll_due(l, s, ingest) && (rc = roll(l))) {
+		/* the run is durable; the next writer finishes the roll */
+		warnx_("%s", err_msg());
+		err_clear();
 	}
 	return 0;
 }
@@ -353,7 +460,7 @@ void log_abort(struct log *l)
 
 	if (!l->in_run)
 		return;
-	/* the deflate thread may still be writing this run's blocks */
+	/* the deflate threads may still be writing this run's blocks */
 	if (log_pipe_drain(l))
 		err_clear();
 	l->in_run = 0;
@@ -377,10 +484,9 @@ void log_abort(struct log *l)
 		l->keys_map = NULL;
 	}
 	buf_reset(&l->run_keys);
-	if (!l->nseg)
-		return;
-	if (l->run_created) {
-		/* the segment the run started is not in the MANIFEST: remove it */
+	/* the segments the run started are not in the MANIFEST: remove them */
+	int removed = 0;
+	while (l->nseg > l->run_nseg0) {
 		char path[PATH_MAX];
 		s = &l->seg[l->nseg - 1];
 		logf_seg_path(l, s, 0, path, sizeof(path));
@@ -389,18 +495,26 @@ void log_abort(struct log *l)
 		unlink(path);
 		log_seg_close(s);
 		l->nseg--;
-		fsync_dir(l->dir);
-		return;
+		removed = 1;
 	}
-	s = &l->seg[l->nseg - 1];
-	if (s->sealed)
-		return;  /* the run wrote nothing yet: it would have started a segment */
-	/* nothing of the run has a COMMIT entry, so readers never saw it */
+	if (removed)
+		fsync_dir(l->dir);
+	l->run_created = 0;
+	if (l->run_seg0 >= l->nseg)
+		return;  /* there was no active segment to write to */
+	s = &l->seg[l->run_seg0];
+	/* nothing of the run has a COMMIT entry, so readers never saw it;
+	 * a seal the run wrote goes with its blocks */
 	if (ftruncate(s->idx_fd, (off_t)l->run_idx0) == 0 && ftruncate(s->data_fd, (off_t)l->run_data0) == 0) {
 		fdatasync(s->idx_fd);
 		fdatasync(s->data_fd);
 	}
 	s->idx_size = l->run_idx0;
 	s->data_size = l->run_data0;
+	if (l->run_unseal) {
+		s->sealed = 0;
+		l->run_unseal = 0;
+		if (log_seg_load_index(l, s))
+			err_clear();
+	}
 }
-

@@ -24,6 +24,7 @@ int log_config_init(struct log_config *c, const char *kind, uint32_t bloom_bytes
 	c->bloom_k = bloom_k;
 	c->kind = kind;
 	c->retention_us = 0;
+	c->seal_age_us = 3600 * 1000000LL;
 	if ((v = getenv("AGGR_BLOCK_BYTES")) && *v) {
 		if (parse_i64(v, strlen(v), &n) || n < 64 || n > (int64_t)(SEG_MAX_BLOCK / 2))
 			return err_set(EX_USAGE, "AGGR_BLOCK_BYTES: not a size between 64 and %u: %s",
@@ -34,6 +35,11 @@ int log_config_init(struct log_config *c, const char *kind, uint32_t bloom_bytes
 		if (parse_i64(v, strlen(v), &n) || n < 1)
 			return err_set(EX_USAGE, "AGGR_SEGMENT_BYTES: not a positive size: %s", v);
 		c->segment_bytes = (uint64_t)n;
+	}
+	if ((v = getenv("AGGR_SEAL_AGE")) && *v) {
+		if (parse_i64(v, strlen(v), &n) || n < 0 || n > 100LL * 366 * 86400)
+			return err_set(EX_USAGE, "AGGR_SEAL_AGE: not a number of seconds: %s", v);
+		c->seal_age_us = n * 1000000;
 	}
 	if ((v = getenv("AGGR_LEVEL")) && *v) {
 		if (parse_i64(v, strlen(v), &n) || n < 1 || n > 9)
@@ -114,21 +120,31 @@ void log_close(struct log *l)
 
 /*
  * Read s's index: header, then entries until the first bad CRC or
- * inconsistency; keep those up to the last COMMIT entry.
- * Returns 0 or EX_CORRUPT/EX_FAIL.
+ * inconsistency. Which of them are committed: of an active segment, those
+ * up to the last COMMIT entry; of a sealed one, the number of blocks its
+ * MANIFEST line gives (a run that spans segments commits the ones it
+ * sealed with the MANIFEST, so their last entries carry no COMMIT), or up
+ * to the last COMMIT when fewer entries than that decode (check reports
+ * it). With all, every entry that decodes (the writer sealing a segment in
+ * the middle of a run). Returns 0 or EX_CORRUPT/EX_FAIL.
  */
-int log_seg_load_index(struct log *l, struct log_seg *s)
+int log_seg_load(struct log *l, struct log_seg *s, int all)
 {
 	struct stat st;
 	unsigned char hdr[IDX_HDR_LEN];
 
-	if (fstat(s->idx_fd, &st) < 0 || fstat(s->data_fd, &st) < 0)
-		return err_sys("cannot stat %s", log_seg_file(l, s, 1));
-	s->data_size = (uint64_t)st.st_size;
+	free(s->idx_raw);
+	free(s->ent);
+	s->idx_raw = NULL;
+	s->ent = NULL;
+	s->nent = 0;
+	/* the index first: a commit appends data before its index entry, so
+	 * the data file, looked at after, is never shorter than the index says */
 	if (fstat(s->idx_fd, &st) < 0)
 		return err_sys("cannot stat %s", log_seg_file(l, s, 1));
 	s->idx_size = (uint64_t)st.st_size;
-	if (pread_full(s->idx_fd, hdr, IDX_HDR_LEN, 0) != IDX_HDR_LEN || idx_header_decode(hdr, &s->ih))
+	if (s->idx_size < IDX_HDR_LEN || pread_full(s->idx_fd, hdr, IDX_HDR_LEN, 0) != IDX_HDR_LEN ||
+	    idx_header_decode(hdr, &s->ih))
 		return err_set(EX_CORRUPT, "%s: offset 0: bad index header", log_seg_file(l, s, 1));
 	if (s->ih.base_offset != s->base)
 		return err_set(EX_CORRUPT, "%s: offset 0: index is for segment %" PRIu64,
@@ -157,18 +173,32 @@ int log_seg_load_index(struct log *l, struct log_seg *s)
 		if (e->m.flags & IDX_COMMIT)
 			committed = good;
 	}
+	if (all)
+		committed = good;
+	else if (s->sealed && s->sum.blocks && good >= s->sum.blocks)
+		committed = (size_t)s->sum.blocks;
 	s->idx_raw = raw;
 	s->ent = ent;
 	s->nent = committed;
 	s->torn_entries = (s->idx_size - IDX_HDR_LEN) / es - committed;
 	s->idx_end = IDX_HDR_LEN + committed * es;
 	s->data_end = committed ? ent[committed - 1].pos + ent[committed - 1].m.block_len : 0;
+	if (fstat(s->data_fd, &st) < 0)
+		return err_sys("cannot stat %s", log_seg_file(l, s, 0));
+	s->data_size = (uint64_t)st.st_size;
 	if (s->data_end > s->data_size)
 		return err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": segment shorter than its index says",
 			       log_seg_file(l, s, 0), s->data_size);
 	if (!s->sealed)
 		log_seg_summarize(s);
+	if (committed)
+		s->born_us = s->sum.min_ingest;
 	return 0;
+}
+
+int log_seg_load_index(struct log *l, struct log_seg *s)
+{
+	return log_seg_load(l, s, 0);
 }
 
 int log_seg_open_files(struct log *l, struct log_seg *s, int writable, char *missing, size_t mn)
@@ -180,6 +210,16 @@ int log_seg_open_files(struct log *l, struct log_seg *s, int writable, char *mis
 		int *fd = idx ? &s->idx_fd : &s->data_fd;
 		logf_seg_path(l, s, idx, path, sizeof(path));
 		*fd = open(path, flags);
+		if (*fd < 0 && errno == ENOENT && !idx) {
+			/* between the MANIFEST that sealed it and the rename that
+			 * follows, or a store older than the .open names */
+			int other = s->data_ftype == LOGF_OPEN ? LOGF_DATA : LOGF_OPEN;
+			logf_seg_path_as(l, s, other, path, sizeof(path));
+			if ((*fd = open(path, flags)) >= 0)
+				s->data_ftype = other;
+			else
+				errno = ENOENT;
+		}
 		if (*fd >= 0)
 			continue;
 		if (errno != ENOENT)
@@ -359,6 +399,8 @@ int log_open_write(const char *data_dir, const char *name, const struct log_conf
 
 	l->writer = 1;
 	l->cfg = *cfg;
+	/* from here a signal lets the writer undo what it has not committed */
+	stop_signals_catch();
 	rc = log_mkdir_p(l->dir);
 	if (!rc && (lstat(l->dir, &st) < 0 || !S_ISDIR(st.st_mode)))
 		rc = err_set(EX_PERM, "%s: not a directory (symlinks are refused)", name);
@@ -376,6 +418,17 @@ int log_open_write(const char *data_dir, const char *name, const struct log_conf
 		rc = log_batches_recover(l);
 	if (!rc)
 		rc = log_keys_recover(l);
+	/* an older store: the new MANIFEST first, so that older builds refuse
+	 * it rather than misread it, then the data files' names */
+	if (!rc && l->have_manifest && l->manifest_version < LOG_FORMAT)
+		rc = log_manifest_write(l);
+	for (size_t i = 0, any = 0; !rc && i < l->nseg; i++) {
+		int renamed;
+		rc = log_seg_rename(l, &l->seg[i], &renamed);
+		any |= (size_t)renamed;
+		if (!rc && any && i + 1 == l->nseg)
+			rc = fsync_dir(l->dir);
+	}
 	if (!rc && !l->have_manifest) {
 		snprintf(l->kind, sizeof(l->kind), "%s", cfg->kind);
 		l->retention_us = cfg->retention_us;

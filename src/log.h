@@ -25,9 +25,12 @@ struct log_config {
 	uint32_t bloom_k;
 	const char *kind;          /* recorded in the MANIFEST */
 	int64_t retention_us;      /* a new log's retention (0: keep forever) */
+	int64_t seal_age_us;       /* seal the active segment at the first commit this long
+				    * after its first block (other engines see it then) */
 };
 
-/* Defaults, overridden by AGGR_BLOCK_BYTES, AGGR_SEGMENT_BYTES, AGGR_LEVEL.
+/* Defaults, overridden by AGGR_BLOCK_BYTES, AGGR_SEGMENT_BYTES, AGGR_LEVEL,
+ * AGGR_SEAL_AGE (seconds).
  * Returns 0, or EX_USAGE when one of them is malformed. */
 int log_config_init(struct log_config *c, const char *kind, uint32_t bloom_bytes, uint32_t bloom_k);
 

@@ -246,6 +246,15 @@ int main(int argc, char **argv)
 	argc -= optind;
 	optind = 0;  /* glibc: restart getopt for the command's own options */
 	rc = cmd->run(argc, argv);
+	if (stop_signal) {
+		/* a writer stopped by a signal has undone its run: end as the
+		 * signal would have, so that the shell sees 128 + its number */
+		int sig = stop_signal;
+		fflush(stdout);
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return 128 + sig;
+	}
 	if (rc && *err_msg())
 		fprintf(stderr, "aggr: %s: %s\n", cmd->name, err_msg());
 	return finish(cmd->name, rc);

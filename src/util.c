@@ -270,7 +270,7 @@ static ssize_t io_full(int fd, void *p, size_t n, off_t off)
 		ssize_t r = off < 0 ? read(fd, (char *)p + got, n - got)
 				    : pread(fd, (char *)p + got, n - got, off + (off_t)got);
 		if (r < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR && !(off < 0 && stop_signal))
 				continue;
 			return -1;
 		}
@@ -442,4 +442,32 @@ char *path_join(const char *a, const char *b)
 	p[la] = '/';
 	memcpy(p + la + 1, b, lb + 1);
 	return p;
+}
+
+volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	if (!stop_signal)
+		stop_signal = sig;
+}
+
+void stop_signals_catch(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+	static int done;
+	struct sigaction sa, old;
+
+	if (done)
+		return;
+	done = 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: a blocking read returns EINTR; a second signal of the
+	 * same kind ends the process at once (the next writer cleans up) */
+	sa.sa_flags = SA_RESETHAND;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
 }

@@ -112,6 +112,19 @@ int now_us(int64_t *out);
  * Return 0 on success, -1 otherwise. */
 int parse_i64(const char *s, size_t n, int64_t *out);
 
+/*
+ * Signals that stop a writer: SIGINT, SIGTERM, SIGHUP and SIGPIPE.
+ * stop_signals_catch() makes each one that is not ignored set stop_signal
+ * (to the first one's number) instead of ending the process at once, and
+ * interrupt a blocking read of the input (read_full and the input reader
+ * then fail with EINTR). Writers check stop_signal where they can stop
+ * cleanly, remove what they wrote past the last commit, and main()
+ * re-raises the signal, so the exit status is 128 + its number.
+ */
+#include <signal.h>
+extern volatile sig_atomic_t stop_signal;
+void stop_signals_catch(void);
+
 /* Monotonic seconds, for progress and lock waits. */
 double mono_seconds(void);
 

@@ -292,7 +292,7 @@ log,kind,segments,blocks,records,raw_bytes,compressed_bytes,ratio,min_key,max_ke
 flows,flows,1,1,5,455,182,2.50,1,2,0,5,2022-01-15T22:00:00Z,2022-01-15T22:00:00Z
 
 # raw_bytes is what zcat prints
-$ zcat seed/flows/*.jsonl.gz | wc -c
+$ zcat seed/flows/*.jsonl.gz* | wc -c
 455
 
 # a second run adds a block and moves the offsets
@@ -364,13 +364,13 @@ $ aggr -d purged -v check
 ! aggr: check: flows: ok: 0 segments, 0 blocks, 0 records
 
 $ aggr -d purged -v ingest flows "$SEED/000-flow-aggregation/test_data1.json" && aggr -d purged info --format csv | cut -d, -f3-5,11,12 && ls purged/flows
-! aggr: ingest: stored 5 records in flows
 segments,blocks,records,first_offset,next_offset
 1,1,5,5,10
 00000000000000000005.idx
-00000000000000000005.jsonl.gz
+00000000000000000005.jsonl.gz.open
 LOCK
 MANIFEST
+! aggr: ingest: stored 5 records in flows
 
 $ aggr -d purged flows --hour 2 --format csv
 src_app,dest_app,vpc_id,hour,bytes_rx,bytes_tx

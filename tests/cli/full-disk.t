@@ -4,7 +4,7 @@
 $ aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json"; seq 1 20000 | awk '{printf "{\"src_app\":\"s%d\",\"dest_app\":\"d\",\"vpc_id\":\"v\",\"hour\":3,\"bytes_tx\":1,\"bytes_rx\":1}\n", $1}' > big.jsonl; find "$AGGR_DIR" -type f ! -name LOCK | sort | xargs md5sum > before
 
 $ (ulimit -f 40; AGGR_BLOCK_BYTES=4096 aggr ingest flows big.jsonl)
-! aggr: ingest: cannot write flows/00000000000000000000.jsonl.gz: File too large
+! aggr: ingest: cannot write flows/00000000000000000000.jsonl.gz.open: File too large
 [1]
 
 $ find "$AGGR_DIR" -type f ! -name LOCK | sort | xargs md5sum | cmp - before && aggr check && aggr cat flows | wc -l
@@ -15,7 +15,7 @@ $ (ulimit -f 40; AGGR_BLOCK_BYTES=4096 AGGR_SEGMENT_BYTES=1 aggr ingest flows "$
 4
 
 $ (ulimit -f 40; AGGR_BLOCK_BYTES=4096 aggr ingest flows big.jsonl)
-! aggr: ingest: cannot write flows/00000000000000000010.jsonl.gz: File too large
+! aggr: ingest: cannot write flows/00000000000000000010.jsonl.gz.open: File too large
 [1]
 
 $ ls "$AGGR_DIR/flows"; aggr check && aggr cat flows | wc -l

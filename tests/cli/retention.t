@@ -61,7 +61,7 @@ $ AGGR_NOW=2024-01-01T00:00:00Z aggr -v retain sessions && ls data/sessions | gr
 
 $ AGGR_NOW=2024-01-01T00:00:00Z aggr ingest sessions b.json && AGGR_NOW=2024-01-01T00:00:00Z aggr check sessions && AGGR_NOW=2024-01-01T00:00:00Z aggr cat sessions && ls data/sessions | grep jsonl.gz
 {"user_id":"ann","event":"start","session_id":"b1","ts":"2021-01-16T10:00:00","country":"SE"}
-00000000000000000005.jsonl.gz
+00000000000000000005.jsonl.gz.open
 
 # --older-than deletes by another age this once; --set changes the log's
 # retention (here: counters, which keep everything by default)

@@ -5,29 +5,29 @@
 
 $ aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json" && ls "$AGGR_DIR/flows"
 00000000000000000000.idx
-00000000000000000000.jsonl.gz
+00000000000000000000.jsonl.gz.open
 LOCK
 MANIFEST
 
 # a segment is plain gzip JSON lines: zcat | jq work and give what cat gives
-$ zcat "$AGGR_DIR"/flows/*.jsonl.gz | cmp - <(aggr cat flows) && echo same
+$ zcat "$AGGR_DIR"/flows/*.jsonl.gz* | cmp - <(aggr cat flows) && echo same
 same
 
-$ set -o pipefail; zcat "$AGGR_DIR"/flows/*.jsonl.gz | jq -c 'select(.hour == 2) | .vpc_id'
+$ set -o pipefail; zcat "$AGGR_DIR"/flows/*.jsonl.gz* | jq -c 'select(.hour == 2) | .vpc_id'
 "vpc-0"
 "vpc-1"
 
-$ gzip -t "$AGGR_DIR"/flows/*.jsonl.gz
+$ gzip -t "$AGGR_DIR"/flows/*.jsonl.gz*
 
 # every block is a gzip member with an FEXTRA "AG" subfield of 52 bytes (MTIME 0, OS 255)
-$ head -c 16 "$AGGR_DIR/flows/00000000000000000000.jsonl.gz" | od -An -tx1
+$ head -c 16 "$AGGR_DIR/flows/00000000000000000000.jsonl.gz.open" | od -An -tx1
  1f 8b 08 04 00 00 00 00 00 ff 38 00 41 47 34 00
 
 $ head -c 8 "$AGGR_DIR/flows/00000000000000000000.idx"; echo
 AGGRIDX1
 
 $ head -2 "$AGGR_DIR/flows/MANIFEST"
-aggr-manifest 1
+aggr-manifest 2
 kind flows
 
 # modes: 700 for directories, 600 for files, whatever the umask
@@ -35,7 +35,7 @@ $ cd "$AGGR_DIR" && stat -c '%a %n' . flows flows/*
 700 .
 700 flows
 600 flows/00000000000000000000.idx
-600 flows/00000000000000000000.jsonl.gz
+600 flows/00000000000000000000.jsonl.gz.open
 600 flows/LOCK
 600 flows/MANIFEST
 
@@ -43,7 +43,7 @@ $ umask 000 && aggr -d open/data ingest flows "$SEED/000-flow-aggregation/test_d
 700 data
 700 data/flows
 600 data/flows/00000000000000000000.idx
-600 data/flows/00000000000000000000.jsonl.gz
+600 data/flows/00000000000000000000.jsonl.gz.open
 600 data/flows/LOCK
 600 data/flows/MANIFEST
 
@@ -51,23 +51,23 @@ $ umask 077 && aggr -d closed ingest flows "$SEED/000-flow-aggregation/test_data
 700 .
 700 flows
 600 flows/00000000000000000000.idx
-600 flows/00000000000000000000.jsonl.gz
+600 flows/00000000000000000000.jsonl.gz.open
 600 flows/LOCK
 600 flows/MANIFEST
 
-# --- several segments: 200-byte blocks, segments roll at 400 bytes ---
+# --- several segments: 200-byte blocks, segments roll at 500 bytes ---
 
-$ for run in 1 2 3 4 5; do printf '{"src_app":"r%d-%d","dest_app":"d","vpc_id":"v","hour":%d,"bytes_tx":%d,"bytes_rx":1}\n' $run 1 $run 1 $run 2 $run 2 $run 3 $run 3 $run 4 $run 4 > run$run.jsonl; AGGR_BLOCK_BYTES=200 AGGR_SEGMENT_BYTES=400 aggr -d seg ingest flows run$run.jsonl || exit; done; ls seg/flows
+$ for run in 1 2 3 4 5; do printf '{"src_app":"r%d-%d","dest_app":"d","vpc_id":"v","hour":%d,"bytes_tx":%d,"bytes_rx":1}\n' $run 1 $run 1 $run 2 $run 2 $run 3 $run 3 $run 4 $run 4 > run$run.jsonl; AGGR_BLOCK_BYTES=200 AGGR_SEGMENT_BYTES=500 aggr -d seg ingest flows run$run.jsonl || exit; done; ls seg/flows
 00000000000000000000.idx
 00000000000000000000.jsonl.gz
 00000000000000000008.idx
 00000000000000000008.jsonl.gz
 00000000000000000016.idx
-00000000000000000016.jsonl.gz
+00000000000000000016.jsonl.gz.open
 LOCK
 MANIFEST
 
-$ ls seg/flows/*.jsonl.gz | wc -l
+$ ls seg/flows/*.jsonl.gz* | wc -l
 3
 
 # segments are named by their first offset; all but the last are sealed
@@ -77,7 +77,7 @@ segment 00000000000000000008 sealed records 8 blocks 4
 segment 00000000000000000016 active
 
 # every segment, sealed or not, is still a whole gzip file of its records
-$ for f in seg/flows/*.jsonl.gz; do gzip -t $f && zcat $f | wc -l; done
+$ for f in seg/flows/*.jsonl.gz*; do gzip -t $f && zcat $f | wc -l; done
 8
 8
 4
@@ -90,7 +90,7 @@ $ for f in seg/flows/00000000000000000000.jsonl.gz seg/flows/0000000000000000000
 0
 
 # cat gives the records in ingest order across segments, and so does zcat
-$ cat run1.jsonl run2.jsonl run3.jsonl run4.jsonl run5.jsonl | cmp - <(aggr -d seg cat flows) && zcat seg/flows/*.jsonl.gz | cmp - <(aggr -d seg cat flows) && echo same
+$ cat run1.jsonl run2.jsonl run3.jsonl run4.jsonl run5.jsonl | cmp - <(aggr -d seg cat flows) && zcat seg/flows/*.jsonl.gz* | cmp - <(aggr -d seg cat flows) && echo same
 same
 
 $ aggr -d seg check
@@ -103,7 +103,7 @@ log,kind,segments,blocks,records,min_key,max_key,first_offset,next_offset,first_
 flows,flows,3,10,20,1,5,0,20,2022-01-15T22:00:00Z,2022-01-15T22:00:00Z
 
 # raw_bytes is the inflated size; compressed_bytes the segments less their two 78-byte seal members
-$ set -o pipefail; aggr -d seg info | jq -r '.[0] | "\(.raw_bytes) \(.compressed_bytes)"' | { read raw comp; echo $raw $(zcat seg/flows/*.jsonl.gz | wc -c); echo $(( $(cat seg/flows/*.jsonl.gz | wc -c) - 2 * 78 - comp )); }
+$ set -o pipefail; aggr -d seg info | jq -r '.[0] | "\(.raw_bytes) \(.compressed_bytes)"' | { read raw comp; echo $raw $(zcat seg/flows/*.jsonl.gz* | wc -c); echo $(( $(cat seg/flows/*.jsonl.gz* | wc -c) - 2 * 78 - comp )); }
 1640 1640
 0
 
@@ -162,17 +162,17 @@ $ rm -rf seg && cp -a seg.good seg && echo junk >> seg/flows/0000000000000000000
 
 # --- garbage after the last commit is an interrupted run: ignored, then dropped ---
 
-$ rm -rf seg && cp -a seg.good seg && cp -a seg.good seg.ctl && echo junk >> seg/flows/00000000000000000016.jsonl.gz && aggr -d seg check
+$ rm -rf seg && cp -a seg.good seg && cp -a seg.good seg.ctl && echo junk >> seg/flows/00000000000000000016.jsonl.gz.open && aggr -d seg check
 
 $ aggr -d seg -v check
-! aggr: check: flows/00000000000000000016.jsonl.gz: 5 bytes of an interrupted run after the last commit (the next writer drops them)
+! aggr: check: flows/00000000000000000016.jsonl.gz.open: 5 bytes of an interrupted run after the last commit (the next writer drops them)
 ! aggr: check: flows: ok: 3 segments, 10 blocks, 20 records
 
 $ aggr -d seg cat flows | cmp - <(aggr -d seg.good cat flows) && echo same
 same
 
 # the next ingest truncates the junk, then appends its block: the segment grows by exactly that block
-$ f=seg/flows/00000000000000000016; before=$(stat -c %s seg.good/flows/00000000000000000016.jsonl.gz); printf '{"src_app":"late","dest_app":"d","vpc_id":"v","hour":6,"bytes_tx":1,"bytes_rx":1}\n' > late.jsonl && AGGR_BLOCK_BYTES=200 aggr -d seg ingest flows late.jsonl && after=$(stat -c %s $f.jsonl.gz) && blk=$(tail -c 64 $f.idx | od -An -tu4 -j8 -N4) && echo $(( after - before - blk ))
+$ f=seg/flows/00000000000000000016; before=$(stat -c %s seg.good/flows/00000000000000000016.jsonl.gz.open); printf '{"src_app":"late","dest_app":"d","vpc_id":"v","hour":6,"bytes_tx":1,"bytes_rx":1}\n' > late.jsonl && AGGR_BLOCK_BYTES=200 aggr -d seg ingest flows late.jsonl && after=$(stat -c %s $f.jsonl.gz.open) && blk=$(tail -c 64 $f.idx | od -An -tu4 -j8 -N4) && echo $(( after - before - blk ))
 0
 
 # byte for byte what the same ingest makes of the store without the junk
@@ -187,20 +187,20 @@ $ aggr -d seg cat flows | tail -2
 {"src_app":"late","dest_app":"d","vpc_id":"v","hour":6,"bytes_tx":1,"bytes_rx":1}
 
 # a whole gzip member after the last commit is not visible to readers either
-$ f=seg/flows/00000000000000000016.jsonl.gz; head -c $(od -An -tu4 -j72 -N4 seg/flows/00000000000000000016.idx) $f >> $f; zcat $f | wc -l; aggr -d seg cat flows | wc -l; aggr -d seg check
+$ f=seg/flows/00000000000000000016.jsonl.gz.open; head -c $(od -An -tu4 -j72 -N4 seg/flows/00000000000000000016.idx) $f >> $f; zcat $f | wc -l; aggr -d seg cat flows | wc -l; aggr -d seg check
 7
 21
 
-$ AGGR_BLOCK_BYTES=200 aggr -d seg ingest flows late.jsonl && zcat seg/flows/00000000000000000016.jsonl.gz | wc -l && aggr -d seg cat flows | wc -l && aggr -d seg check
+$ AGGR_BLOCK_BYTES=200 aggr -d seg ingest flows late.jsonl && zcat seg/flows/00000000000000000016.jsonl.gz.open | wc -l && aggr -d seg cat flows | wc -l && aggr -d seg check
 6
 22
 
 # threads change nothing on disk or on stdout: ingest with the deflate
 # thread and without it writes the same bytes; cat and check on 1 and 4
 # reading threads print the same
-$ for t in 1 2; do seq 1 30000 | awk '{ printf "{\"src_app\":\"a%d\",\"dest_app\":\"d%d\",\"vpc_id\":\"v\",\"hour\":%d,\"bytes_tx\":%d,\"bytes_rx\":1}\n", $1 % 97, $1 % 13, $1 % 24, $1 }' | AGGR_THREADS=$t AGGR_BLOCK_BYTES=4096 aggr -d th$t ingest flows || exit; done; (cd th1/flows && md5sum MANIFEST *.jsonl.gz *.idx) > sums && (cd th2/flows && md5sum -c --quiet ../../sums) && ls th1/flows
+$ for t in 1 2; do seq 1 30000 | awk '{ printf "{\"src_app\":\"a%d\",\"dest_app\":\"d%d\",\"vpc_id\":\"v\",\"hour\":%d,\"bytes_tx\":%d,\"bytes_rx\":1}\n", $1 % 97, $1 % 13, $1 % 24, $1 }' | AGGR_THREADS=$t AGGR_BLOCK_BYTES=4096 aggr -d th$t ingest flows || exit; done; (cd th1/flows && md5sum MANIFEST *.jsonl.gz* *.idx) > sums && (cd th2/flows && md5sum -c --quiet ../../sums) && ls th1/flows
 00000000000000000000.idx
-00000000000000000000.jsonl.gz
+00000000000000000000.jsonl.gz.open
 LOCK
 MANIFEST
 

@@ -113,7 +113,7 @@ streams
 streams:
 s
 streams/s/00000000000000000000.idx
-streams/s/00000000000000000000.jsonl.gz
+streams/s/00000000000000000000.jsonl.gz.open
 streams/s/LOCK
 streams/s/MANIFEST
 streams/s/producers
