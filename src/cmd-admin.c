@@ -503,6 +503,10 @@ static int purge_run(int argc, char **argv)
 	int exists = probe->have_manifest;
 	char kind[32];
 	snprintf(kind, sizeof(kind), "%s", probe->kind);
+	if (!exists && (rc = stream_exists(probe, name))) {
+		free(dir);
+		return rc;
+	}
 	log_close(probe);
 	if (!exists) {
 		free(dir);
@@ -529,7 +533,7 @@ static int compact_one(const char *dir, const char *name)
 	char kind[32];
 	int rc, exists;
 
-	if ((rc = log_open_read(dir, name, &lg)))
+	if ((rc = log_open_read(dir, name, &lg)) || (rc = stream_exists(lg, name)))
 		return rc;
 	exists = lg->have_manifest;
 	snprintf(kind, sizeof(kind), "%s", lg->kind);
