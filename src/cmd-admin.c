@@ -490,6 +490,10 @@ static int purge_run(int argc, char **argv)
 	int exists = log_exists(probe);
 	char kind[32];
 	snprintf(kind, sizeof(kind), "%s", log_kind(probe));
+	if (!exists && (rc = stream_exists(probe, name))) {
+		free(dir);
+		return rc;
+	}
 	log_close(probe);
 	if (!exists) {
 		free(dir);
@@ -516,7 +520,7 @@ static int compact_one(const char *dir, const char *name)
 	char kind[32];
 	int rc, exists;
 
-	if ((rc = log_open_read(dir, name, &lg)))
+	if ((rc = log_open_read(dir, name, &lg)) || (rc = stream_exists(lg, name)))
 		return rc;
 	exists = log_exists(lg);
 	snprintf(kind, sizeof(kind), "%s", log_kind(lg));

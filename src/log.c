@@ -460,6 +460,7 @@ uint64_t log_first_offset(const struct log *l) { return l->nseg ? l->seg[0].base
 int64_t log_retention(const struct log *l) { return l->retention_us; }
 uint64_t log_run_records(const struct log *l) { return l->in_run ? l->run_records : 0; }
 int log_committed(const struct log *l) { return l->committed; }
+int log_created(const struct log *l) { return l->created_manifest; }
 
 int log_block_expired(const struct log *l, const struct idx_entry *e)
 {

@@ -53,8 +53,11 @@ uint64_t log_next_offset(const struct log *l);
 uint64_t log_first_offset(const struct log *l);
 int64_t log_retention(const struct log *l);
 uint64_t log_run_records(const struct log *l);
-/* Writer: has a run of this writer been committed (visible) yet? */
+/* Writer: has a run of this writer been committed (visible) yet? Did this
+ * writer create the log (a log it created and committed nothing to goes
+ * again when it closes)? */
 int log_committed(const struct log *l);
+int log_created(const struct log *l);
 
 /* Totals of the committed, unexpired and expired blocks alike: for info. */
 struct log_totals {
@@ -257,8 +260,9 @@ int log_repair_indexes(const char *data_dir, const char *name, const struct log_
  */
 int log_block_expired(const struct log *l, const struct idx_entry *e);
 
-/* Writer: record a new retention period in the MANIFEST (0: keep forever).
- * Returns 0 or an error code. */
+/* Writer: record a new retention period in the MANIFEST (0: keep forever),
+ * a committed change: a log this writer created stays. Returns 0 or an
+ * error code. */
 int log_set_retention(struct log *l, int64_t retention_us);
 
 /*
