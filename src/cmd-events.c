@@ -143,16 +143,35 @@ static int time_opt(const char *opt, const char *arg, int64_t now, double *epoch
 
 	if ((rc = cmd_time_arg(&cmd_events, opt, arg, now, &us)))
 		return rc;
-	*epoch = (double)us / 1e6;
-	if (!events_epoch_valid(*epoch))
+	if (us < 0)
 		return cmd_usage_error(&cmd_events, "%s: before 1970: %s", opt, arg);
+	*epoch = events_epoch_from_us(us);
 	return 0;
+}
+
+/*
+ * After a change was committed, write its report to stdout and flush it, so
+ * that a failed write says the change is stored (a retry would repeat it).
+ * what: "stored event ID", ... Returns 0, or the write's error code with
+ * "WHAT but cannot write it: why" as the message.
+ */
+static int print_stored(struct out_table *t, const struct buf *text, int as_object, const char *what)
+{
+	int rc = t ? print_table(t, as_object) : out_write_stdout(text);
+
+	if (!rc && fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	int e = errno;
+	err_clear();
+	clearerr(stdout);  /* reported here, not again at exit */
+	errno = e;
+	return err_sys("%s but cannot write it", what);
 }
 
 static int do_add(struct events_opts *o)
 {
 	char id[EVENTS_ID_LEN + 1];
-	double start = (double)o->now / 1e6, stop = -1;
+	double start = events_epoch_from_us(o->now), stop = -1;
 	struct buf tags, line;
 	struct log *lg = NULL;
 	char *dir = NULL;
@@ -182,9 +201,11 @@ static int do_add(struct events_opts *o)
 	free(dir);
 	if (!rc) {
 		struct out_table t;
+		char what[64];
 		out_table_init(&t, event_cols, 4);
 		add_event_row(&t, id, start, stop, tags.data, tags.len);
-		rc = print_table(&t, 1);
+		snprintf(what, sizeof(what), "add: stored event %s", id);
+		rc = print_stored(&t, NULL, 1, what);
 		out_table_free(&t);
 	}
 	buf_free(&tags);
@@ -263,7 +284,7 @@ static int do_list(struct events_opts *o)
 
 static int do_stop(struct events_opts *o)
 {
-	double at = (double)o->now / 1e6;
+	double at = events_epoch_from_us(o->now);
 	struct events_state st;
 	struct log *lg = NULL;
 	struct buf line;
@@ -277,9 +298,8 @@ static int do_stop(struct events_opts *o)
 	events_state_init(&st);
 	buf_init(&line);
 	if (!(rc = open_events(&lg, &dir)) && !(rc = events_state_load(&st, lg, INT64_MIN, INT64_MAX, NULL))) {
-		int added;
-		size_t i = hmap_put(&st.ids, o->id, EVENTS_ID_LEN, &added);
-		struct events_event *e = added ? NULL : &st.ev[i];
+		size_t i = events_state_find(&st, o->id);
+		struct events_event *e = i == SIZE_MAX ? NULL : &st.ev[i];
 		if (!e || e->dead) {
 			rc = err_set(EX_NOTFOUND, "no such event: %s", o->id);
 		} else if (at < e->start) {
@@ -289,9 +309,11 @@ static int do_stop(struct events_opts *o)
 			buf_addc(&line, '\n');
 			if (!(rc = store_run(lg, &line, o->now))) {
 				struct out_table t;
+				char what[80];
 				out_table_init(&t, event_cols, 4);
 				add_event_row(&t, e->id, e->start, at, st.tags.data + e->tags_off, e->tags_len);
-				rc = print_table(&t, 1);
+				snprintf(what, sizeof(what), "stop: stored the stop of event %.24s", e->id);
+				rc = print_stored(&t, NULL, 1, what);
 				out_table_free(&t);
 			}
 		}
@@ -384,11 +406,10 @@ static int do_remove(struct events_opts *o)
 	/* the arguments are checked before the log is touched */
 	starts = xcalloc(o->starts.n + 1, sizeof(*starts));
 	for (size_t i = 0; i < o->starts.n && !rc; i++) {
+		/* read as a start is read on input; one out of range matches nothing */
 		const char *s = o->starts.v[i];
-		char *end;
-		errno = 0;
-		starts[i] = strtod(s, &end);
-		if (!*s || *end || errno == ERANGE || !isfinite(starts[i]))
+		int r = events_epoch_parse(s, strlen(s), &starts[i]);
+		if (r == -1 || !isfinite(starts[i]))
 			rc = cmd_usage_error(&cmd_events, "--start: not an epoch number: %s", s);
 	}
 	for (size_t i = 0; i < o->ids.n && !rc; i++)
@@ -439,9 +460,8 @@ static int do_remove(struct events_opts *o)
 		free(head);
 		free(next);
 		for (size_t i = 0; i < o->ids.n; i++) {
-			int added;
-			size_t j = hmap_put(&st.ids, o->ids.v[i], EVENTS_ID_LEN, &added);
-			if (!added && !st.ev[j].dead) {
+			size_t j = events_state_find(&st, o->ids.v[i]);
+			if (j != SIZE_MAX && !st.ev[j].dead) {
 				kill_event(&st, j, &lines);
 				flags[i] = 1;
 			}
@@ -460,8 +480,13 @@ static int do_remove(struct events_opts *o)
 	log_close(lg);
 	free(dir);
 	if (!rc) {
+		size_t nrem = 0;
+		char what[80];
+		for (const char *p = lines.data; p && (p = strchr(p, '\n')); p++)
+			nrem++;
 		render_removed(&out, o->ids.n ? "id" : "start_epoch", &vals, flags, nv, !o->ids.n, purged);
-		rc = out_write_stdout(&out);
+		snprintf(what, sizeof(what), "remove: stored the removal of %zu event%s", nrem, nrem == 1 ? "" : "s");
+		rc = print_stored(NULL, &out, 0, what);
 	}
 	events_state_free(&st);
 	buf_free(&lines);
