@@ -444,11 +444,11 @@ static int do_remove(struct events_opts *o)
 			}
 		}
 		for (size_t i = 0; i < o->starts.n; i++) {
-			/* every live event with exactly this start goes */
-			int added;
+			/* every live event with exactly this start goes; a start
+			 * of no event must not enter by_start, past head[] */
 			double v = starts[i] + 0.0;
-			size_t k = hmap_put(&by_start, &v, sizeof(v), &added);
-			for (size_t j = added ? SIZE_MAX : head[k]; j != SIZE_MAX; j = next[j])
+			size_t k = hmap_get(&by_start, &v, sizeof(v));
+			for (size_t j = k == SIZE_MAX ? SIZE_MAX : head[k]; j != SIZE_MAX; j = next[j])
 				if (!st.ev[j].dead) {
 					kill_event(&st, j, &lines);
 					flags[i] = 1;

@@ -91,3 +91,10 @@ $ . "$TESTS/cli/events-state.sh" s; add p 0 --start 100 && at 0 retain events --
 
 $ . "$TESTS/cli/events-state.sh" s; at 4200 events list && at 4200 compact events && at 4200 cat events
 | []
+
+# --- a start or an id of no event, given twice, is looked up, not added ---
+$ . "$TESTS/cli/events-state.sh" d; add u 0 --start 7 && at 0 events remove --start 5 --start 5 --start 6
+{"start_epoch_array_deleted":[],"start_epoch_array_not_deleted":[5,5,6]}
+
+$ . "$TESTS/cli/events-state.sh" d; at 0 events remove --id 61e343e00a70467e93000001 --id 61e343e00a70467e93000001 --id $(id u) --id $(id u) | names
+{"id_array_deleted":["u"],"id_array_not_deleted":["61e343e00a70467e93000001","61e343e00a70467e93000001","u"]}
