@@ -21,12 +21,12 @@ const struct cmd cmd_events = {
 	"\n"
 	"Events are {\"_id\",\"start_epoch\",\"stop_epoch\",\"tags\"}: _id is 24 hex\n"
 	"digits given by aggr, start and stop are epoch seconds (microseconds\n"
-	"kept), stop is -1 until set.\n"
+	"kept) from 0 to 9999-12-31T23:59:59.999999Z, stop is -1 until set.\n"
 	"\n"
 	"  add      store an event (start defaults to now) and print it\n"
 	"  list     print the live events in insertion order, as a JSON array\n"
 	"  stop     set the stop of event ID (default now) and print it; exit 4\n"
-	"           when there is no such event\n"
+	"           when there is no such event (or it was removed or expired)\n"
 	"  remove   remove the events starting exactly at EPOCH (the number list\n"
 	"           prints), or with _id ID, or every event (--purge), and print\n"
 	"           {\"start_epoch_array_deleted\":[..],\n"
@@ -47,7 +47,9 @@ const struct cmd cmd_events = {
 	"  --format FMT     json (default), ndjson, csv, tsv, table\n"
 	"\n"
 	"Removal and stop are records appended to the log and applied by every\n"
-	"read; 'aggr compact events' reclaims the space.\n"
+	"read; one naming an event the read did not load (expired, removed, out\n"
+	"of the window) changes nothing. 'aggr compact events' reclaims the space.\n"
+	"A change stored whose report cannot be written exits 1 saying it is stored.\n"
 	"TIME: epoch seconds, ISO 8601, now, today, yesterday, or -1h, -30m, -7d, +15m.\n",
 };
 

@@ -137,8 +137,11 @@ class Runner:
     def aggr(self, args, stdin=None, want_rc=0):
         self.cmd = "AGGR_NOW=%s aggr %s" % (us_text(self.m.now), " ".join(args))
         env = dict(self.env, AGGR_NOW=us_text(self.m.now))
-        p = subprocess.run([AGGR] + args, input=stdin.encode() if stdin is not None else None,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        try:
+            p = subprocess.run([AGGR] + args, input=stdin.encode() if stdin is not None else None,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        except OSError as e:
+            self.fail("cannot run %s: %s" % (AGGR, e))
         self.invocations += 1
         out, err = p.stdout.decode(), p.stderr.decode()
         if p.returncode != want_rc:
