@@ -488,7 +488,8 @@ static int do_remove(struct events_opts *o)
 			nrem++;
 		render_removed(&out, o->ids.n ? "id" : "start_epoch", &vals, flags, nv, !o->ids.n, purged);
 		snprintf(what, sizeof(what), "remove: stored the removal of %zu event%s", nrem, nrem == 1 ? "" : "s");
-		rc = print_stored(NULL, &out, 0, what);
+		/* nothing stored: a write error is only that */
+		rc = nrem ? print_stored(NULL, &out, 0, what) : out_write_stdout(&out);
 	}
 	events_state_free(&st);
 	buf_free(&lines);

@@ -522,7 +522,8 @@ struct verify_ctx {
 	struct json_doc doc;
 	struct hmap ids;             /* event ids */
 	double *starts;              /* by index in ids */
-	uint64_t *where;             /* by index: block offset in its file */
+	const struct log_seg **seg;  /* by index: where the event is stored */
+	uint64_t *pos;
 	size_t cap;
 };
 
@@ -549,16 +550,18 @@ static int verify_block(const struct log_seg *s, const struct idx_entry *ie, con
 			int added;
 			size_t i = hmap_put(&c->ids, e.id, EVENTS_ID_LEN, &added);
 			if (!added) {
-				snprintf(why, sizeof(why), "_id %.24s is stored twice (first in the block at offset %" PRIu64 ")",
-					 e.id, c->where[i]);
+				snprintf(why, sizeof(why), "_id %.24s is stored twice (first in the block at %s offset %" PRIu64 ")",
+					 e.id, log_seg_file(c->l, c->seg[i], 0), c->pos[i]);
 			} else {
 				if (i == c->cap) {
 					c->cap = c->cap ? 2 * c->cap : 256;
 					c->starts = xrealloc(c->starts, sizeof(*c->starts) * c->cap);
-					c->where = xrealloc(c->where, sizeof(*c->where) * c->cap);
+					c->seg = xrealloc(c->seg, sizeof(*c->seg) * c->cap);
+					c->pos = xrealloc(c->pos, sizeof(*c->pos) * c->cap);
 				}
 				c->starts[i] = e.start;
-				c->where[i] = ie->pos;
+				c->seg[i] = s;
+				c->pos[i] = ie->pos;
 			}
 		} else {
 			size_t i = hmap_get(&c->ids, e.id, EVENTS_ID_LEN);
@@ -590,7 +593,8 @@ static int events_verify(struct log *l)
 	json_doc_free(&c.doc);
 	hmap_free(&c.ids);
 	free(c.starts);
-	free(c.where);
+	free(c.seg);
+	free(c.pos);
 	return rc;
 }
 

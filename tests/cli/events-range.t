@@ -99,5 +99,10 @@ $ aggr events remove --purge >/dev/full
 ! aggr: events: remove: stored the removal of 3 events but cannot write it: No space left on device
 [1]
 
+# nothing stored: only the write failed
+$ aggr events remove --purge >/dev/full
+! aggr: events: cannot write standard output: No space left on device
+[1]
+
 $ aggr events list && aggr check events
 | []

@@ -172,7 +172,8 @@ static void test_verify(void)
 	const char *twice[] = {EV(ID1, "1642284000", "-1"), EV(ID2, "5", "-1"), EV(ID1, "6", "-1")};
 	CHECK(store_and_verify("twice", twice, 3, NULL) == EX_CORRUPT);
 	CHECK_STR(err_msg(), "events/00000000000000000000.jsonl.gz: offset 0: record 3 of the block: "
-			     "_id " ID1 " is stored twice (first in the block at offset 0)");
+			     "_id " ID1 " is stored twice (first in the block at "
+			     "events/00000000000000000000.jsonl.gz offset 0)");
 
 	/* what AGGR_NOW=-1 stored before it was range-checked */
 	const char *poison[] = {EV(ID1, "1642284000", "-1"), EV(ID2, "-1", "-1")};
