@@ -440,6 +440,15 @@ int log_open_write(const char *data_dir, const char *name, const struct log_conf
 		return rc;
 	}
 	snprintf(l->kind, sizeof(l->kind), "%s", cfg->kind);
+	/* a writer reads what readers read: expired blocks are gone */
+	if (l->retention_us > 0) {
+		int64_t now;
+		if ((rc = now_us(&now))) {
+			log_close(l);
+			return rc;
+		}
+		l->expire_before = now - l->retention_us;
+	}
 	seg_writer_init(&l->zw, cfg->level);
 	l->cur_bloom = xcalloc(1, IDX_MAX_BLOOM);
 	l->pend_bloom = xcalloc(1, IDX_MAX_BLOOM);
@@ -461,6 +470,13 @@ int64_t log_retention(const struct log *l) { return l->retention_us; }
 uint64_t log_run_records(const struct log *l) { return l->in_run ? l->run_records : 0; }
 int log_committed(const struct log *l) { return l->committed; }
 int log_created(const struct log *l) { return l->created_manifest; }
+
+int64_t log_expiry(struct log *l, int64_t expire_before)
+{
+	int64_t old = l->expire_before;
+	l->expire_before = expire_before;
+	return old;
+}
 
 int log_block_expired(const struct log *l, const struct idx_entry *e)
 {

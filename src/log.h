@@ -259,6 +259,9 @@ int log_repair_indexes(const char *data_dir, const char *name, const struct log_
  * verifies them. log_retain() then deletes them for good.
  */
 int log_block_expired(const struct log *l, const struct idx_entry *e);
+/* Set expire_before (INT64_MIN: read expired blocks too, as check does);
+ * returns the old value. */
+int64_t log_expiry(struct log *l, int64_t expire_before);
 
 /* Writer: record a new retention period in the MANIFEST (0: keep forever),
  * a committed change: a log this writer created stays. Returns 0 or an
