@@ -264,7 +264,7 @@ static int named_line(const struct log *l, char *p, size_t n)
 
 /* The named states there are: recovery must know every file. */
 static const struct state_spec named_specs[] = {
-	{"producers", "VALUE OFFSET", 4096, 1, named_line},
+	{"producers", "PRODUCER OFFSET", 4096, 1, named_line},
 };
 
 static const struct state_spec *named_spec(const char *name)

@@ -164,13 +164,13 @@ static void test_old_and_damaged(void)
 	CHECK_STR(file(), "old\n");
 	/* damage is reported, naming the file and never quoting it */
 	put_file("\xff\xfe\x01 3\n");
-	CHECK_STR(get(), "ERR 8: streams/s/producers: line 1 is damaged (not \"VALUE OFFSET\")");
+	CHECK_STR(get(), "ERR 8: streams/s/producers: line 1 is damaged (not \"PRODUCER OFFSET\")");
 	put_file("p 3\nq x\n");
-	CHECK_STR(get(), "ERR 8: streams/s/producers: line 2 is damaged (not \"VALUE OFFSET\")");
+	CHECK_STR(get(), "ERR 8: streams/s/producers: line 2 is damaged (not \"PRODUCER OFFSET\")");
 	put_file("p 0\n");
-	CHECK_STR(get(), "ERR 8: streams/s/producers: line 1 is damaged (not \"VALUE OFFSET\")");
+	CHECK_STR(get(), "ERR 8: streams/s/producers: line 1 is damaged (not \"PRODUCER OFFSET\")");
 	put_file("p -3\n");
-	CHECK_STR(get(), "ERR 8: streams/s/producers: line 1 is damaged (not \"VALUE OFFSET\")");
+	CHECK_STR(get(), "ERR 8: streams/s/producers: line 1 is damaged (not \"PRODUCER OFFSET\")");
 	char big[5000];
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = 0;
