@@ -499,8 +499,8 @@ static int do_list(struct sopts *o)
 			rc = 0;
 			continue;
 		}
-		struct log_totals tt;
-		log_totals(lg, &tt);
+		struct stream_totals tt;
+		stream_totals(lg, &tt);
 		/* a damaged owner is an error, never raw bytes on the output */
 		if (!(rc = stream_owner(lg, &owner))) {
 			char tm[48];
@@ -509,10 +509,10 @@ static int do_list(struct sopts *o)
 				out_add_str(&t, owner.data, owner.len);
 			else
 				out_add_null(&t);
-			out_add_int(&t, (int64_t)tt.records);
+			out_add_int(&t, (int64_t)tt.events);
 			for (int k = 0; k < 2; k++) {
 				if (tt.blocks)
-					out_add_str(&t, tm, time_format_utc(k ? tt.max_ingest : tt.min_ingest, tm));
+					out_add_str(&t, tm, time_format_utc(k ? tt.last : tt.first, tm));
 				else
 					out_add_null(&t);
 			}

@@ -86,6 +86,26 @@ int stream_names(const char *dir, char ***names, size_t *n)
 	return rc;
 }
 
+static int totals_block(const struct idx_entry *e, const struct log_seg *s, void *ctx)
+{
+	struct stream_totals *t = ctx;
+
+	(void)s;
+	if (!t->blocks || e->m.ingest_us < t->first)
+		t->first = e->m.ingest_us;
+	if (!t->blocks || e->m.ingest_us > t->last)
+		t->last = e->m.ingest_us;
+	t->blocks++;
+	t->events += e->m.count;
+	return 0;
+}
+
+void stream_totals(const struct log *lg, struct stream_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	log_count_blocks(lg, totals_block, t);
+}
+
 int stream_owner(struct log *lg, struct buf *owner)
 {
 	return log_state_get(lg, "producers", owner);

@@ -41,6 +41,15 @@ const char *stream_name(const struct log *lg);
  * them and *names). Returns 0 or an error code. */
 int stream_names(const char *dir, char ***names, size_t *n);
 
+/* What the stream holds that readers see (committed, unexpired): events,
+ * blocks, and when the first and last of them were published (valid when
+ * blocks > 0). */
+struct stream_totals {
+	uint64_t events, blocks;
+	int64_t first, last;
+};
+void stream_totals(const struct log *lg, struct stream_totals *t);
+
 /* The committed owner into owner (empty: none yet). Returns 0,
  * EX_CORRUPT for a damaged producers file, or an error code. */
 int stream_owner(struct log *lg, struct buf *owner);
