@@ -205,5 +205,8 @@ int log_keys_recover(struct log *l);
  * Returns 0 or an error code, leaving *cur as it was. */
 int log_state_append(struct log *l, const char *name, struct buf *cur, const struct buf *add, size_t *len0);
 void log_state_abort(struct log *l);
+/* Read every state file as writers will (for check): 0, or EX_CORRUPT
+ * naming the damaged file and line, or an I/O error code. */
+int log_state_check(const struct log *l);
 
 #endif

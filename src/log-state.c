@@ -385,6 +385,21 @@ int log_state_recover(struct log *l)
 	return 0;
 }
 
+int log_state_check(const struct log *l)
+{
+	struct buf b;
+	int dropped, rc;
+
+	buf_init(&b);
+	rc = state_load(l, &batches_spec, &b, &dropped);
+	if (!rc)
+		rc = state_load(l, &keys_spec, &b, &dropped);
+	for (size_t i = 0; !rc && i < sizeof(named_specs) / sizeof(*named_specs); i++)
+		rc = state_load(l, &named_specs[i], &b, &dropped);
+	buf_free(&b);
+	return rc;
+}
+
 int log_batches_recover(struct log *l)
 {
 	return log_state_recover(l);

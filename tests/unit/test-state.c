@@ -176,14 +176,23 @@ static void test_old_and_damaged(void)
 	big[sizeof(big) - 1] = 0;
 	put_file(big);
 	CHECK_STR(get(), "ERR 8: streams/s/producers: damaged: larger than 4096 bytes");
-	/* so is a writer's open, which would have to read it */
+	/* so is a writer's open, which would have to read it, and a check */
 	CHECK(run(0, NULL, 'c') == EX_CORRUPT);
 	err_clear();
+	struct log *r;
+	CHECK(log_open_read(root, LOG, &r) == 0);
+	CHECK(log_state_check(r) == EX_CORRUPT);
+	CHECK_STR(err_msg(), "streams/s/producers: damaged: larger than 4096 bytes");
+	err_clear();
+	log_close(r);
 	/* torn last line: ignored, and dropped by the next writer */
 	put_file("p 3\nq");
 	CHECK_STR(get(), "p");
 	CHECK(run(0, NULL, 'c') == 0);
 	CHECK_STR(file(), "p 3\n");
+	CHECK(log_open_read(root, LOG, &r) == 0);
+	CHECK(log_state_check(r) == 0);
+	log_close(r);
 	/* batches and keys: the same loader, the same kind of message */
 	char dir[4096];
 	snprintf(dir, sizeof(dir), "%s/%s", root, LOG);
