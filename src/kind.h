@@ -159,4 +159,42 @@ int events_state_load(struct events_state *st, struct log *l, int64_t since, int
 #define STREAM_BLOOM_K 6
 extern const struct kind kind_stream;
 
+/*
+ * The stored form of an event: the normalised event with its eventId and
+ * offset put first, {"eventId":"<uuid>","offset":N,"event":{"name":..},..}
+ * (aggr-format(5)). Being canonical, it is parsed by position.
+ */
+#define STREAM_ID_LEN 36             /* a UUID: 8-4-4-4-12 hex digits */
+#define STREAM_ID_AT 12              /* where the eventId starts */
+struct stream_rec {
+	const char *id;              /* STREAM_ID_LEN bytes */
+	uint64_t offset;
+	const char *name;            /* the event name as a JSON literal, quotes included */
+	size_t name_len;
+	const char *rest;            /* ,"event":... to the end of the line */
+	size_t rest_len;
+};
+/* Parse a stored line; r points into it. Returns 0, or -1 when it is not
+ * one publish writes. */
+int stream_rec_parse(const char *p, size_t n, struct stream_rec *r);
+/* 1 when the stored line carries event id id (STREAM_ID_LEN bytes), else
+ * 0: a look before parsing. */
+int stream_rec_has_id(const char *line, size_t n, const char *id);
+/* Append the stored form of norm (n bytes, as kind_stream.normalise wrote
+ * it) with id and offset. */
+void stream_rec_write(struct buf *out, const char *id, uint64_t offset, const char *norm, size_t n);
+/* Append the event as consume prints it: the stored form without offset. */
+void stream_rec_print(struct buf *out, const char *line, const struct stream_rec *r);
+
+/* An event id argument, copied lowercased into out. Returns 0, or -1 when
+ * s is not 8-4-4-4-12 hex digits. */
+int stream_id_parse(const char *s, char out[STREAM_ID_LEN + 1]);
+/* A new random (version 4) UUID; random bytes come from the kernel 4 KiB
+ * at a time (r starts zeroed). Returns 0 or EX_FAIL. */
+struct stream_rnd {
+	unsigned char b[4096];
+	size_t at, n;
+};
+int stream_id_new(struct stream_rnd *r, char out[STREAM_ID_LEN + 1]);
+
 #endif

@@ -219,9 +219,26 @@ void log_pipe_seg_reset(struct log *l, const struct log_seg *s);
 int log_block_load(const struct log_seg *s, const struct idx_entry *e, struct seg_reader *r, struct buf *blk,
 		   struct buf *raw, const char **why);
 
-/* ---- log-state.c ---- */
+/* ---- log-state.c ----
+ * The state files replaced before a run's commit point: batches, keys and
+ * the named states of log_state_put (log.h). Calling sequence:
+ *  - a writer's open, after log_recover_tail: log_state_recover() drops
+ *    the lines of runs that did not commit and loads batches and keys;
+ *  - log_commit, before the COMMIT entry: log_state_append() for the run's
+ *    batch and keys (log_state_put() already wrote its named states);
+ *  - log_abort, in a run: log_state_abort() puts every state file back as
+ *    it was before the run.
+ * log_batches_recover() is log_state_recover() and log_keys_recover() does
+ * nothing: the names log.c calls until it calls log_state_recover(). */
+int log_state_recover(struct log *l);
 int log_batches_recover(struct log *l);
 int log_keys_recover(struct log *l);
+/* Replace the state file name with *cur plus add; *len0: the old length.
+ * Returns 0 or an error code, leaving *cur as it was. */
 int log_state_append(struct log *l, const char *name, struct buf *cur, const struct buf *add, size_t *len0);
+void log_state_abort(struct log *l);
+/* Read every state file as writers will (for check): 0, or EX_CORRUPT
+ * naming the damaged file and line, or an I/O error code. */
+int log_state_check(const struct log *l);
 
 #endif

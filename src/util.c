@@ -313,7 +313,9 @@ int atomic_replace_ex(const char *dir, const char *name, const void *p, size_t n
 
 	*renamed = 0;
 	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name);
+	/* ".NAME.tmp": names aggr stores never start with '.', so a
+	 * temporary file cannot be taken for one (a position "X.tmp") */
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_sys("cannot create %s", tmp);

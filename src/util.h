@@ -90,10 +90,11 @@ ssize_t read_full(int fd, void *p, size_t n);
 int fsync_dir(const char *dir);
 
 /*
- * Replace DIR/NAME atomically with the n bytes at p: write DIR/NAME.tmp (0600,
- * O_NOFOLLOW), fsync it, rename over NAME, fsync DIR. Returns 0 or an error
- * code (err_set already called). A crash leaves either the old or the new
- * content, possibly plus a stale NAME.tmp that writers delete.
+ * Replace DIR/NAME atomically with the n bytes at p: write DIR/.NAME.tmp
+ * (0600, O_NOFOLLOW), fsync it, rename over NAME, fsync DIR. NAME must not
+ * start with '.', so no temporary name is ever a valid NAME. Returns 0 or an
+ * error code (err_set already called). A crash leaves either the old or the
+ * new content, possibly plus a stale .NAME.tmp that writers delete.
  */
 int atomic_replace(const char *dir, const char *name, const void *p, size_t n);
 /* The same, and *renamed says whether the rename was done: when only the
