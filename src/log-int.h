@@ -228,11 +228,8 @@ int log_block_load(const struct log_seg *s, const struct idx_entry *e, struct se
  *    batch and keys (log_state_put() already wrote its named states);
  *  - log_abort, in a run: log_state_abort() puts every state file back as
  *    it was before the run.
- * log_batches_recover() is log_state_recover() and log_keys_recover() does
- * nothing: the names log.c calls until it calls log_state_recover(). */
+ */
 int log_state_recover(struct log *l);
-int log_batches_recover(struct log *l);
-int log_keys_recover(struct log *l);
 /* Replace the state file name with *cur plus add; *len0: the old length.
  * Returns 0 or an error code, leaving *cur as it was. */
 int log_state_append(struct log *l, const char *name, struct buf *cur, const struct buf *add, size_t *len0);

@@ -400,17 +400,6 @@ int log_state_check(const struct log *l)
 	return rc;
 }
 
-int log_batches_recover(struct log *l)
-{
-	return log_state_recover(l);
-}
-
-int log_keys_recover(struct log *l)
-{
-	(void)l;
-	return 0;
-}
-
 void log_state_abort(struct log *l)
 {
 	if (l->run_wrote_batches) {

@@ -466,17 +466,8 @@ void log_abort(struct log *l)
 	l->in_run = 0;
 	l->have_pend = 0;
 	buf_reset(&l->block);
-	if (l->run_wrote_batches) {
-		/* put back the batches file as it was before this run */
-		l->batches.len = l->batches_len0;
-		atomic_replace(l->dir, "batches", l->batches.data, l->batches.len);
-		l->run_wrote_batches = 0;
-	}
-	if (l->run_wrote_keys) {
-		l->keys.len = l->keys_len0;
-		atomic_replace(l->dir, "keys", l->keys.data, l->keys.len);
-		l->run_wrote_keys = 0;
-	}
+	/* batches and keys as before the run; its named states go */
+	log_state_abort(l);
 	if (l->run_keys.len && l->keys_map) {
 		/* the map holds this run's keys: rebuild it when next needed */
 		hmap_free(l->keys_map);

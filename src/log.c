@@ -415,9 +415,7 @@ int log_open_write(const char *data_dir, const char *name, const struct log_conf
 	if (!rc)
 		rc = log_recover_tail(l);
 	if (!rc)
-		rc = log_batches_recover(l);
-	if (!rc)
-		rc = log_keys_recover(l);
+		rc = log_state_recover(l);
 	/* an older store: the new MANIFEST first, so that older builds refuse
 	 * it rather than misread it, then the data files' names */
 	if (!rc && l->have_manifest && l->manifest_version < LOG_FORMAT)
@@ -468,7 +466,6 @@ uint64_t log_next_offset(const struct log *l) { return l->next_offset; }
 uint64_t log_first_offset(const struct log *l) { return l->nseg ? l->seg[0].base : l->next_offset; }
 int64_t log_retention(const struct log *l) { return l->retention_us; }
 uint64_t log_run_records(const struct log *l) { return l->in_run ? l->run_records : 0; }
-int log_committed(const struct log *l) { return l->committed; }
 int log_created(const struct log *l) { return l->created_manifest; }
 
 int64_t log_expiry(struct log *l, int64_t expire_before)

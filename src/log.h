@@ -53,10 +53,8 @@ uint64_t log_next_offset(const struct log *l);
 uint64_t log_first_offset(const struct log *l);
 int64_t log_retention(const struct log *l);
 uint64_t log_run_records(const struct log *l);
-/* Writer: has a run of this writer been committed (visible) yet? Did this
- * writer create the log (a log it created and committed nothing to goes
- * again when it closes)? */
-int log_committed(const struct log *l);
+/* Writer: did this writer create the log? (A log it created and
+ * committed nothing to goes again when it closes.) */
 int log_created(const struct log *l);
 
 /* Totals of the committed, unexpired and expired blocks alike: for info. */

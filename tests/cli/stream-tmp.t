@@ -68,7 +68,7 @@ aggr: stream: published 0 events to stream s
 aggr: stream: streams/s: removed leftover .MANIFEST.tmp
 aggr: stream: streams/s: removed leftover producers.tmp
 00000000000000000000.idx
-00000000000000000000.jsonl.gz
+00000000000000000000.jsonl.gz.open
 LOCK
 MANIFEST
 consumers
