@@ -208,9 +208,11 @@ void log_pipe_start(struct log *l);
 void log_pipe_stop(struct log *l);
 int log_pipe_drain(struct log *l);
 int log_pipe_submit(struct log *l, struct log_seg *s);
-/* Bytes the deflate threads have written to s so far (a lower bound while
- * blocks are in flight), for deciding when a run rolls to a new segment. */
-uint64_t log_pipe_seg_bytes(struct log *l, const struct log_seg *s);
+/* Has s, with every block handed over so far, reached limit bytes? The
+ * answer is the same whether and however many deflate threads run (they
+ * are waited for only when it may be yes), so the files are too. Returns
+ * 1, 0, or -1 with err_set (a block failed). */
+int log_pipe_seg_full(struct log *l, const struct log_seg *s, uint64_t limit);
 /* Tell the threads' count which segment is written next (nothing in flight). */
 void log_pipe_seg_reset(struct log *l, const struct log_seg *s);
 /* Read block e of s and verify it against its index entry: on success 0

@@ -226,9 +226,12 @@ static int flush_block(struct log *l)
 		if ((rc = log_pipe_drain(l)) || (rc = seg_create(l, l->run_next, l->cur.ingest_us)))
 			return rc;
 		l->run_created++;
-	} else if (l->run_blocks && log_pipe_seg_bytes(l, &l->seg[l->nseg - 1]) >= l->cfg.segment_bytes) {
+	} else if (l->run_blocks) {
 		/* a run that spans segments keeps each of them near the bound */
-		if ((rc = roll_in_run(l)))
+		int full = log_pipe_seg_full(l, &l->seg[l->nseg - 1], l->cfg.segment_bytes);
+		if (full < 0)
+			return err_code();
+		if (full && (rc = roll_in_run(l)))
 			return rc;
 	}
 	s = &l->seg[l->nseg - 1];
