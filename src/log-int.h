@@ -179,6 +179,9 @@ void log_set_next_offset(struct log *l);
 int log_seg_load_index(struct log *l, struct log_seg *s);
 /* The same; with all, every entry that decodes counts (see log.c). */
 int log_seg_load(struct log *l, struct log_seg *s, int all);
+/* Open s's data file, under either name (sealed or .open; data_ftype says
+ * which it had). Returns the descriptor, or -1 with errno. */
+int log_seg_open_data(struct log *l, struct log_seg *s, int flags);
 /* Open s's files; -ENOENT when one is missing (its name in *missing). */
 int log_seg_open_files(struct log *l, struct log_seg *s, int writable, char *missing, size_t n);
 int log_mkdir_p(const char *path);

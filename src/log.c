@@ -201,6 +201,25 @@ int log_seg_load_index(struct log *l, struct log_seg *s)
 	return log_seg_load(l, s, 0);
 }
 
+int log_seg_open_data(struct log *l, struct log_seg *s, int flags)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	logf_seg_path(l, s, 0, path, sizeof(path));
+	if ((fd = open(path, flags)) >= 0 || errno != ENOENT)
+		return fd;
+	/* between the MANIFEST that sealed it and the rename that follows,
+	 * or a store older than the .open names */
+	int other = s->data_ftype == LOGF_OPEN ? LOGF_DATA : LOGF_OPEN;
+	logf_seg_path_as(l, s, other, path, sizeof(path));
+	if ((fd = open(path, flags)) >= 0)
+		s->data_ftype = other;
+	else
+		errno = ENOENT;
+	return fd;
+}
+
 int log_seg_open_files(struct log *l, struct log_seg *s, int writable, char *missing, size_t mn)
 {
 	char path[PATH_MAX];
@@ -209,17 +228,7 @@ int log_seg_open_files(struct log *l, struct log_seg *s, int writable, char *mis
 	for (int idx = 0; idx < 2; idx++) {
 		int *fd = idx ? &s->idx_fd : &s->data_fd;
 		logf_seg_path(l, s, idx, path, sizeof(path));
-		*fd = open(path, flags);
-		if (*fd < 0 && errno == ENOENT && !idx) {
-			/* between the MANIFEST that sealed it and the rename that
-			 * follows, or a store older than the .open names */
-			int other = s->data_ftype == LOGF_OPEN ? LOGF_DATA : LOGF_OPEN;
-			logf_seg_path_as(l, s, other, path, sizeof(path));
-			if ((*fd = open(path, flags)) >= 0)
-				s->data_ftype = other;
-			else
-				errno = ENOENT;
-		}
+		*fd = idx ? open(path, flags) : log_seg_open_data(l, s, flags);
 		if (*fd >= 0)
 			continue;
 		if (errno != ENOENT)
