@@ -120,7 +120,7 @@ exercise first "true" "$(ing A "$A")" "|" "A:1500|A"
 # a run appended to the active segment, which then fills and is sealed
 exercise append "$(ing A "$A")" "$(ing B "$B")" "A:1500|A" "A:1500 B:1500|A B"
 # a run that starts a new segment after a sealed one (every run seals)
-seal=AGGR_SEGMENT_BYTES=1
+seal=AGGR_SEAL_AGE=0
 exercise newseg "$(ing A "$A") && $(ing B "$B")" "$(ing C "$C")" \
 	"A:1500 B:1500|A B" "A:1500 B:1500 C:1500|A B C"
 newseg_op=$(ing C "$C")
@@ -129,7 +129,7 @@ seal=
 exercise purge "$(ing A "$A") && $(ing B "$B")" "AGGR_DIR=\$D $aggr purge $kind" \
 	"A:1500 B:1500|A B" "|"
 # retain: the sealed segment of run A, ingested 228 days ago, expires
-seal=AGGR_SEGMENT_BYTES=1
+seal=AGGR_SEAL_AGE=0
 keys_expect="A B" exercise retain \
 	"AGGR_NOW=2021-06-01T00:00:00Z $(ing A "$A") && AGGR_NOW=2021-12-01T00:00:00Z $(ing B "$B")" \
 	"AGGR_DIR=\$D $aggr retain $kind --older-than 100d" "A:1500 B:1500|A B" "B:1500|B"
@@ -166,7 +166,7 @@ eio() {
 # compaction: run B loses its t0 events; B's segment is rewritten and the
 # segment of removal records leaves the MANIFEST, all at the rename
 if [ "$kind" = events ]; then
-	seal=AGGR_SEGMENT_BYTES=1
+	seal=AGGR_SEAL_AGE=0
 	rmb="AGGR_DIR=\$D $aggr events remove \$(AGGR_DIR=\$D $aggr events list --tag run-B --tag t0 --format ndjson | jq -r '\"--id \" + ._id') >/dev/null"
 	exercise compact "$(ing A "$A") && $(ing B "$B") && $(ing C "$C") && $rmb" "AGGR_DIR=\$D $small $aggr compact events" \
 		"A:1500 B:1500 C:1500|A B C" "A:1500 B:1285 C:1500|A B C"
