@@ -283,9 +283,11 @@ int main(int argc, char **argv)
 	argc -= optind;
 	optind = 0;  /* glibc: restart getopt for the command's own options */
 	rc = cmd->run(argc, argv);
-	if (stop_signal) {
+	if (stop_signal && rc) {
 		/* a writer stopped by a signal has undone its run: end as the
-		 * signal would have, so that the shell sees 128 + its number */
+		 * signal would have, so that the shell sees 128 + its number.
+		 * One that came after the commit point stopped nothing: the
+		 * command succeeded, and says so. */
 		int sig = stop_signal;
 		fflush(stdout);
 		signal(sig, SIG_DFL);
