@@ -59,6 +59,14 @@ $(BUILD)/.deps-ok:
 check: aggr $(UNIT_BINS)
 	@AGGR_BIN=$(abspath $(BUILD)/aggr) UNIT_DIR=$(abspath $(BUILD)) sh tests/run-all.sh
 
+# make soak [SOAK_SECONDS=120]: each model-based random test with random
+# seeds for SOAK_SECONDS; a failure prints its seed and the line replaying it.
+SOAK_SECONDS = 120
+soak: aggr
+	@rc=0; for t in tests/model/*.py; do \
+		AGGR_BIN=$(abspath $(BUILD)/aggr) python3 $$t --soak --seconds $(SOAK_SECONDS) || rc=1; \
+	done; exit $$rc
+
 demo: aggr
 	@sh samples/demo.sh $(abspath $(BUILD)/aggr)
 
@@ -80,7 +88,7 @@ uninstall:
 clean:
 	rm -rf build build-san aggr bench/gen
 
-.PHONY: all aggr check demo install uninstall clean
+.PHONY: all aggr check soak demo install uninstall clean
 
 # ---- fuzzing: tests/fuzz (appended section; see tests/fuzz/README) ----
 # make check builds $(BUILD)/replay-NAME for every tests/fuzz/fuzz-NAME.c with
