@@ -91,7 +91,7 @@ KNOWN = [
 
 def is_sanitized(aggr):
     with open(aggr, "rb") as f:
-        return b"AddressSanitizer" in f.read()
+        return b"__asan_init" in f.read()
 
 
 # ---- building the pristine stores ----
@@ -629,6 +629,7 @@ class Sweep:
         self.cases = 0
         self.check_clean = []     # damages plain check did not report
         self.repair_failed = []   # damages check --repair could not repair
+        self.purge_failed = []    # damages that purge could not clear
 
     def fail(self, kind, damage, cmd, why):
         for i, (ks, ds, cs, defect, build) in enumerate(KNOWN):
@@ -719,6 +720,9 @@ class Sweep:
             rcs = []
             for args in seq:
                 rcs.append(self.one(e, d, kind, damage, subst(args)))
+            if seq[0][0] == "purge" and rcs[0][0] != 0:
+                self.purge_failed.append("%s / %s: exit %d: %s" % (
+                    kind, damage, rcs[0][0], rcs[0][1].decode("utf-8", "replace").strip().split("\n")[-1][:150]))
             if seq[0][1:] == ["{LOG}", "--repair"]:
                 (rrc, rerr), (crc, cerr) = rcs[0], rcs[1]
                 if rrc == 0 and crc != 0:
@@ -831,6 +835,9 @@ def main():
             print("  " + c)
         print("check --repair exited non-zero on %d damaged directories:" % len(s.repair_failed))
         for c in s.repair_failed:
+            print("  " + c)
+        print("purge exited non-zero on %d damaged directories:" % len(s.purge_failed))
+        for c in s.purge_failed:
             print("  " + c)
     for i, (ks, ds, cs, defect, build) in enumerate(KNOWN):
         if i not in s.known_hits and a.damage == "*" and not a.kind and (build != "san" or s.san):
