@@ -19,8 +19,9 @@ streams and events their writers.
 Every command must: exit with a documented status (0 to 8; never a signal,
 never over 128, never a sanitizer report, never hang), print valid UTF-8 on
 stdout and stderr, and start every stderr line with "aggr: ". After a
-check --repair that exits 0, check must exit 0 too. Outputs are not
-compared: this is a robustness sweep.
+check --repair that exits 0, check must exit 0 too; after a write of one
+new record that exits 0, cat must print one record more than before.
+Outputs are not compared: this is a robustness sweep.
 
 Known defects are listed in KNOWN below, each naming the defect: a
 failure that matches an entry is reported as known, not failed, and an
@@ -81,6 +82,13 @@ KNOWN = [
     (("streams/s",), ("producers-garbage", "producers-bad-utf8-name"), ("stream list", "stream publish *"),
      "K6: a damaged producers file is printed as it is (stream list's owner, publish's 'owned by "
      "producer ...'): invalid UTF-8 (issue 12 item 14)", None),
+    # echo "$rec" | aggr ingest flows; truncate -s -1 DIR/flows/00000000000000000000.idx;
+    # aggr check flows (exit 0); echo "$rec" | aggr ingest flows (exit 0); aggr cat flows: nothing
+    (("*",), ("idx-last-*",), ("cat * after *",),
+     "K8: a damaged index entry of a run whose commit point was the MANIFEST rename (its first run "
+     "in a new segment) is taken for an interrupted run: check exits 0, the next writer drops the "
+     "committed records, and every later run is stored out of sight (exit 0; cat, check see nothing): "
+     "its blocks start at the MANIFEST's next_offset, past the truncated segment's end", None),
     # rm DIR/flows/MANIFEST; aggr ingest flows f.json (build-san/aggr)
     (("*",), ("manifest-deleted",), ("ingest *", "check * --repair", "events add *", "events stop *",
                                      "events remove *", "stream publish *"),
@@ -138,7 +146,7 @@ def build_counters(e, d):
     with open(os.path.join(SEED, "001-domain-counter/db.json")) as f:
         seed = list(json.load(f).values())
     e.must(d, ["ingest", "counters"], lines(seed))
-    for run, n in ((1, 60), (2, 60), (3, 20)):
+    for run, n in ((1, 60), (2, 60), (3, 60), (4, 20)):
         recs = [{"timestamp": 1642284000 - 60 * (i % 50), "d%d.example" % (i % 7): i + 1, "x%d.example" % i: run}
                 for i in range(n)]
         e.must(d, ["ingest", "counters"], lines(recs))
@@ -228,6 +236,10 @@ KINDS = {
                     ["stream", "seek", "s", "--consumer", "c1", "--event-name", "GdriveSync", "--to", "earliest"],
                     ["stream", "seek", "s", "--consumer", "c3", "--event-name", "Other", "--to", "{id2}"]]]),
 }
+# writers that add exactly one record when they exit 0 (ingest of ONE[kind]
+# with a new batch id or none, publish by the owner, events add)
+ADDS_ONE = [["ingest", "flows", "--batch-id", "b9"], ["ingest", "counters"], ["ingest", "events"],
+            ["ingest", "sessions"], ["stream", "publish", "s", "--producer", "p1"], ["events", "add", "--tag", "z"]]
 COMMON_WRITERS = [
     [["check", "{LOG}", "--repair"], ["check", "{LOG}"], ["cat", "{LOG}"]],
     [["compact", "{LOG}"]],
@@ -620,6 +632,10 @@ def tree_state(d):
     return st
 
 
+class NoDamage(Exception):
+    pass
+
+
 class Sweep:
     def __init__(self, aggr, verbose):
         self.aggr, self.verbose = aggr, verbose
@@ -630,6 +646,7 @@ class Sweep:
         self.check_clean = []     # damages plain check did not report
         self.repair_failed = []   # damages check --repair could not repair
         self.purge_failed = []    # damages that purge could not clear
+        self.skipped = []         # damages that changed nothing here
 
     def fail(self, kind, damage, cmd, why):
         for i, (ks, ds, cs, defect, build) in enumerate(KNOWN):
@@ -697,11 +714,17 @@ class Sweep:
             if not damaged_once:
                 damaged_once.append(1)
                 if tree_state(d) == before:
-                    raise SystemExit("%s: damage %s / %s changed nothing" % (NAME, kind, damage))
+                    raise NoDamage()
             return d
 
         # readers on one copy: they must not change a file
-        d = fresh()
+        try:
+            d = fresh()
+        except NoDamage:
+            # a layout where this damage is a no-op (say, no COMMIT flag to clear)
+            self.cases -= 1
+            self.skipped.append("%s / %s" % (kind, damage))
+            return
         before = tree_state(d)
         dirwide = DIR_READERS if any(fnmatch.fnmatchcase(damage, g) for g in DIR_DAMAGE) else []
         for args in KINDS[kind][1] + COMMON_READERS + dirwide:
@@ -718,8 +741,22 @@ class Sweep:
         for seq in KINDS[kind][2] + COMMON_WRITERS:
             d = fresh()
             rcs = []
+            # a write of one new record that reports success must be there
+            # for the next reader: cat prints one more record than before
+            adds_one = seq[0] in ADDS_ONE
+            if adds_one:
+                brc, bout, _, _ = e.run(d, ["cat", log])
             for args in seq:
                 rcs.append(self.one(e, d, kind, damage, subst(args)))
+                if adds_one and len(rcs) == 1 and brc == 0 and rcs[0][0] == 0:
+                    arc, aout, aerr, _ = e.run(d, ["cat", log])
+                    nb, na = bout.count(b"\n"), aout.count(b"\n")
+                    if arc != 0 or na != nb + 1:
+                        self.fail(kind, damage, "cat %s after %s" % (log, " ".join(subst(seq[0]))),
+                                  "the write exited 0, then cat exited %d with %d records, %d before%s" % (
+                                      arc, na, nb, ": " + aerr.decode("utf-8", "replace").strip()[:120] if arc else ""))
+                    else:
+                        self.passed += 1
             if seq[0][0] == "purge" and rcs[0][0] != 0:
                 self.purge_failed.append("%s / %s: exit %d: %s" % (
                     kind, damage, rcs[0][0], rcs[0][1].decode("utf-8", "replace").strip().split("\n")[-1][:150]))
@@ -803,12 +840,11 @@ def main():
             pristine = os.path.join(kdir, "pristine", "data")
             vals = KINDS[kind][0](e, pristine) or {}
             ld = os.path.join(pristine, kind)
-            # several segments of several blocks, the last one active
+            # several segments of several blocks
             segs = segments(ld)
-            if len(segs) < 3 or min(len(blocks(ld, sg)) for sg in segs) < 3 or \
-                    not read(os.path.join(ld, "MANIFEST")).rstrip().split(b"\n")[-2].endswith(b" active"):
-                raise SystemExit("%s: the pristine %s store is not several segments of several blocks "
-                                 "ending in an active one" % (NAME, kind))
+            if len(segs) < 3 or min(len(blocks(ld, sg)) for sg in segs) < 2:
+                raise SystemExit("%s: the pristine %s store is not several segments of several blocks"
+                                 % (NAME, kind))
             rc, out, err, _ = e.run(pristine, ["check", kind])
             if rc != 0:
                 raise SystemExit("%s: the pristine %s store does not check clean: %s" % (NAME, kind, err))
@@ -842,6 +878,9 @@ def main():
     for i, (ks, ds, cs, defect, build) in enumerate(KNOWN):
         if i not in s.known_hits and a.damage == "*" and not a.kind and (build != "san" or s.san):
             print("%s: KNOWN entry matched nothing (fixed? remove it): %s" % (NAME, defect))
+    if s.skipped:
+        print("%s: skipped %d damages that change nothing in this layout: %s" % (
+            NAME, len(s.skipped), ", ".join(s.skipped)))
     print("%s: %d damaged directories, %d known failures (KNOWN), %.1f s" % (
         NAME, s.cases, s.known, time.time() - t0))
     print("%s: %d passed, %d failed" % (NAME, s.passed, s.failed))
