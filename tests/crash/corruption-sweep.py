@@ -89,6 +89,11 @@ KNOWN = [
      "in a new segment) is taken for an interrupted run: check exits 0, the next writer drops the "
      "committed records, and every later run is stored out of sight (exit 0; cat, check see nothing): "
      "its blocks start at the MANIFEST's next_offset, past the truncated segment's end", None),
+    # a block continuing the offsets appended with no index entry (a killed
+    # ingest), the .idx deleted; aggr check flows --repair; aggr cat flows
+    (("*",), ("seg-last-uncommitted-run+idx-deleted",), ("cat * (after check * --repair*",),
+     "K9: check --repair rebuilds a lost index from every block, so a run that never committed "
+     "becomes visible (issue 12 item 5)", None),
     # rm DIR/flows/MANIFEST; aggr ingest flows f.json (build-san/aggr)
     (("*",), ("manifest-deleted",), ("ingest *", "check * --repair", "events add *", "events stop *",
                                      "events remove *", "stream publish *"),
@@ -444,6 +449,12 @@ def damages(kind, ld):
         ("seg-last-garbage-tail", lambda ld, d: open(os.path.join(ld, last), "ab").write(b"\xff\xfegarbage\x00" * 9)),
         ("seg-last-uncommitted-block", lambda ld, d: open(os.path.join(ld, last), "ab").write(
             read(os.path.join(ld, last))[blocks(ld, last)[-1][0]:])),
+        ("seg-last-uncommitted-run", lambda ld, d: append_uncommitted(ld)),
+        ("seg-last-uncommitted-run+idx-deleted", lambda ld, d: (
+            append_uncommitted(ld), os.unlink(os.path.join(ld, idx_of(last))))),
+        ("seg-last-uncommitted-block+idx-deleted", lambda ld, d: (
+            open(os.path.join(ld, last), "ab").write(read(os.path.join(ld, last))[blocks(ld, last)[-1][0]:]),
+            os.unlink(os.path.join(ld, idx_of(last))))),
         ("seg-orphan", lambda ld, d: shutil.copy(os.path.join(ld, last),
                                                  os.path.join(ld, "%020d.jsonl.gz" % 99999))),
         ("seg-mid-swapped-with-first", lambda ld, d: swap(os.path.join(ld, segs[0]), os.path.join(ld, mid))),
@@ -585,6 +596,21 @@ def huge(rec):
     return out if out != rec else re.sub(rb':"[^"]*"', b":99999999999999999999999", rec, count=1)
 
 
+def append_uncommitted(ld):
+    """Append to the last segment a good block continuing its offsets (a
+    copy of the last block's records) with no index entry: what an ingest
+    killed before its commit leaves."""
+    seg = segments(ld)[-1]
+    sp, ip = os.path.join(ld, seg), os.path.join(ld, idx_of(seg))
+    data, idx = read(sp), read(ip)
+    esize = struct.unpack_from("<I", idx, 12)[0]
+    k = len(idx) - esize
+    pos, blen, rawlen, first, count, flags, kmin, kmax, ingest = struct.unpack_from("<QIIQIIqqq", idx, k)
+    raw = zlib.decompress(data[pos + 68:pos + blen], -15)
+    with open(sp, "ab") as f:
+        f.write(member((0, count, first + count, kmin, kmax, ingest), raw))
+
+
 def swap(a, b):
     da, db = read(a), read(b)
     write(a, db)
@@ -662,6 +688,21 @@ class Sweep:
         self.failed += 1
         self.failures.append("not ok %s / %s: aggr %s: %s" % (kind, damage, cmd, why))
 
+    def no_new_records(self, kind, damage, cmd, out):
+        """cat prints only records that were committed: each line at most
+        as often as in the pristine store (forged blocks excepted)."""
+        if damage.startswith("forged-"):
+            return
+        seen = {}
+        for l in out.splitlines():
+            seen[l] = seen.get(l, 0) + 1
+        extra = [l for l, n in seen.items() if n > self.pristine_lines.get(l, 0)]
+        if extra:
+            self.fail(kind, damage, cmd, "printed %d records the store never committed (or too often): %r" % (
+                len(extra), extra[0][:100]))
+        else:
+            self.passed += 1
+
     def one(self, e, data, kind, damage, args):
         cmd = " ".join(args)
         rc, out, err, hung = e.run(data, args, ONE[kind] if args[0] in ("ingest", "stream") and
@@ -694,6 +735,8 @@ class Sweep:
             self.fail(kind, damage, cmd, why)
         else:
             self.passed += 1
+            if args[0] == "cat" and rc == 0 and not self.after_write:
+                self.no_new_records(kind, damage, cmd + self.after, out)
         return rc, err
 
     def case(self, e, kind, damage, fn, pristine, vals, work):
@@ -725,6 +768,7 @@ class Sweep:
             self.cases -= 1
             self.skipped.append("%s / %s" % (kind, damage))
             return
+        self.after_write, self.after = False, ""
         before = tree_state(d)
         dirwide = DIR_READERS if any(fnmatch.fnmatchcase(damage, g) for g in DIR_DAMAGE) else []
         for args in KINDS[kind][1] + COMMON_READERS + dirwide:
@@ -746,8 +790,12 @@ class Sweep:
             adds_one = seq[0] in ADDS_ONE
             if adds_one:
                 brc, bout, _, _ = e.run(d, ["cat", log])
-            for args in seq:
+            self.after_write = False
+            for i, args in enumerate(seq):
+                self.after = " (after %s)" % "; ".join(" ".join(subst(a)) for a in seq[:i]) if i else ""
                 rcs.append(self.one(e, d, kind, damage, subst(args)))
+                # what a write stores may show from now on; purge and repair add nothing
+                self.after_write |= args[0] not in ("check", "purge", "compact", "retain", "cat")
                 if adds_one and len(rcs) == 1 and brc == 0 and rcs[0][0] == 0:
                     arc, aout, aerr, _ = e.run(d, ["cat", log])
                     nb, na = bout.count(b"\n"), aout.count(b"\n")
@@ -850,6 +898,9 @@ def main():
                 raise SystemExit("%s: the pristine %s store does not check clean: %s" % (NAME, kind, err))
             if a.verbose:
                 print("%s: %s" % (kind, ", ".join("%s: %d blocks" % (sg, len(blocks(ld, sg))) for sg in segments(ld))))
+            s.pristine_lines = {}
+            for l in e.must(pristine, ["cat", kind]).encode().splitlines():
+                s.pristine_lines[l] = s.pristine_lines.get(l, 0) + 1
             for damage, fn in damages(kind, ld):
                 if not fnmatch.fnmatchcase(damage, a.damage):
                     continue
