@@ -60,10 +60,14 @@ check: aggr $(UNIT_BINS)
 	@AGGR_BIN=$(abspath $(BUILD)/aggr) UNIT_DIR=$(abspath $(BUILD)) sh tests/run-all.sh
 
 # make soak [SOAK_SECONDS=300]: each model-based random test (tests/model)
-# with random seeds for SOAK_SECONDS; a failure prints its seed
+# with random seeds for SOAK_SECONDS; a failure prints its seed and the
+# line replaying it.
 SOAK_SECONDS = 300
 soak: aggr
-	@AGGR_BIN=$(abspath $(BUILD)/aggr) python3 tests/model/events-model.py --soak $(SOAK_SECONDS)
+	@rc=0; \
+	AGGR_BIN=$(abspath $(BUILD)/aggr) python3 tests/model/events-model.py --soak $(SOAK_SECONDS) || rc=1; \
+	AGGR_BIN=$(abspath $(BUILD)/aggr) python3 tests/model/stream-model.py --soak --seconds $(SOAK_SECONDS) || rc=1; \
+	exit $$rc
 
 demo: aggr
 	@sh samples/demo.sh $(abspath $(BUILD)/aggr)
