@@ -168,8 +168,12 @@ static int run(int argc, char **argv)
 	progress_init(&pr);
 	json_doc_init(&doc);
 	buf_init(&norm);
-	if (batch && strcmp(batch, "auto") && log_batch_seen(lg, batch))
-		goto seen;
+	if (batch && strcmp(batch, "auto") && (rc = log_batch_seen(lg, batch))) {
+		if (rc > 0)
+			goto seen;
+		rc = err_code();
+		goto out;
+	}
 	sum.want = batch && !strcmp(batch, "auto");
 	log_begin(lg, now);
 	if (optind >= argc) {
@@ -183,13 +187,17 @@ static int run(int argc, char **argv)
 		/* known only once the input is read: the run is undone if seen */
 		snprintf(auto_id, sizeof(auto_id), "auto-%" PRIu64 "-%08" PRIx32, sum.bytes, sum.crc);
 		batch = auto_id;
-		if (log_batch_seen(lg, batch)) {
+		int seen = log_batch_seen(lg, batch);
+		if (seen > 0) {
 			log_abort(lg);
 			progress_end(&pr);
 			goto seen;
 		}
+		if (seen < 0)
+			rc = err_code();
 	}
-	log_set_batch(lg, batch);
+	if (!rc)
+		rc = log_set_batch(lg, batch);
 	if (!rc)
 		rc = log_commit(lg);
 	progress_end(&pr);
