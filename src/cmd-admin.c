@@ -46,14 +46,23 @@ const struct cmd cmd_check = {
 	"usage: aggr check [LOG] [--repair]\n"
 	"\n"
 	"Verify LOG, or every log: the MANIFEST, every index entry and block CRC,\n"
-	"the index against the blocks, and that sealed segments end with a seal.\n"
-	"Silent when clean (-v reports counts); exit 8 naming the file and byte\n"
-	"offset of the first damage found in each log.\n"
+	"the index against the blocks, that sealed segments end with a seal, and\n"
+	"the batches and keys files. Silent when clean (-v reports counts).\n"
+	"\n"
+	"Exit status: 0 clean; 8 damage, naming the file and byte offset of the\n"
+	"first found in each log (a lost MANIFEST, index or segment included);\n"
+	"9 only uncommitted bytes of an interrupted run (nothing committed is\n"
+	"damaged; the next writer or --repair removes them); 4 no such data\n"
+	"directory; 6 a log that cannot be read.\n"
 	"\n"
 	"Options:\n"
-	"  --repair         take the writer lock, rebuild lost or damaged index\n"
-	"                   files from their blocks, drop a torn tail left by an\n"
-	"                   interrupted run, then check again\n",
+	"  --repair         take the writer lock and make the log sound without\n"
+	"                   making visible any record no commit proves: rebuild a\n"
+	"                   lost or damaged index or MANIFEST, set aside damaged\n"
+	"                   blocks and blocks no commit proves, drop a lost\n"
+	"                   segment, remove uncommitted bytes; report each (bytes,\n"
+	"                   offsets, records); keep the old files in LOG/lost/;\n"
+	"                   then check again\n",
 };
 
 const struct cmd cmd_compact = {
@@ -74,7 +83,8 @@ const struct cmd cmd_purge = {
 	"usage: aggr purge LOG\n"
 	"\n"
 	"Delete every record of LOG. The empty MANIFEST is written first, so a\n"
-	"crash leaves either the old log or an empty one.\n",
+	"crash leaves either the old log or an empty one. A damaged log (lost or\n"
+	"damaged MANIFEST, index or segment) is purged too, with a warning.\n",
 };
 
 /* Parse [LOG] or LOG; returns 0, or EX_USAGE after a message. */

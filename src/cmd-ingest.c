@@ -37,6 +37,7 @@ const struct cmd cmd_ingest = {
 	"  --batch-id ID    store ID with the run; a later run with the same ID\n"
 	"                   stores nothing and exits 0 (for cron retries). 'auto'\n"
 	"                   derives the ID from the input's size and CRC-32\n"
+	"                   (a log remembers its newest 10000 IDs)\n"
 	"  --wait SECS      wait this long for another writer (default 10)\n"
 	"  --no-wait        fail at once with exit 5 when the log is locked\n"
 	"  --[no-]progress  progress on stderr (default: when it is a terminal)\n"
