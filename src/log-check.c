@@ -53,10 +53,13 @@ static uint64_t unlisted_bytes(struct log *l, char *data, size_t n)
 		char *p = path_join(l->dir, de->d_name);
 		if (lstat(p, &st) == 0) {
 			bytes += (uint64_t)st.st_size;
-			/* name a data file rather than an index */
+			/* name the first data file rather than an index */
+			char cand[PATH_MAX];
+			snprintf(cand, sizeof(cand), "%s/%s", l->name, de->d_name);
+			int cand_idx = !!strstr(cand, ".idx"), cur_idx = !!strstr(data ? data : "", ".idx");
 			if (data && !tmp && st.st_size > (idx ? IDX_HDR_LEN : 0) &&
-			    (!*data || (!idx && strstr(data, ".idx"))))
-				snprintf(data, n, "%s/%s", l->name, de->d_name);
+			    (!*data || cand_idx < cur_idx || (cand_idx == cur_idx && strcmp(cand, data) < 0)))
+				snprintf(data, n, "%s", cand);
 		}
 		free(p);
 	}
