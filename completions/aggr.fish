@@ -127,7 +127,7 @@ complete -c aggr -n '__aggr_events_sub add list stop' -l tz -x -a '(string repla
 
 # cat LOG, info [LOG], check [--repair] [LOG], compact [LOG], purge LOG
 complete -c aggr -n '__aggr_first_arg cat info check compact purge' -a 'flows counters events sessions' -d Log
-complete -c aggr -n '__aggr_using check' -l repair -d 'Truncate a torn tail, rebuild a damaged index'
+complete -c aggr -n '__aggr_using check' -l repair -d 'Rebuild what commits prove, set the rest aside (kept in LOG/lost)'
 
 # sessions --user U [-n N] | --starts --days X [--at TIME] [--tz ZONE]
 complete -c aggr -n '__aggr_using sessions' -l user -x -d 'The user whose sessions to print'

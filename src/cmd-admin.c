@@ -1,5 +1,6 @@
 /* aggr cat, info, check, compact, purge: the log as a whole */
 #include <dirent.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,16 +46,25 @@ const struct cmd cmd_check = {
 	"usage: aggr check [LOG] [--repair]\n"
 	"\n"
 	"Verify LOG, or every log: the MANIFEST, every index entry and block CRC,\n"
-	"the index against the blocks, and that sealed segments end with a seal;\n"
-	"for events also that every record reads back as one aggr stores, that\n"
-	"no _id repeats, and that updates name their event's start.\n"
-	"Silent when clean (-v reports counts); exit 8 naming the file and byte\n"
-	"offset of the first damage found in each log.\n"
+	"the index against the blocks, that sealed segments end with a seal, and\n"
+	"the batches, keys and producers files; for events also that every\n"
+	"record reads back as one aggr stores, that no _id repeats, and that\n"
+	"updates name their event's start. Silent when clean (-v reports counts).\n"
+	"\n"
+	"Exit status: 0 clean; 8 damage, naming the file and byte offset of the\n"
+	"first found in each log (a lost MANIFEST, index or segment included);\n"
+	"9 only uncommitted bytes of an interrupted run (nothing committed is\n"
+	"damaged; the next writer or --repair removes them); 4 no such data\n"
+	"directory; 6 a log that cannot be read.\n"
 	"\n"
 	"Options:\n"
-	"  --repair         take the writer lock, rebuild lost or damaged index\n"
-	"                   files from their blocks, drop a torn tail left by an\n"
-	"                   interrupted run, then check again\n",
+	"  --repair         take the writer lock and make the log sound without\n"
+	"                   making visible any record no commit proves: rebuild a\n"
+	"                   lost or damaged index or MANIFEST, set aside damaged\n"
+	"                   blocks and blocks no commit proves, drop a lost\n"
+	"                   segment, remove uncommitted bytes; report each (bytes,\n"
+	"                   offsets, records); keep the old files in LOG/lost/;\n"
+	"                   then check again\n",
 };
 
 const struct cmd cmd_compact = {
@@ -75,7 +85,8 @@ const struct cmd cmd_purge = {
 	"usage: aggr purge LOG\n"
 	"\n"
 	"Delete every record of LOG. The empty MANIFEST is written first, so a\n"
-	"crash leaves either the old log or an empty one.\n",
+	"crash leaves either the old log or an empty one. A damaged log (lost or\n"
+	"damaged MANIFEST, index or segment) is purged too, with a warning.\n",
 };
 
 /* Parse [LOG] or LOG; returns 0, or EX_USAGE after a message. */
@@ -159,41 +170,35 @@ static int admin_start(const struct cmd *cmd, int argc, char **argv, int log_req
 	return -1;
 }
 
-/* Every log with a MANIFEST in dir, sorted. Returns the count. */
+/* Every log in dir, sorted: each one with a MANIFEST, or segment files, or
+ * that cannot be read (opening it then says why). Returns the count; a
+ * streams directory that cannot be read is an error (err_set). */
 static size_t list_logs(const char *dir, char ***out)
 {
 	static const char *fixed[] = {"counters", "events", "flows", "sessions"};
 	char **names = NULL;
 	size_t n = 0;
-	struct stat st;
 
 	for (size_t i = 0; i < 4; i++) {
-		char *d = path_join(dir, fixed[i]), *m = path_join(d, "MANIFEST");
-		/* a symlinked log is listed, so that it is refused loudly */
-		if (lstat(m, &st) == 0 || (lstat(d, &st) == 0 && S_ISLNK(st.st_mode))) {
+		if (log_present(dir, fixed[i])) {
 			names = xrealloc(names, sizeof(*names) * (n + 1));
 			names[n++] = xstrdup(fixed[i]);
 		}
-		free(m);
-		free(d);
 	}
 	char *sd = path_join(dir, "streams");
 	DIR *d = opendir(sd);
+	if (!d && errno != ENOENT && errno != ENOTDIR)
+		err_sys("cannot read directory %s", sd);
 	if (d) {
 		struct dirent *de;
 		size_t first = n;
 		while ((de = readdir(d))) {
 			char name[300];
 			snprintf(name, sizeof(name), "streams/%s", de->d_name);
-			if (!log_name_valid(name))
+			if (!log_name_valid(name) || !log_present(dir, name))
 				continue;
-			char *ld = path_join(dir, name), *m = path_join(ld, "MANIFEST");
-			if (lstat(m, &st) == 0 || (lstat(ld, &st) == 0 && S_ISLNK(st.st_mode))) {
-				names = xrealloc(names, sizeof(*names) * (n + 1));
-				names[n++] = xstrdup(name);
-			}
-			free(m);
-			free(ld);
+			names = xrealloc(names, sizeof(*names) * (n + 1));
+			names[n++] = xstrdup(name);
 		}
 		closedir(d);
 		for (size_t i = first; i < n; i++)
@@ -411,6 +416,19 @@ static int info_run(int argc, char **argv)
 	return rc;
 }
 
+/* The configuration of a writer of log name: its kind's. */
+static int name_config(const char *name, struct log_config *cfg)
+{
+	const char *kind = log_name_kind(name);
+	const struct kind *k = kind_find(kind);
+	int rc;
+
+	if ((rc = log_config_init(cfg, kind, k ? k->bloom_bytes : 0, k ? k->bloom_k : 0)))
+		return rc;
+	cfg->retention_us = k ? k->retention_us : 0;
+	return 0;
+}
+
 static int check_one(const char *dir, const char *name, int repair)
 {
 	struct log_check_stats st;
@@ -418,15 +436,12 @@ static int check_one(const char *dir, const char *name, int repair)
 	int rc;
 
 	if (repair) {
-		const char *kind = log_name_kind(name);
-		const struct kind *k = kind_find(kind);
 		struct log_config cfg;
-		if ((rc = log_config_init(&cfg, kind, k ? k->bloom_bytes : 0, k ? k->bloom_k : 0)))
+		if ((rc = name_config(name, &cfg)))
 			return rc;
-		cfg.retention_us = k ? k->retention_us : 0;
-		/* rebuild unreadable index files, then a writer's open drops
-		 * torn tails and orphans */
-		if ((rc = log_repair_indexes(dir, name, &cfg, G.wait_secs)) ||
+		/* repair what a writer cannot, then a writer's open recovers
+		 * the rest (orphans, a torn tail) */
+		if ((rc = log_repair(dir, name, &cfg, G.wait_secs)) ||
 		    (rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg)))
 			return rc;
 		log_close(lg);
@@ -439,11 +454,20 @@ static int check_one(const char *dir, const char *name, int repair)
 	if (!rc && k && k->verify)
 		rc = k->verify(lg);
 	if (!rc)
+		rc = log_check_leftovers(lg, &st);
+	if (!rc)
 		info_("%s: ok: %" PRIu64 " segment%s, %" PRIu64 " block%s, %" PRIu64 " record%s", name,
 		      st.segments, st.segments == 1 ? "" : "s", st.blocks, st.blocks == 1 ? "" : "s",
 		      st.records, st.records == 1 ? "" : "s");
 	log_close(lg);
 	return rc;
+}
+
+/* Which exit status tells most: damage, then other failures, then bytes
+ * an interrupted run left. */
+static int check_rank(int rc)
+{
+	return rc == EX_CORRUPT ? 3 : rc == EX_LEFTOVER ? 1 : rc ? 2 : 0;
 }
 
 static int check_run(int argc, char **argv)
@@ -452,12 +476,21 @@ static int check_run(int argc, char **argv)
 	char **names = NULL, *dir;
 	int rc, worst = 0;
 	struct admin_opts o;
+	struct stat st;
 	size_t n;
 
 	if ((rc = admin_start(&cmd_check, argc, argv, 0, &o, &name, &dir)) >= 0)
 		return rc;
+	/* a data directory that is not there is not a clean one */
+	if (stat(dir, &st) < 0) {
+		rc = errno == ENOENT ? err_set(EX_NOTFOUND, "%s: no such data directory", dir)
+				     : err_sys("cannot read data directory %s", dir);
+		free(dir);
+		return rc;
+	}
 	n = select_logs(dir, name, &names);
 	if (*err_msg()) {
+		free_names(names, n);
 		free(dir);
 		return err_code();
 	}
@@ -467,7 +500,7 @@ static int check_run(int argc, char **argv)
 		if (rc) {
 			fprintf(stderr, "aggr: check: %s\n", err_msg());
 			err_clear();
-			if (!worst || rc == EX_CORRUPT)
+			if (check_rank(rc) > check_rank(worst))
 				worst = rc;
 		}
 	}
@@ -482,37 +515,53 @@ static int purge_run(int argc, char **argv)
 	struct log_config cfg;
 	struct log *lg;
 	char *dir;
-	int rc;
-
+	int rc, damaged = 0;
 	struct admin_opts o;
 
 	if ((rc = admin_start(&cmd_purge, argc, argv, 1, &o, &name, &dir)) >= 0)
 		return rc;
+	/* purge must always work: a log that cannot be opened, for damage of
+	 * any kind, is purged from its files (log_purge_damaged) */
 	struct log *probe;
-	if ((rc = log_open_read(dir, name, &probe))) {
-		free(dir);
-		return rc;
-	}
-	int exists = log_exists(probe);
 	char kind[32];
-	snprintf(kind, sizeof(kind), "%s", log_kind(probe));
-	if (!exists && (rc = stream_exists(probe, name))) {
+	if ((rc = log_open_read(dir, name, &probe)) == EX_CORRUPT) {
+		damaged = 1;
+	} else if (rc) {
 		free(dir);
 		return rc;
+	} else {
+		int exists = log_exists(probe) || log_present(dir, name);
+		snprintf(kind, sizeof(kind), "%s", log_kind(probe));
+		if (!exists && (rc = stream_exists(probe, name))) {
+			free(dir);
+			return rc;  /* as cat says (probe closed) */
+		}
+		log_close(probe);
+		if (!exists) {
+			free(dir);
+			return 0;
+		}
+		if ((rc = log_config_init(&cfg, kind, 0, 0)))
+			goto out;
+		if ((rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg)) == EX_CORRUPT) {
+			damaged = 1;
+		} else if (!rc) {
+			uint64_t recs, segs;
+			rc = log_purge(lg, &recs, &segs);
+			log_close(lg);
+			if (!rc)
+				info_("deleted %" PRIu64 " record%s (%" PRIu64 " segment%s) from %s", recs,
+				      recs == 1 ? "" : "s", segs, segs == 1 ? "" : "s", name);
+		}
 	}
-	log_close(probe);
-	if (!exists) {
-		free(dir);
-		return 0;
+	if (damaged) {
+		uint64_t segs;
+		warnx_("%s: purging a damaged log: %s", name, err_msg());
+		err_clear();
+		if (!(rc = name_config(name, &cfg)) && !(rc = log_purge_damaged(dir, name, &cfg, G.wait_secs, &segs)))
+			info_("deleted every record (%" PRIu64 " segment%s) from %s", segs, segs == 1 ? "" : "s", name);
 	}
-	if (!(rc = log_config_init(&cfg, kind, 0, 0)) && !(rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg))) {
-		uint64_t recs, segs;
-		rc = log_purge(lg, &recs, &segs);
-		log_close(lg);
-		if (!rc)
-			info_("deleted %" PRIu64 " record%s (%" PRIu64 " segment%s) from %s", recs,
-			      recs == 1 ? "" : "s", segs, segs == 1 ? "" : "s", name);
-	}
+out:
 	free(dir);
 	return rc;
 }

@@ -37,6 +37,7 @@ const struct cmd cmd_ingest = {
 	"                   stores nothing and exits 0 (for cron retries). 'auto'\n"
 	"                   makes the ID the SHA-256 of the whole input, as read\n"
 	"                   (every FILE in turn): sha256:<64 hex digits>\n"
+	"                   (a log remembers its newest 10000 IDs)\n"
 	"  --wait SECS      wait this long for another writer (default 10)\n"
 	"  --no-wait        fail at once with exit 5 when the log is locked\n"
 	"  --[no-]progress  progress on stderr (default: when it is a terminal)\n"
@@ -167,8 +168,12 @@ static int run(int argc, char **argv)
 	progress_init(&pr);
 	json_doc_init(&doc);
 	buf_init(&norm);
-	if (batch && strcmp(batch, "auto") && log_batch_seen(lg, batch))
-		goto seen;
+	if (batch && strcmp(batch, "auto") && (rc = log_batch_seen(lg, batch))) {
+		if (rc > 0)
+			goto seen;
+		rc = err_code();
+		goto out;
+	}
 	sum.want = batch && !strcmp(batch, "auto");
 	sha256_init(&sum.sha);
 	log_begin(lg, now);
@@ -188,13 +193,17 @@ static int run(int argc, char **argv)
 		memcpy(auto_id, "sha256:", 7);
 		sha256_hex(d, auto_id + 7);
 		batch = auto_id;
-		if (log_batch_seen(lg, batch)) {
+		int seen = log_batch_seen(lg, batch);
+		if (seen > 0) {
 			log_abort(lg);
 			progress_end(&pr);
 			goto seen;
 		}
+		if (seen < 0)
+			rc = err_code();
 	}
-	log_set_batch(lg, batch);
+	if (!rc)
+		rc = log_set_batch(lg, batch);
 	if (!rc)
 		rc = log_commit(lg);
 	progress_end(&pr);

@@ -9,8 +9,81 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <sys/file.h>
 
 /* ---- check ---- */
+
+int log_seg_hidden_commit(const struct log_seg *s)
+{
+	size_t es = s->ih.entry_size;
+
+	for (size_t i = s->nent; s->idx_raw && i < s->nent + s->torn_entries; i++) {
+		struct idx_entry e;
+		if (idx_entry_decode(s->idx_raw + i * es, &s->ih, &e) == 0 && (e.m.flags & IDX_COMMIT))
+			return 1;
+	}
+	return 0;
+}
+
+/* Bytes in the log directory that no MANIFEST lists: segment files of runs
+ * that did not commit, temporary files. With data, say whether a segment
+ * file holds any (the MANIFEST is lost when none lists it). */
+static uint64_t unlisted_bytes(struct log *l, char *data, size_t n)
+{
+	DIR *d = opendir(l->dir);
+	struct dirent *de;
+	uint64_t bytes = 0;
+
+	if (data)
+		*data = 0;
+	while (d && (de = readdir(d))) {
+		uint64_t base;
+		uint32_t gen;
+		int idx, listed = 0;
+		size_t len = strlen(de->d_name);
+		int tmp = len > 4 && !strcmp(de->d_name + len - 4, ".tmp");
+		if (!tmp && !logf_parse_seg(de->d_name, &base, &gen, &idx))
+			continue;
+		for (size_t i = 0; !tmp && i < l->nseg; i++)
+			listed |= l->seg[i].base == base && l->seg[i].gen == gen;
+		if (listed)
+			continue;
+		struct stat st;
+		char *p = path_join(l->dir, de->d_name);
+		if (lstat(p, &st) == 0) {
+			bytes += (uint64_t)st.st_size;
+			/* name the first data file rather than an index */
+			char cand[PATH_MAX];
+			snprintf(cand, sizeof(cand), "%s/%s", l->name, de->d_name);
+			int cand_idx = !!strstr(cand, ".idx"), cur_idx = !!strstr(data ? data : "", ".idx");
+			if (data && !tmp && st.st_size > (idx ? IDX_HDR_LEN : 0) &&
+			    (!*data || cand_idx < cur_idx || (cand_idx == cur_idx && strcmp(cand, data) < 0)))
+				snprintf(data, n, "%s", cand);
+		}
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	return bytes;
+}
+
+/* Bytes past the last commit of the active segment. */
+static uint64_t tail_bytes(const struct log *l)
+{
+	const struct log_seg *s = l->nseg ? &l->seg[l->nseg - 1] : NULL;
+
+	if (!s || s->sealed)
+		return 0;
+	return (s->data_size - s->data_end) + (s->idx_size - s->idx_end);
+}
+
+/* The state files (batches, keys, producers): every line as their
+ * readers parse it. */
+static int check_state(struct log *l)
+{
+	return log_state_check(l);
+}
 
 static int check_seg_tail(struct log *l, struct log_seg *s, int last, struct log_check_stats *st)
 {
@@ -19,13 +92,19 @@ static int check_seg_tail(struct log *l, struct log_seg *s, int last, struct log
 	int rc = 0;
 
 	if (last && !s->sealed) {
-		for (int idx = 0; idx < 2; idx++) {
-			uint64_t torn = idx ? s->idx_size - s->idx_end : s->data_size - s->data_end;
-			if (torn)
-				info_("%s: %" PRIu64 " bytes of an interrupted run after the last commit "
-				      "(the next writer drops them)", log_seg_file(l, s, idx), torn);
-			st->torn_bytes += torn;
-		}
+		/* an interrupted run ends with no COMMIT entry: one after a bad
+		 * entry is a committed run the bad entry hides */
+		uint64_t end = s->nent ? s->ent[s->nent - 1].m.first_offset + s->ent[s->nent - 1].m.count : s->base;
+		if (log_seg_hidden_commit(s))
+			return err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": damaged index entry before committed ones",
+				       log_seg_file(l, s, 1), s->idx_end);
+		/* the MANIFEST's next_offset was committed when it was written (a
+		 * compacted or repaired segment may end in a gap before it) */
+		if (!s->gen && end < l->manifest_next && s->base < l->manifest_next)
+			return err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": index ends at offset %" PRIu64
+				       ", before %" PRIu64 " which the MANIFEST says is committed",
+				       log_seg_file(l, s, 1), s->idx_end, end, l->manifest_next);
+		st->torn_bytes += (s->data_size - s->data_end) + (s->idx_size - s->idx_end);
 		return 0;
 	}
 	if (s->idx_size != s->idx_end)
@@ -73,6 +152,11 @@ int log_check(struct log *l, struct log_check_stats *st)
 	uint64_t expect = l->nseg ? l->seg[0].base : 0;
 
 	memset(st, 0, sizeof(*st));
+	char data[PATH_MAX];
+	st->orphan_bytes = unlisted_bytes(l, data, sizeof(data));
+	if (!l->have_manifest && *data)
+		return err_set(EX_CORRUPT, "%s/MANIFEST: missing, but %s holds data "
+			       "(aggr check --repair rebuilds it from the segments)", l->name, data);
 	for (size_t i = 0; i < l->nseg && !rc; i++) {
 		struct log_seg *s = &l->seg[i];
 		st->segments++;
@@ -107,117 +191,43 @@ int log_check(struct log *l, struct log_check_stats *st)
 		l->expire_before = expire;
 		st->records = ss.records;
 	}
+	if (!rc)
+		rc = check_state(l);
 	return rc;
 }
 
-/* ---- check --repair: rebuild index files from their segments ---- */
-
-/*
- * Rebuild s's index from the blocks in its data file: hop member to member
- * by the length in each header, keep every block that decodes, stop at a
- * seal, a bad block or the end. Every kept block becomes its own committed
- * run, and its bloom filter is all ones (may hold anything), which is safe.
- * The new index replaces the old one atomically. Returns 0 or an error code.
- */
-static int rebuild_index(struct log *l, struct log_seg *s, const struct log_config *cfg, uint64_t *kept)
+int log_check_leftovers(struct log *l, const struct log_check_stats *st)
 {
-	struct idx_header ih = {IDX_ENTRY_FIXED + cfg->bloom_bytes, cfg->bloom_bytes, cfg->bloom_k, s->base};
-	unsigned char hdr[IDX_HDR_LEN], ent[IDX_ENTRY_FIXED + IDX_MAX_BLOOM];
-	struct seg_reader r;
-	struct buf blk, raw, out;
-	struct stat st;
-	uint64_t pos = 0, off = s->base;
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	int rc = 0;
+	uint64_t bytes = st->torn_bytes + st->orphan_bytes;
 
-	if (fstat(s->data_fd, &st) < 0)
-		return err_sys("cannot stat %s", log_seg_file(l, s, 0));
-	seg_reader_init(&r);
-	buf_init(&blk);
-	buf_init(&raw);
-	buf_init(&out);
-	idx_header_encode(hdr, &ih);
-	buf_add(&out, hdr, IDX_HDR_LEN);
-	*kept = 0;
-	while (pos + SEG_HDR_LEN <= (uint64_t)st.st_size) {
-		struct block_meta m;
-		const char *why = NULL;
-		unsigned char h[SEG_HDR_LEN];
-		if (pread_full(s->data_fd, h, SEG_HDR_LEN, (off_t)pos) != SEG_HDR_LEN ||
-		    seg_block_header(h, SEG_HDR_LEN, &m, &why) || (m.flags & SEG_BLOCK_SEAL) ||
-		    pos + m.block_len > (uint64_t)st.st_size ||
-		    (s->gen ? m.first_offset < off : m.first_offset != off))
-			break;
-		buf_reset(&blk);
-		buf_reserve(&blk, m.block_len);
-		if (pread_full(s->data_fd, blk.data, m.block_len, (off_t)pos) != (ssize_t)m.block_len ||
-		    seg_block_decode(&r, (unsigned char *)blk.data, m.block_len, &raw, &why))
-			break;
-		struct idx_entry e = {pos, m, NULL};
-		/* which compacted blocks have gaps is not in the block: assume all */
-		e.m.flags = IDX_COMMIT | (s->gen ? IDX_SPARSE : 0);
-		idx_entry_encode(ent, &ih, &e);
-		buf_add(&out, ent, ih.entry_size);
-		pos += m.block_len;
-		off += m.count;
-		(*kept)++;
+	if (!bytes)
+		return 0;
+	char *p = path_join(l->dir, "LOCK");
+	int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	free(p);
+	if (fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0) {
+		close(fd);
+		info_("%s: a writer is at work: the bytes after the last commit are its run", l->name);
+		return 0;
 	}
-	logf_seg_path(l, s, 1, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || write_full(fd, out.data, out.len) < 0 || fsync(fd) < 0)
-		rc = err_sys("cannot write %s.tmp", log_seg_file(l, s, 1));
+	/* no writer: what is past the last commit now stays there; measure it
+	 * again, since a writer may have committed it since the snapshot */
+	size_t dn = strlen(l->dir) - strlen(l->name) - 1;
+	char *data_dir = xmalloc(dn + 1);
+	struct log *again;
+	memcpy(data_dir, l->dir, dn);
+	data_dir[dn] = 0;
+	if (log_open_read(data_dir, l->name, &again) == 0) {
+		bytes = tail_bytes(again) + unlisted_bytes(again, NULL, 0);
+		log_close(again);
+	} else {
+		err_clear();
+	}
+	free(data_dir);
 	if (fd >= 0)
 		close(fd);
-	if (!rc && rename(tmp, path) < 0)
-		rc = err_sys("cannot replace %s", log_seg_file(l, s, 1));
-	if (!rc)
-		rc = fsync_dir(l->dir);
-	if (rc)
-		unlink(tmp);
-	seg_reader_free(&r);
-	buf_free(&blk);
-	buf_free(&raw);
-	buf_free(&out);
-	return rc;
+	if (!bytes)
+		return 0;
+	return err_set(EX_LEFTOVER, "%s: %" PRIu64 " uncommitted bytes of an interrupted run: nothing committed "
+		       "is damaged; the next writer or aggr check --repair removes them", l->name, bytes);
 }
-
-int log_repair_indexes(const char *data_dir, const char *name, const struct log_config *cfg,
-		       double wait_secs)
-{
-	struct log *l = log_new(data_dir, name);
-	int rc;
-
-	if ((rc = log_lock(l, wait_secs)) || (rc = log_manifest_read(l)))
-		goto out;
-	for (size_t i = 0; i < l->nseg && !rc; i++) {
-		struct log_seg *s = &l->seg[i];
-		char path[PATH_MAX];
-		uint64_t kept = 0;
-		int bad = 0;
-		s->data_fd = s->idx_fd = -1;
-		if ((s->data_fd = log_seg_open_data(l, s, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-			rc = err_sys("cannot open %s", log_seg_file(l, s, 0));
-			break;
-		}
-		logf_seg_path(l, s, 1, path, sizeof(path));
-		s->idx_fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (s->idx_fd < 0) {
-			bad = 1;
-		} else if (log_seg_load_index(l, s)) {
-			err_clear();
-			bad = 1;
-		} else if (s->sealed && s->torn_entries) {
-			bad = 1;
-		}
-		if (!bad)
-			continue;
-		if ((rc = rebuild_index(l, s, cfg, &kept)))
-			break;
-		warnx_("%s: rebuilt the index from %" PRIu64 " good blocks", log_seg_file(l, s, 1), kept);
-	}
-out:
-	log_close(l);
-	return rc;
-}
-

@@ -156,10 +156,12 @@ int log_remove_orphans(struct log *l, int report)
 			 * was being created leaves them, and then they are empty */
 			struct stat st;
 			if (lstat(p, &st) == 0 && st.st_size > (idx == LOGF_IDX ? IDX_HDR_LEN : 0)) {
+				/* the message names the entry: before closedir frees it */
+				int rc = err_set(EX_CORRUPT, "%s: MANIFEST is missing but segment %s holds data; "
+						 "run 'aggr check --repair %s'", l->name, de->d_name, l->name);
 				free(p);
 				closedir(d);
-				return err_set(EX_CORRUPT, "%s: MANIFEST is missing but segment %s holds data; "
-					       "run 'aggr check --repair %s'", l->name, de->d_name, l->name);
+				return rc;
 			}
 		}
 		if (unlink(p) < 0 && errno != ENOENT) {

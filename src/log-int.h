@@ -93,7 +93,8 @@ struct log {
 	int created_manifest, committed;
 	int manifest_renamed;         /* the last log_manifest_write got as far as the rename */
 	struct log_pipe *pipe;        /* the deflate threads, or NULL */
-	struct buf batches;           /* the batches file as committed */
+	struct buf batches;           /* the batches file as committed, once loaded */
+	int batches_loaded;           /* read lazily, by a run with a batch ID */
 	struct buf keys;              /* the keys file as committed */
 	struct hmap *keys_map;        /* keys committed or added by this run */
 
@@ -224,17 +225,32 @@ void log_pipe_seg_reset(struct log *l, const struct log_seg *s);
 int log_block_load(const struct log_seg *s, const struct idx_entry *e, struct seg_reader *r, struct buf *blk,
 		   struct buf *raw, const char **why);
 
+/* ---- log-check.c ---- */
+/* Is there a good COMMIT entry after s's committed entries? Then an entry
+ * before it is damaged: committed runs hide behind it. */
+int log_seg_hidden_commit(const struct log_seg *s);
+
 /* ---- log-state.c ----
  * The state files replaced before a run's commit point: batches, keys and
  * the named states of log_state_put (log.h). Calling sequence:
  *  - a writer's open, after log_recover_tail: log_state_recover() drops
- *    the lines of runs that did not commit and loads batches and keys;
+ *    the lines of runs that did not commit and loads keys (batches are
+ *    read only by a run with a batch ID, and only their bounded tail);
  *  - log_commit, before the COMMIT entry: log_state_append() for the run's
  *    batch and keys (log_state_put() already wrote its named states);
  *  - log_abort, in a run: log_state_abort() puts every state file back as
  *    it was before the run.
  */
 int log_state_recover(struct log *l);
+/* Writer open: cut the batches file's last line when its run did not
+ * commit (only the last can be such a line); reads one line whatever the
+ * file's size and ignores damage. Returns 0 or an error code. */
+int log_batches_recover(struct log *l);
+/* The batches file's last lines, whole, as many as can be among the newest
+ * BATCHES_KEEP, into out (empty when absent). Returns 0 or an error code. */
+int log_batches_read_tail(const struct log *l, struct buf *out);
+/* Parse one batches line (without its newline). Returns 0 or -1. */
+int log_batch_line_parse(const char *p, size_t n, uint64_t *first, uint64_t *next);
 /* Replace the state file name with *cur plus add; *len0: the old length.
  * Returns 0 or an error code, leaving *cur as it was. */
 int log_state_append(struct log *l, const char *name, struct buf *cur, const struct buf *add, size_t *len0);

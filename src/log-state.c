@@ -131,7 +131,15 @@ static int line_offset(const char *sp, const char *end, uint64_t *off)
 
 /* ---- batches ---- */
 
-#define BATCHES_MAX (64u << 20)
+/*
+ * The batches file keeps the newest BATCHES_KEEP lines; a line is at most
+ * BATCH_LINE_MAX bytes (an ID of 200, two offsets of 20 digits, two spaces
+ * and the newline), so those lines are always within the file's last
+ * BATCHES_KEEP * BATCH_LINE_MAX bytes: that window is all anything reads,
+ * whatever the file's size. Only a run with a batch ID reads it.
+ */
+#define BATCHES_KEEP 10000
+#define BATCH_LINE_MAX 256
 
 int log_batch_id_valid(const char *id)
 {
@@ -145,28 +153,193 @@ int log_batch_id_valid(const char *id)
 	return 1;
 }
 
-/* "ID FIRST NEXT": kept while the run's records are in the log. An entry
- * whose offsets go past the log's end belongs to a run that did not
- * commit; one before the first segment, to records purged or retained
- * away. */
-static int batches_line(const struct log *l, char *p, size_t n)
+int log_batch_line_parse(const char *p, size_t n, uint64_t *first, uint64_t *next)
 {
-	char id[256];
-	uint64_t first, next;
+	const char *sp = memchr(p, ' ', n), *sp2;
+	int64_t a, b;
 
-	(void)n;
-	if (sscanf(p, "%255s %" SCNu64 " %" SCNu64, id, &first, &next) != 3 || first > next)
-		return LINE_DAMAGED;
-	uint64_t start = l->nseg ? l->seg[0].base : l->next_offset;
-	return next <= l->next_offset && first >= start ? LINE_KEEP : LINE_DROP;
+	if (!sp || sp == p || (size_t)(sp - p) > 200 || !(sp2 = memchr(sp + 1, ' ', (size_t)(p + n - sp - 1))))
+		return -1;
+	for (const char *q = p; q < sp; q++)
+		if (*q <= ' ' || *q > '~')
+			return -1;
+	if (sp[1] == '-' || sp2[1] == '-' || parse_i64(sp + 1, (size_t)(sp2 - sp - 1), &a) ||
+	    parse_i64(sp2 + 1, (size_t)(p + n - sp2 - 1), &b) || a > b)
+		return -1;
+	*first = (uint64_t)a;
+	*next = (uint64_t)b;
+	return 0;
 }
 
-static const struct state_spec batches_spec = {"batches", "ID FIRST NEXT", BATCHES_MAX, 0, batches_line};
+int log_batches_read_tail(const struct log *l, struct buf *out)
+{
+	char *path = path_join(l->dir, "batches");
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	int rc = 0;
 
-int log_batch_seen(const struct log *l, const char *id)
+	free(path);
+	buf_reset(out);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : err_sys("cannot read %s/batches", l->name);
+	if (fstat(fd, &st) < 0) {
+		rc = err_sys("cannot read %s/batches", l->name);
+		goto out;
+	}
+	uint64_t size = (uint64_t)st.st_size, want = (uint64_t)BATCHES_KEEP * BATCH_LINE_MAX;
+	uint64_t from = size > want ? size - want : 0;
+	buf_reserve(out, (size_t)(size - from));
+	ssize_t got = pread_full(fd, out->data, (size_t)(size - from), (off_t)from);
+	if (got < 0) {
+		rc = err_sys("cannot read %s/batches", l->name);
+		goto out;
+	}
+	out->len = (size_t)got;
+	out->data[out->len] = 0;
+	if (from) {
+		/* the window starts inside a line, older than every line kept */
+		char *nl = memchr(out->data, '\n', out->len);
+		size_t skip = nl ? (size_t)(nl + 1 - out->data) : out->len;
+		memmove(out->data, out->data + skip, out->len - skip);
+		out->len -= skip;
+		out->data[out->len] = 0;
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+/*
+ * The lines of the file's tail window that still count: runs that
+ * committed (next at most the log's end) and whose records are still in
+ * the log (first at or after its first offset), at most the newest
+ * BATCHES_KEEP - 1 of them, into out. A line that does not parse is
+ * EX_CORRUPT. Sets *dropped when a line went. Returns 0 or an error code.
+ */
+static int batches_filter(const struct log *l, struct buf *out, int *dropped)
+{
+	struct buf in;
+	int rc;
+
+	buf_init(&in);
+	buf_reset(out);
+	*dropped = 0;
+	if ((rc = log_batches_read_tail(l, &in)))
+		goto out;
+	uint64_t start = l->nseg ? l->seg[0].base : l->next_offset;
+	size_t lines = 0;
+	for (char *p = in.data, *end = in.data + in.len; p && p < end;) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		uint64_t first, next;
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (!nl || log_batch_line_parse(p, len, &first, &next)) {
+			rc = err_set(EX_CORRUPT, "%s/batches: bad line: %.*s (aggr check --repair drops it)", l->name,
+				     len > 60 ? 60 : (int)len, p);
+			goto out;
+		}
+		if (next <= l->next_offset && first >= start) {
+			buf_add(out, p, len + 1);
+			lines++;
+		} else {
+			*dropped = 1;
+		}
+		p = nl + 1;
+	}
+	/* the oldest go first */
+	if (lines > BATCHES_KEEP - 1) {
+		char *p = out->data;
+		for (size_t drop = lines - (BATCHES_KEEP - 1); drop; drop--)
+			p = memchr(p, '\n', (size_t)(out->data + out->len - p)) + 1;
+		size_t skip = (size_t)(p - out->data);
+		memmove(out->data, p, out->len - skip);
+		out->len -= skip;
+		out->data[out->len] = 0;
+		*dropped = 1;
+	}
+out:
+	if (rc)
+		buf_reset(out);
+	buf_free(&in);
+	return rc;
+}
+
+/*
+ * At every writer's open, cheaply: lines go in offset order, so the lines
+ * of runs no longer in the log (purged, retained away) are the file's
+ * first ones, and only its last line can name a run that did not commit (a
+ * run writes its line just before its commit point, and every writer's
+ * open drops such a line before anything else commits). So read the first
+ * and the last line alone: a stale first line has the file rewritten
+ * without such lines (rare: after purge or retention); a stale last line
+ * is cut off. Damage is left for a run with a batch ID to meet
+ * (log_batches_load) and for check; so is the file's size.
+ */
+int log_batches_recover(struct log *l)
+{
+	char *path = path_join(l->dir, "batches");
+	int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC), rc = 0, dropped;
+	char tail[BATCH_LINE_MAX + 1];
+	struct stat st;
+	uint64_t first, next, start = l->nseg ? l->seg[0].base : l->next_offset;
+
+	free(path);
+	l->batches_loaded = 0;
+	buf_reset(&l->batches);
+	if (fd < 0)
+		return 0;  /* absent, or unreadable: a run with a batch ID says so */
+	if (fstat(fd, &st) < 0 || st.st_size < 2)
+		goto out;
+	size_t n = st.st_size > BATCH_LINE_MAX ? BATCH_LINE_MAX + 1 : (size_t)st.st_size;
+	char *nl;
+	if (pread_full(fd, tail, n, 0) == (ssize_t)n && (nl = memchr(tail, '\n', n)) &&
+	    !log_batch_line_parse(tail, (size_t)(nl - tail), &first, &next) && first < start) {
+		struct buf keep;
+		buf_init(&keep);
+		if (batches_filter(l, &keep, &dropped) == 0) {
+			info_("%s: dropping the batch IDs of runs no longer stored", l->name);
+			rc = atomic_replace(l->dir, "batches", keep.data ? keep.data : "", keep.len);
+		} else {
+			err_clear();
+		}
+		buf_free(&keep);
+		goto out;
+	}
+	off_t at = st.st_size - (off_t)n;
+	if (pread_full(fd, tail, n, at) != (ssize_t)n || tail[n - 1] != '\n')
+		goto out;
+	size_t b = n - 1;
+	while (b > 0 && tail[b - 1] != '\n')
+		b--;
+	if ((b == 0 && at > 0) || log_batch_line_parse(tail + b, n - 1 - b, &first, &next) || next <= l->next_offset)
+		goto out;
+	info_("%s: dropping the batch ID of an interrupted run", l->name);
+	if (ftruncate(fd, at + (off_t)b) < 0 || fdatasync(fd) < 0)
+		rc = err_sys("cannot truncate %s/batches", l->name);
+out:
+	close(fd);
+	return rc;
+}
+
+/* Read the batches file, once, for a run with a batch ID; with this run's
+ * line the file stays within its bound. */
+static int batches_load(struct log *l)
+{
+	int dropped, rc;
+
+	if (l->batches_loaded)
+		return 0;
+	if ((rc = batches_filter(l, &l->batches, &dropped)))
+		return rc;
+	l->batches_loaded = 1;
+	return 0;
+}
+
+int log_batch_seen(struct log *l, const char *id)
 {
 	size_t n = strlen(id);
 
+	if (batches_load(l))
+		return -1;
 	for (const char *p = l->batches.data, *end = p + l->batches.len; p && p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
@@ -178,9 +351,12 @@ int log_batch_seen(const struct log *l, const char *id)
 	return 0;
 }
 
-void log_set_batch(struct log *l, const char *id)
+int log_set_batch(struct log *l, const char *id)
 {
-	l->run_batch = id;
+	int rc = id ? batches_load(l) : 0;
+
+	l->run_batch = rc ? NULL : id;
+	return rc;
 }
 
 /* ---- summary keys ---- */
@@ -368,11 +544,8 @@ int log_state_recover(struct log *l)
 {
 	int dropped, rc;
 
-	/* batches: kept in memory for log_batch_seen */
-	buf_reset(&l->batches);
-	if ((rc = state_load(l, &batches_spec, &l->batches, &dropped)) ||
-	    (dropped && (rc = atomic_replace(l->dir, "batches", l->batches.data ? l->batches.data : "",
-					      l->batches.len))))
+	/* batches: read only by a run with a batch ID (log_set_batch) */
+	if ((rc = log_batches_recover(l)))
 		return rc;
 	/* keys: kept in memory for log_key_add */
 	buf_reset(&l->keys);
@@ -391,7 +564,7 @@ int log_state_check(const struct log *l)
 	int dropped, rc;
 
 	buf_init(&b);
-	rc = state_load(l, &batches_spec, &b, &dropped);
+	rc = batches_filter(l, &b, &dropped);
 	if (!rc)
 		rc = state_load(l, &keys_spec, &b, &dropped);
 	for (size_t i = 0; !rc && i < sizeof(named_specs) / sizeof(*named_specs); i++)

@@ -139,14 +139,18 @@ int log_append(struct log *l, const char *line, size_t n, int64_t key,
 /*
  * Batch IDs make cron retries idempotent: the ID of a committed run is kept
  * in the log's "batches" file, written before the run's commit point with
- * the run's offsets, so recovery drops it when the run did not commit.
- * log_batch_seen() returns 1 when a committed run carried id, else 0.
+ * the run's offsets, so recovery drops it when the run did not commit. The
+ * file keeps the newest 10000 IDs and is read only by a run with an ID, on
+ * the first call of either function below.
+ * log_batch_seen() returns 1 when a committed run carried id, 0 when none
+ * did, -1 (err_set: EX_CORRUPT for a damaged file) when it cannot tell.
  * log_set_batch() names the current run's ID (NULL: none); id must stay
- * valid until the commit. log_batch_id_valid(): 1..200 printable ASCII
- * characters without spaces.
+ * valid until the commit. Returns 0 or an error code (the run must then
+ * not commit). log_batch_id_valid(): 1..200 printable ASCII characters
+ * without spaces.
  */
-int log_batch_seen(const struct log *l, const char *id);
-void log_set_batch(struct log *l, const char *id);
+int log_batch_seen(struct log *l, const char *id);
+int log_set_batch(struct log *l, const char *id);
 int log_batch_id_valid(const char *id);
 
 /* Make the run durable and visible. Returns 0 or an error code, in which
@@ -237,15 +241,46 @@ struct log_compact_stats {
 int log_compact(struct log *l, log_compact_fn fn, void *ctx, struct log_compact_stats *st);
 
 /* check: verify everything; prints findings; returns 0 or EX_CORRUPT. */
+/* torn_bytes: past the last commit of the active segment; orphan_bytes: in
+ * files no MANIFEST lists (segments of runs that did not commit, temporary
+ * files). Neither is damage: log_check returns 0 for them. */
 struct log_check_stats {
-	uint64_t segments, blocks, records, torn_bytes;
+	uint64_t segments, blocks, records, torn_bytes, orphan_bytes;
 };
 int log_check(struct log *l, struct log_check_stats *st);
+/* After log_check returned 0: when it saw bytes past the last commit and no
+ * writer is at work (the writer lock is free: check takes it shared for a
+ * moment, without waiting), measure them again under it and report them:
+ * EX_LEFTOVER with a message, else 0. A writer at work owns those bytes. */
+int log_check_leftovers(struct log *l, const struct log_check_stats *st);
 
-/* check --repair: on a writer-opened log, rebuild missing or damaged index
- * files of listed segments from their blocks. Returns 0 or an error code. */
-int log_repair_indexes(const char *data_dir, const char *name, const struct log_config *cfg,
-		       double wait_secs);
+/*
+ * check --repair: take the writer lock and make the log sound again without
+ * making visible any record that no commit proves (aggr-format(5), REPAIR):
+ * rebuild a lost or damaged index or MANIFEST from the segment files, set
+ * aside damaged blocks and blocks no commit proves (the segment's next
+ * generation keeps the rest), drop a segment whose data file is lost, drop
+ * damaged and uncommitted lines of the batches and keys files, remove the
+ * uncommitted bytes of interrupted runs. Files replaced or dropped are kept
+ * in NAME/lost/. Reports each thing done on stderr (warnx_). Returns 0 or an
+ * error code, with nothing committed changed.
+ */
+int log_repair(const char *data_dir, const char *name, const struct log_config *cfg, double wait_secs);
+
+/*
+ * purge of a log that cannot be opened (a damaged or lost MANIFEST, index
+ * or segment): take the writer lock and write an empty MANIFEST for the
+ * log's kind and retention (its own, or cfg's) whose next_offset is past
+ * every offset the files show, then remove the segment, batches and keys
+ * files. *segments: data files removed. Returns 0 or an error code.
+ */
+int log_purge_damaged(const char *data_dir, const char *name, const struct log_config *cfg, double wait_secs,
+		      uint64_t *segments);
+
+/* Is there a log called name in data_dir: a MANIFEST, or segment files
+ * (when the MANIFEST is lost), or a directory that cannot be read (so that
+ * opening it reports why)? Returns 1 or 0. */
+int log_present(const char *data_dir, const char *name);
 
 /*
  * Retention. A log's MANIFEST may hold a retention period (set when the log

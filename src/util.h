@@ -18,6 +18,7 @@ enum {
 	EX_PERM = 6,      /* permission denied */
 	EX_LIMIT = 7,     /* batch larger than --max-batch */
 	EX_CORRUPT = 8,   /* damage found by check or met by a query */
+	EX_LEFTOVER = 9,  /* check: uncommitted bytes of an interrupted run, nothing committed damaged */
 };
 
 #if defined(__GNUC__)

@@ -193,7 +193,11 @@ $ aggr info
 
 $ aggr cat flows
 
-$ aggr check
+# but check says it cannot see any data (a typo in -d or $AGGR_DIR)
+$ aggr check; r=$?; aggr -d /typo check flows; echo $r $?
+4 4
+!~ ^aggr: check: /.*/data: no such data directory$
+!~ ^aggr: check: /typo: no such data directory$
 
 # a log that was never written: empty, and its kind follows from its name
 $ aggr info flows
@@ -477,10 +481,10 @@ $ aggr -d sym2 ingest flows "$SEED/000-flow-aggregation/test_data1.json"; r=$?; 
 $ aggr -d d2 ingest flows "$SEED/000-flow-aggregation/test_data1.json" && aggr -d d2 -v purge flows
 ! aggr: purge: deleted 5 records (1 segment) from flows
 
-# offsets go on after purge; torn bytes are reported in the file they are in
+# offsets go on after purge; bytes after the last commit are reported (exit 9)
 $ aggr -d d2 ingest flows "$SEED/000-flow-aggregation/test_data1.json"; head -c 20 /dev/zero >> d2/flows/00000000000000000005.idx; aggr -d d2 -v check
-! aggr: check: flows/00000000000000000005.idx: 20 bytes of an interrupted run after the last commit (the next writer drops them)
-! aggr: check: flows: ok: 1 segment, 1 block, 5 records
+! aggr: check: flows: 20 uncommitted bytes of an interrupted run: nothing committed is damaged; the next writer or aggr check --repair removes them
+[9]
 
 $ aggr flows --hour 1 --size 99999999999999999999999
 ! aggr: flows: --size: out of range: 99999999999999999999999

@@ -160,13 +160,16 @@ $ rm -rf seg && cp -a seg.good seg && echo junk >> seg/flows/0000000000000000000
 !~ ^aggr: check: flows/00000000000000000008\.jsonl\.gz: offset [0-9]+: sealed segment does not end with a seal block$
 [8]
 
-# --- garbage after the last commit is an interrupted run: ignored, then dropped ---
+# --- garbage after the last commit is an interrupted run: ignored by readers,
+# reported by check with a status of its own (9), then dropped ---
 
 $ rm -rf seg && cp -a seg.good seg && cp -a seg.good seg.ctl && echo junk >> seg/flows/00000000000000000016.jsonl.gz.open && aggr -d seg check
+! aggr: check: flows: 5 uncommitted bytes of an interrupted run: nothing committed is damaged; the next writer or aggr check --repair removes them
+[9]
 
 $ aggr -d seg -v check
-! aggr: check: flows/00000000000000000016.jsonl.gz.open: 5 bytes of an interrupted run after the last commit (the next writer drops them)
-! aggr: check: flows: ok: 3 segments, 10 blocks, 20 records
+! aggr: check: flows: 5 uncommitted bytes of an interrupted run: nothing committed is damaged; the next writer or aggr check --repair removes them
+[9]
 
 $ aggr -d seg cat flows | cmp - <(aggr -d seg.good cat flows) && echo same
 same
@@ -190,6 +193,8 @@ $ aggr -d seg cat flows | tail -2
 $ f=seg/flows/00000000000000000016.jsonl.gz.open; head -c $(od -An -tu4 -j72 -N4 seg/flows/00000000000000000016.idx) $f >> $f; zcat $f | wc -l; aggr -d seg cat flows | wc -l; aggr -d seg check
 7
 21
+! aggr: check: flows: 152 uncommitted bytes of an interrupted run: nothing committed is damaged; the next writer or aggr check --repair removes them
+[9]
 
 $ AGGR_BLOCK_BYTES=200 aggr -d seg ingest flows late.jsonl && zcat seg/flows/00000000000000000016.jsonl.gz.open | wc -l && aggr -d seg cat flows | wc -l && aggr -d seg check
 6

@@ -42,8 +42,15 @@ for k in $(seq 1 30); do
 	( timeout -s KILL "$delay" "$aggr" ingest flows "$work/run-$k.json" ) 2>/dev/null
 	rc=$?
 	if [ $rc = 0 ]; then committed=$((committed + 1)); else killed=$((killed + 1)); fi
-	if ! "$aggr" check flows 2>"$work/err"; then
-		not_ok "check clean after kill $k" "$(cat "$work/err")"
+	# a killed run leaves uncommitted bytes: check says so with status 9
+	# and its own message, never 8; a run that committed leaves none
+	"$aggr" check flows 2>"$work/err"
+	crc=$?
+	if [ $crc = 0 ] || { [ $crc = 9 ] && [ $rc != 0 ] &&
+		grep -qE '^aggr: check: flows: [0-9]+ uncommitted bytes of an interrupted run: nothing committed is damaged; the next writer or aggr check --repair removes them$' "$work/err"; }; then
+		ok "check after kill $k: exit $crc"
+	else
+		not_ok "check after kill $k: exit $crc (ingest $rc)" "$(cat "$work/err")"
 	fi
 done 2>/dev/null  # bash reports each "Killed"
 if runs_whole $n 2>"$work/err"; then ok "killed ingests leave whole runs ($killed killed, $committed committed)"

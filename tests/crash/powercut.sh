@@ -137,6 +137,11 @@ seal=
 # check --repair rebuilding a lost index
 exercise repair "$(ing A "$A") && rm \"\$D\"/$kind/00000000000000000000.idx" \
 	"AGGR_DIR=\$D $aggr check --repair" "A:1500|A"
+# check --repair with the active index lost after two runs: run B, which
+# only that index proved, is set aside with its batch ID and keys, at every
+# cut (issue 12 item 5)
+exercise repair-aside "$(ing A "$A") && AGGR_DIR=\$D AGGR_BLOCK_BYTES=2048 $aggr ingest $kind --batch-id B $B && rm \"\$D\"/$kind/00000000000000000000.idx" \
+	"AGGR_DIR=\$D $aggr check --repair" "A:1500|A"
 
 # EIO from a sync is fatal: the command fails (or, after its commit point,
 # warns) and is never reported as stored unless it is; the store recovers
