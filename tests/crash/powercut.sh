@@ -35,7 +35,8 @@ run_file() {   # KIND K N
 			exit 1 }'
 }
 # the kinds aggr ingests, from its own help
-kinds=$("$aggr" help ingest | sed -n 's/^KIND: //p' | tr -d ',')
+kinds=${POWERCUT_KINDS:-}
+[ -n "$kinds" ] || kinds=$("$aggr" help ingest | sed -n 's/^KIND: //p' | tr -d ',')
 
 # the runs in a store, as "A:1500 B:1500"
 runs() {
@@ -69,6 +70,13 @@ exercise() {
 	local total
 	total=$(cat "$work/n")
 	[ "$total" -gt 0 ] || { not_ok "$name: no sync points"; return; }
+	# a run meant to span segments must: count the segments it left
+	if [ -n "${min_segs:-}" ]; then
+		local segs
+		segs=$(ls "$D/$kind"/*.idx | wc -l)
+		[ "$segs" -ge "$min_segs" ] || { not_ok "$name: $segs segments, not $min_segs or more"; return; }
+		echo "# $name: $segs segments, $total sync points"
+	fi
 	for n in $(seq 1 "$total"); do
 		for mode in drop keep torn; do
 			D=$work/cut
@@ -101,8 +109,22 @@ exercise() {
 				have=$(countries "$D")
 				[ "$have" = "$want" ] || { allowed=0; got="$got; countries $have, want $want"; }
 			fi
-			if [ $allowed = 1 ]; then ok; else
+			if [ $allowed = 0 ]; then
 				not_ok "$name: cut $n/$total ($mode): store holds [$got|$b]" "allowed: $*"
+				continue
+			fi
+			# the data files hold exactly the committed records (no bytes
+			# of the cut run left), and the sealed ones, which other engines
+			# read (*.jsonl.gz), a prefix of them
+			local sealed
+			AGGR_DIR=$D "$aggr" cat "$kind" > "$work/cat"
+			sealed=$(zcat "$D/$kind"/*.jsonl.gz 2>/dev/null | wc -l)
+			if ! zcat "$D/$kind"/*.jsonl.gz* 2>/dev/null | cmp -s - "$work/cat"; then
+				not_ok "$name: cut $n/$total ($mode): the data files do not hold exactly what cat prints"
+			elif ! zcat "$D/$kind"/*.jsonl.gz 2>/dev/null | cmp -s - <(head -n "$sealed" "$work/cat"); then
+				not_ok "$name: cut $n/$total ($mode): the sealed files are not a prefix of the log"
+			else
+				ok
 			fi
 		done
 	done
@@ -111,16 +133,33 @@ exercise() {
 eio_points=0
 for kind in $kinds; do
 for k in A B C; do run_file "$kind" $k 1500 > "$work/$k.json" || { not_ok "$kind: no sample records"; continue 2; }; done
-small="AGGR_BLOCK_BYTES=2048 AGGR_SEGMENT_BYTES=40000"
+# Runs that roll to a new segment mid-run (append, for sessions, and those
+# below): with deflate threads, where the roll happens depends on how far
+# they got, and so does the number of sync points; so the writer writes on
+# its own thread (AGGR_THREADS=1) but in the first exercise
+small="AGGR_BLOCK_BYTES=2048 AGGR_SEGMENT_BYTES=40000 AGGR_THREADS=1"
 A='"$D"/../A.json' B='"$D"/../B.json' C='"$D"/../C.json'
 ing() { echo "AGGR_DIR=\$D $small ${seal:-} $aggr ingest $kind --batch-id $1 $2"; }
+span="AGGR_SEGMENT_BYTES=5000"
 
 # the first run into an empty store: creates the MANIFEST and a segment
-exercise first "true" "$(ing A "$A")" "|" "A:1500|A"
+exercise first "true" "$(seal=AGGR_THREADS=2 ing A "$A")" "|" "A:1500|A"
 # a run appended to the active segment, which then fills and is sealed
 exercise append "$(ing A "$A")" "$(ing B "$B")" "A:1500|A" "A:1500 B:1500|A B"
+# a run that spans segments (3 or more: ~17 KB in 5 KB segments), into an
+# empty store; nothing but its MANIFEST makes any of them visible
+if [ "$kind" = flows ] || [ "$kind" = sessions ]; then
+	min_segs=3 exercise span "true" "$(seal=$span ing A "$A")" "|" "A:1500|A"
+	# a run that starts in the active segment of the run before it, seals
+	# that segment when it has written one block there, and goes on in 3
+	# more: cut anywhere, that segment is active again with run A only
+	min_segs=4 exercise rollmid "$(ing A "$A")" "$(seal=$span ing B "$B")" "A:1500|A" "A:1500 B:1500|A B"
+	# the same after a sealed segment: the spanning run starts the next one
+	min_segs=4 exercise spannext "$(seal=AGGR_SEAL_AGE=0 ing A "$A")" "$(seal=$span ing B "$B")" \
+		"A:1500|A" "A:1500 B:1500|A B"
+fi
 # a run that starts a new segment after a sealed one (every run seals)
-seal=AGGR_SEGMENT_BYTES=1
+seal=AGGR_SEAL_AGE=0
 exercise newseg "$(ing A "$A") && $(ing B "$B")" "$(ing C "$C")" \
 	"A:1500 B:1500|A B" "A:1500 B:1500 C:1500|A B C"
 newseg_op=$(ing C "$C")
@@ -129,7 +168,7 @@ seal=
 exercise purge "$(ing A "$A") && $(ing B "$B")" "AGGR_DIR=\$D $aggr purge $kind" \
 	"A:1500 B:1500|A B" "|"
 # retain: the sealed segment of run A, ingested 228 days ago, expires
-seal=AGGR_SEGMENT_BYTES=1
+seal=AGGR_SEAL_AGE=0
 keys_expect="A B" exercise retain \
 	"AGGR_NOW=2021-06-01T00:00:00Z $(ing A "$A") && AGGR_NOW=2021-12-01T00:00:00Z $(ing B "$B")" \
 	"AGGR_DIR=\$D $aggr retain $kind --older-than 100d" "A:1500 B:1500|A B" "B:1500|B"
@@ -166,7 +205,7 @@ eio() {
 # compaction: run B loses its t0 events; B's segment is rewritten and the
 # segment of removal records leaves the MANIFEST, all at the rename
 if [ "$kind" = events ]; then
-	seal=AGGR_SEGMENT_BYTES=1
+	seal=AGGR_SEAL_AGE=0
 	rmb="AGGR_DIR=\$D $aggr events remove \$(AGGR_DIR=\$D $aggr events list --tag run-B --tag t0 --format ndjson | jq -r '\"--id \" + ._id') >/dev/null"
 	exercise compact "$(ing A "$A") && $(ing B "$B") && $(ing C "$C") && $rmb" "AGGR_DIR=\$D $small $aggr compact events" \
 		"A:1500 B:1500 C:1500|A B C" "A:1500 B:1285 C:1500|A B C"
