@@ -333,3 +333,32 @@ data/streams/s/00000000000000000006.jsonl.gz.open
 
 $ zcat data/flows/*.jsonl.gz* | cmp - <(aggr cat flows) && echo same
 same
+
+# --- check --repair is a writer too: it upgrades every log, and reads stay ---
+
+# (fails with the engine of 929c2bd: repair opens the active data file by its
+# format-2 name only)
+$ cp -R "$TESTS/fixtures/v1-store" data2 && AGGR_DIR=$PWD/data2 aggr check --repair && head -qn 1 data2/*/MANIFEST data2/streams/s/MANIFEST && ls data2/flows && AGGR_DIR=$PWD/data2 aggr flows --hour 10 --format csv
+aggr-manifest 2
+aggr-manifest 2
+aggr-manifest 2
+aggr-manifest 2
+aggr-manifest 2
+00000000000000000000.idx
+00000000000000000000.jsonl.gz
+00000000000000000021.idx
+00000000000000000021.jsonl.gz
+00000000000000000031.idx
+00000000000000000031.jsonl.gz.open
+LOCK
+MANIFEST
+batches
+src_app,dest_app,vpc_id,hour,bytes_rx,bytes_tx
+a0,d0,vpc-0,10,42,206
+a0,d1,vpc-1,10,84,212
+b0,d0,vpc-0,10,42,206
+b0,d1,vpc-1,10,21,103
+c0,d0,vpc-0,10,42,206
+c0,d1,vpc-1,10,84,212
+d0,d0,vpc-0,10,0,100
+d0,d1,vpc-1,10,21,103
