@@ -59,6 +59,16 @@ $(BUILD)/.deps-ok:
 check: aggr $(UNIT_BINS)
 	@AGGR_BIN=$(abspath $(BUILD)/aggr) UNIT_DIR=$(abspath $(BUILD)) sh tests/run-all.sh
 
+# make soak [SOAK_SECONDS=300]: each model-based random test (tests/model)
+# with random seeds for SOAK_SECONDS; a failure prints its seed and the
+# line replaying it.
+SOAK_SECONDS = 300
+soak: aggr
+	@rc=0; \
+	AGGR_BIN=$(abspath $(BUILD)/aggr) python3 tests/model/events-model.py --soak $(SOAK_SECONDS) || rc=1; \
+	AGGR_BIN=$(abspath $(BUILD)/aggr) python3 tests/model/stream-model.py --soak --seconds $(SOAK_SECONDS) || rc=1; \
+	exit $$rc
+
 demo: aggr
 	@sh samples/demo.sh $(abspath $(BUILD)/aggr)
 
@@ -80,7 +90,7 @@ uninstall:
 clean:
 	rm -rf build build-san aggr bench/gen
 
-.PHONY: all aggr check demo install uninstall clean
+.PHONY: all aggr check soak demo install uninstall clean
 
 # ---- fuzzing: tests/fuzz (appended section; see tests/fuzz/README) ----
 # make check builds $(BUILD)/replay-NAME for every tests/fuzz/fuzz-NAME.c with

@@ -24,5 +24,9 @@ run aggr top --minute --at 2022-01-15T21:59:00Z --format table
 run aggr cat flows
 run aggr info --format table
 run aggr -v check
-printf '\n$ %s\n' "zcat \$AGGR_DIR/flows/*.jsonl.gz | wc -l   # plain gzip JSON lines"
+printf '\n$ %s\n' "ls \$AGGR_DIR/flows   # the active segment is *.jsonl.gz.open until sealed"
+ls "$dir"/flows
+printf '\n$ %s\n' "AGGR_SEAL_AGE=0 aggr ingest flows samples/flows.json   # this commit seals it"
+AGGR_SEAL_AGE=0 "$aggr" ingest flows "$here/flows.json"
+printf '\n$ %s\n' "zcat \$AGGR_DIR/flows/*.jsonl.gz | wc -l   # sealed segments: plain gzip JSON lines, all committed"
 zcat "$dir"/flows/*.jsonl.gz | wc -l

@@ -21,12 +21,12 @@ const struct cmd cmd_events = {
 	"\n"
 	"Events are {\"_id\",\"start_epoch\",\"stop_epoch\",\"tags\"}: _id is 24 hex\n"
 	"digits given by aggr, start and stop are epoch seconds (microseconds\n"
-	"kept), stop is -1 until set.\n"
+	"kept) from 0 to 9999-12-31T23:59:59.999999Z, stop is -1 until set.\n"
 	"\n"
 	"  add      store an event (start defaults to now) and print it\n"
 	"  list     print the live events in insertion order, as a JSON array\n"
 	"  stop     set the stop of event ID (default now) and print it; exit 4\n"
-	"           when there is no such event\n"
+	"           when there is no such event (or it was removed or expired)\n"
 	"  remove   remove the events starting exactly at EPOCH (the number list\n"
 	"           prints), or with _id ID, or every event (--purge), and print\n"
 	"           {\"start_epoch_array_deleted\":[..],\n"
@@ -47,7 +47,9 @@ const struct cmd cmd_events = {
 	"  --format FMT     json (default), ndjson, csv, tsv, table\n"
 	"\n"
 	"Removal and stop are records appended to the log and applied by every\n"
-	"read; 'aggr compact events' reclaims the space.\n"
+	"read; one naming an event the read did not load (expired, removed, out\n"
+	"of the window) changes nothing. 'aggr compact events' reclaims the space.\n"
+	"A change stored whose report cannot be written exits 1 saying it is stored.\n"
 	"TIME: epoch seconds, ISO 8601, now, today, yesterday, or -1h, -30m, -7d, +15m.\n",
 };
 
@@ -143,16 +145,35 @@ static int time_opt(const char *opt, const char *arg, int64_t now, double *epoch
 
 	if ((rc = cmd_time_arg(&cmd_events, opt, arg, now, &us)))
 		return rc;
-	*epoch = (double)us / 1e6;
-	if (!events_epoch_valid(*epoch))
+	if (us < 0)
 		return cmd_usage_error(&cmd_events, "%s: before 1970: %s", opt, arg);
+	*epoch = events_epoch_from_us(us);
 	return 0;
+}
+
+/*
+ * After a change was committed, write its report to stdout and flush it, so
+ * that a failed write says the change is stored (a retry would repeat it).
+ * what: "stored event ID", ... Returns 0, or the write's error code with
+ * "WHAT but cannot write it: why" as the message.
+ */
+static int print_stored(struct out_table *t, const struct buf *text, int as_object, const char *what)
+{
+	int rc = t ? print_table(t, as_object) : out_write_stdout(text);
+
+	if (!rc && fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	int e = errno;
+	err_clear();
+	clearerr(stdout);  /* reported here, not again at exit */
+	errno = e;
+	return err_sys("%s but cannot write it", what);
 }
 
 static int do_add(struct events_opts *o)
 {
 	char id[EVENTS_ID_LEN + 1];
-	double start = (double)o->now / 1e6, stop = -1;
+	double start = events_epoch_from_us(o->now), stop = -1;
 	struct buf tags, line;
 	struct log *lg = NULL;
 	char *dir = NULL;
@@ -182,9 +203,11 @@ static int do_add(struct events_opts *o)
 	free(dir);
 	if (!rc) {
 		struct out_table t;
+		char what[64];
 		out_table_init(&t, event_cols, 4);
 		add_event_row(&t, id, start, stop, tags.data, tags.len);
-		rc = print_table(&t, 1);
+		snprintf(what, sizeof(what), "add: stored event %s", id);
+		rc = print_stored(&t, NULL, 1, what);
 		out_table_free(&t);
 	}
 	buf_free(&tags);
@@ -263,7 +286,7 @@ static int do_list(struct events_opts *o)
 
 static int do_stop(struct events_opts *o)
 {
-	double at = (double)o->now / 1e6;
+	double at = events_epoch_from_us(o->now);
 	struct events_state st;
 	struct log *lg = NULL;
 	struct buf line;
@@ -277,9 +300,8 @@ static int do_stop(struct events_opts *o)
 	events_state_init(&st);
 	buf_init(&line);
 	if (!(rc = open_events(&lg, &dir)) && !(rc = events_state_load(&st, lg, INT64_MIN, INT64_MAX, NULL))) {
-		int added;
-		size_t i = hmap_put(&st.ids, o->id, EVENTS_ID_LEN, &added);
-		struct events_event *e = added ? NULL : &st.ev[i];
+		size_t i = events_state_find(&st, o->id);
+		struct events_event *e = i == SIZE_MAX ? NULL : &st.ev[i];
 		if (!e || e->dead) {
 			rc = err_set(EX_NOTFOUND, "no such event: %s", o->id);
 		} else if (at < e->start) {
@@ -289,9 +311,11 @@ static int do_stop(struct events_opts *o)
 			buf_addc(&line, '\n');
 			if (!(rc = store_run(lg, &line, o->now))) {
 				struct out_table t;
+				char what[80];
 				out_table_init(&t, event_cols, 4);
 				add_event_row(&t, e->id, e->start, at, st.tags.data + e->tags_off, e->tags_len);
-				rc = print_table(&t, 1);
+				snprintf(what, sizeof(what), "stop: stored the stop of event %.24s", e->id);
+				rc = print_stored(&t, NULL, 1, what);
 				out_table_free(&t);
 			}
 		}
@@ -384,11 +408,10 @@ static int do_remove(struct events_opts *o)
 	/* the arguments are checked before the log is touched */
 	starts = xcalloc(o->starts.n + 1, sizeof(*starts));
 	for (size_t i = 0; i < o->starts.n && !rc; i++) {
+		/* read as a start is read on input; one out of range matches nothing */
 		const char *s = o->starts.v[i];
-		char *end;
-		errno = 0;
-		starts[i] = strtod(s, &end);
-		if (!*s || *end || errno == ERANGE || !isfinite(starts[i]))
+		int r = events_epoch_parse(s, strlen(s), &starts[i]);
+		if (r == -1 || !isfinite(starts[i]))
 			rc = cmd_usage_error(&cmd_events, "--start: not an epoch number: %s", s);
 	}
 	for (size_t i = 0; i < o->ids.n && !rc; i++)
@@ -423,11 +446,11 @@ static int do_remove(struct events_opts *o)
 			}
 		}
 		for (size_t i = 0; i < o->starts.n; i++) {
-			/* every live event with exactly this start goes */
-			int added;
+			/* every live event with exactly this start goes; a start
+			 * of no event must not enter by_start, past head[] */
 			double v = starts[i] + 0.0;
-			size_t k = hmap_put(&by_start, &v, sizeof(v), &added);
-			for (size_t j = added ? SIZE_MAX : head[k]; j != SIZE_MAX; j = next[j])
+			size_t k = hmap_get(&by_start, &v, sizeof(v));
+			for (size_t j = k == SIZE_MAX ? SIZE_MAX : head[k]; j != SIZE_MAX; j = next[j])
 				if (!st.ev[j].dead) {
 					kill_event(&st, j, &lines);
 					flags[i] = 1;
@@ -439,9 +462,8 @@ static int do_remove(struct events_opts *o)
 		free(head);
 		free(next);
 		for (size_t i = 0; i < o->ids.n; i++) {
-			int added;
-			size_t j = hmap_put(&st.ids, o->ids.v[i], EVENTS_ID_LEN, &added);
-			if (!added && !st.ev[j].dead) {
+			size_t j = events_state_find(&st, o->ids.v[i]);
+			if (j != SIZE_MAX && !st.ev[j].dead) {
 				kill_event(&st, j, &lines);
 				flags[i] = 1;
 			}
@@ -460,8 +482,14 @@ static int do_remove(struct events_opts *o)
 	log_close(lg);
 	free(dir);
 	if (!rc) {
+		size_t nrem = 0;
+		char what[80];
+		for (const char *p = lines.data; p && (p = strchr(p, '\n')); p++)
+			nrem++;
 		render_removed(&out, o->ids.n ? "id" : "start_epoch", &vals, flags, nv, !o->ids.n, purged);
-		rc = out_write_stdout(&out);
+		snprintf(what, sizeof(what), "remove: stored the removal of %zu event%s", nrem, nrem == 1 ? "" : "s");
+		/* nothing stored: a write error is only that */
+		rc = nrem ? print_stored(NULL, &out, 0, what) : out_write_stdout(&out);
 	}
 	events_state_free(&st);
 	buf_free(&lines);

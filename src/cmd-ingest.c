@@ -4,13 +4,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <zlib.h>
-
 #include "cmd.h"
 #include "input.h"
 #include "json.h"
 #include "kind.h"
 #include "log.h"
+#include "sha256.h"
 
 static int run(int argc, char **argv);
 
@@ -36,7 +35,8 @@ const struct cmd cmd_ingest = {
 	"                   records (default $AGGR_MAX_BATCH, else no limit)\n"
 	"  --batch-id ID    store ID with the run; a later run with the same ID\n"
 	"                   stores nothing and exits 0 (for cron retries). 'auto'\n"
-	"                   derives the ID from the input's size and CRC-32\n"
+	"                   makes the ID the SHA-256 of the whole input, as read\n"
+	"                   (every FILE in turn): sha256:<64 hex digits>\n"
 	"  --wait SECS      wait this long for another writer (default 10)\n"
 	"  --no-wait        fail at once with exit 5 when the log is locked\n"
 	"  --[no-]progress  progress on stderr (default: when it is a terminal)\n"
@@ -47,11 +47,12 @@ const struct cmd cmd_ingest = {
 
 enum { OPT_MAX_BATCH = OPT_CMD, OPT_BATCH_ID };
 
-/* What the whole input was: for --batch-id auto. */
+/* What the whole input was, for --batch-id auto: a digest of every byte of
+ * every FILE, as read (still compressed), so equal input is equal ID and
+ * different input, even of equal size and CRC, is a different one. */
 struct input_sum {
-	int want;          /* compute the CRC (it costs a pass over the bytes) */
-	uint64_t bytes;
-	uint32_t crc;
+	int want;          /* hash the input (it costs a pass over the bytes) */
+	struct sha256 sha;
 };
 
 static int ingest_file(struct log *lg, const struct kind *k, const char *path, int64_t max_batch,
@@ -65,7 +66,7 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 
 	if ((rc = input_open(&in, path)))
 		return rc;
-	in.want_crc = sum->want;
+	in.sum = sum->want ? &sum->sha : NULL;
 	while ((rc = input_next(&in, &rec, &len)) == INPUT_RECORD) {
 		struct rec_info ri;
 		if (json_parse(doc, rec, len, why, sizeof(why))) {
@@ -103,8 +104,6 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 				      (double)(pr->done + in.bytes_in) / 1e6);
 	}
 	pr->done += in.bytes_in;
-	sum->crc = (uint32_t)crc32_combine(sum->crc, in.crc, (z_off_t)in.bytes_in);
-	sum->bytes += in.bytes_in;
 	input_close(&in);
 	return rc;
 }
@@ -125,8 +124,8 @@ static int run(int argc, char **argv)
 	struct progress pr;
 	int64_t max_batch = -1, now;
 	const char *batch = NULL;
-	char auto_id[64];
-	struct input_sum sum = {0, 0, 0};
+	char auto_id[8 + SHA256_HEX_LEN];
+	struct input_sum sum;
 	const char *env;
 	char *dir;
 	int c, rc;
@@ -171,6 +170,7 @@ static int run(int argc, char **argv)
 	if (batch && strcmp(batch, "auto") && log_batch_seen(lg, batch))
 		goto seen;
 	sum.want = batch && !strcmp(batch, "auto");
+	sha256_init(&sum.sha);
 	log_begin(lg, now);
 	if (optind >= argc) {
 		rc = ingest_file(lg, k, "-", max_batch, &doc, &norm, &pr, &sum);
@@ -180,8 +180,13 @@ static int run(int argc, char **argv)
 	}
 	uint64_t n = log_run_records(lg);
 	if (!rc && batch && !strcmp(batch, "auto")) {
-		/* known only once the input is read: the run is undone if seen */
-		snprintf(auto_id, sizeof(auto_id), "auto-%" PRIu64 "-%08" PRIx32, sum.bytes, sum.crc);
+		/* known only once the input is read: the run is undone if seen.
+		 * Older versions wrote "auto-SIZE-CRC32" IDs; those lines stay
+		 * in the batches file, valid and never equal to this form. */
+		unsigned char d[SHA256_LEN];
+		sha256_final(&sum.sha, d);
+		memcpy(auto_id, "sha256:", 7);
+		sha256_hex(d, auto_id + 7);
 		batch = auto_id;
 		if (log_batch_seen(lg, batch)) {
 			log_abort(lg);

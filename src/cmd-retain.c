@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "kind.h"
 #include "log.h"
 #include "timefmt.h"
 
@@ -26,7 +27,8 @@ const struct cmd cmd_retain = {
 	"Options:\n"
 	"  --older-than AGE  delete what was ingested more than AGE ago, this once\n"
 	"  --set AGE         make AGE the retention of LOG ('forever': none), then\n"
-	"                    delete what it expired\n"
+	"                    delete what it expired; a LOG not written yet is\n"
+	"                    created with it\n"
 	"\n"
 	"AGE: a number with a unit s, m, h, d or w, such as 365.25d, 12h, 2w.\n",
 };
@@ -101,13 +103,28 @@ static int retain_one(const char *dir, const char *name, int64_t now, int64_t ol
 	if ((rc = log_open_read(dir, name, &lg)))
 		return rc;
 	int exists = log_exists(lg);
-	snprintf(kind, sizeof(kind), "%s", log_kind(lg));
+	snprintf(kind, sizeof(kind), "%s", exists ? log_kind(lg) : log_name_kind(name));
 	log_close(lg);
-	if (!exists)
+	/* as cat and info say: a stream exists once published to, and only
+	 * publish creates one (it records the owner) */
+	if (!exists && !strncmp(name, "streams/", 8))
+		return err_set(EX_NOTFOUND, "%s: no such stream", name);
+	/* a log not yet written has nothing to delete; but a retention set
+	 * now must hold for the records to come, so the log is created with it */
+	if (!exists && set < 0)
 		return 0;
-	if ((rc = log_config_init(&cfg, kind, 0, 0)) || (rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg)))
+	const struct kind *k = kind_find(kind);
+	if ((rc = log_config_init(&cfg, kind, k ? k->bloom_bytes : 0, k ? k->bloom_k : 0)))
 		return rc;
-	if (set >= 0 && log_retention(lg) != set && (rc = log_set_retention(lg, set)) == 0)
+	cfg.retention_us = set >= 0 ? set : k ? k->retention_us : 0;
+	if ((rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg)))
+		return rc;
+	/* a retention set on a log not written yet is a change to keep:
+	 * log_set_retention() commits it, so the log stays */
+	int changed = log_created(lg) || (set >= 0 && log_retention(lg) != set);
+	if (set >= 0 && changed)
+		rc = log_set_retention(lg, set);
+	if (!rc && set >= 0 && changed)
 		info_("%s: retention set to %s", name, set_text);
 	if (!rc && older >= 0)
 		rc = retain_expired(lg, now - older);

@@ -24,9 +24,10 @@ const struct cmd cmd_sessions = {
 	"Only blocks whose bloom filter may hold U are read.\n"
 	"\n"
 	"--starts prints, for every country ever seen, sorted, the session starts\n"
-	"whose ts is in [TIME - X days, TIME] (both ends included), newest first;\n"
-	"starts without a country are listed under none:\n"
+	"whose ts is in [TIME - X days, TIME] (both ends included), newest first:\n"
 	"  {\"DE\":[{\"session_id\":\"S\",\"user_id\":\"U\",\"ts\":\"T\"}],\"GH\":[],...}\n"
+	"Starts without a country (none given, or null) are listed under \"none\",\n"
+	"lower-case and so after the countries, when the window holds any.\n"
 	"Only blocks whose time range meets the window are read.\n"
 	"\n"
 	"Records ingested longer ago than the log's retention (365.25 days unless\n"
@@ -232,6 +233,12 @@ static int user_query(struct log *lg, const char *user, int64_t limit)
 
 /* ---- --starts ---- */
 
+/* The key of the starts without a country: lower-case, while stored
+ * countries are upper-case letters and digits, so it cannot meet one. It
+ * is listed only when the window holds such a start: it is not a country
+ * the log's keys file has seen. */
+#define NO_COUNTRY "none"
+
 struct start_row {
 	size_t country;               /* index in the country map */
 	int64_t key;
@@ -269,14 +276,19 @@ static int starts_record(const char *line, size_t n, uint64_t off, void *vctx)
 		return 0;
 	if ((rc = stored_fields(d, line, n, off)))
 		return rc;
-	if (json_size(d, 0) < 5 || !json_str_eq(d, 4, "start", 5))
+	if (!json_str_eq(d, 4, "start", 5))
 		return 0;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 256;
 		c->row = xrealloc(c->row, sizeof(*c->row) * c->cap);
 	}
 	struct start_row *r = &c->row[c->n++];
-	r->country = hmap_put(&c->countries, json_raw(d, 10), json_rawlen(d, 10), &added);
+	/* a start stored without a country (it was missing or null) is listed
+	 * under NO_COUNTRY, which no stored country can equal */
+	if (json_size(d, 0) == 5)
+		r->country = hmap_put(&c->countries, json_raw(d, 10), json_rawlen(d, 10), &added);
+	else
+		r->country = hmap_put(&c->countries, NO_COUNTRY, sizeof(NO_COUNTRY) - 1, &added);
 	r->key = key;
 	r->off = off;
 	r->text = c->text.len;
@@ -345,7 +357,12 @@ static int starts_query(struct log *lg, int64_t since, int64_t until)
 	}
 	if (!rc)
 		rc = log_scan(lg, starts_block, starts_record, &c, &st);
-	size_t nc = c.countries.n;
+	size_t nc = c.countries.n, ncountry = nc;
+	for (size_t i = 0; i < nc; i++) {
+		size_t kl;
+		const char *k = hmap_key(&c.countries, i, &kl);
+		ncountry -= kl == sizeof(NO_COUNTRY) - 1 && !memcmp(k, NO_COUNTRY, kl);
+	}
 	size_t *corder = xmalloc(sizeof(*corder) * (nc ? nc : 1)), *rank = xmalloc(sizeof(*rank) * (nc ? nc : 1));
 	size_t *order = xmalloc(sizeof(*order) * (c.n ? c.n : 1));
 	if (!rc) {
@@ -354,7 +371,7 @@ static int starts_query(struct log *lg, int64_t since, int64_t until)
 		time_format_utc(until, b);
 		info_("window [%s, %s]: inflated %" PRIu64 " of %" PRIu64 " block%s, %zu start%s, %zu countr%s",
 		      a, b, st.blocks_read, st.blocks_total, st.blocks_total == 1 ? "" : "s", c.n,
-		      c.n == 1 ? "" : "s", nc, nc == 1 ? "y" : "ies");
+		      c.n == 1 ? "" : "s", ncountry, ncountry == 1 ? "y" : "ies");
 	}
 	for (size_t i = 0; i < nc; i++)
 		corder[i] = i;

@@ -1,23 +1,16 @@
-/* aggr stream: publish, consume, ack, consumers, seek, list (event streams) */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
+/* aggr stream: publish, consume, ack, consumers, seek, list (event streams):
+ * options, usage and output; the streams themselves are stream.c */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/random.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "docsplit.h"
 #include "input.h"
 #include "json.h"
-#include "kind.h"
-#include "log.h"
+#include "stream.h"
 #include "timefmt.h"
 
 static int run(int argc, char **argv);
@@ -88,481 +81,20 @@ struct sopts {
 	char *dir;                   /* data directory */
 };
 
-#define UUID_LEN 36
-/* The stored form starts {"eventId":"<uuid>","offset":N,"event":{"name":"..." */
-#define SR_ID_AT 12
-
-/* ---- names, ids, the stored form ---- */
-
-static int name_valid(const char *s)
-{
-	char ln[160];
-
-	if (strlen(s) > 128)
-		return 0;
-	snprintf(ln, sizeof(ln), "streams/%s", s);
-	return log_name_valid(ln);
-}
-
 static int check_name(const char *what, const char *s)
 {
-	if (name_valid(s))
+	if (stream_name_valid(s))
 		return 0;
 	return cmd_usage_error(&cmd_stream, "not a valid %s name: %s (A-Z a-z 0-9 . _ -, 1 to 128 "
 			       "characters, not starting with '.')", what, s);
 }
 
-/* 8-4-4-4-12 hex digits; copied lowercased into out (37 bytes). */
-static int uuid_parse(const char *s, char *out)
-{
-	if (strlen(s) != UUID_LEN)
-		return -1;
-	for (int i = 0; i < UUID_LEN; i++) {
-		char c = s[i];
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (c != '-')
-				return -1;
-		} else if (c >= 'A' && c <= 'F') {
-			c = (char)(c - 'A' + 'a');
-		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-			return -1;
-		}
-		out[i] = c;
-	}
-	out[UUID_LEN] = 0;
-	return 0;
-}
-
-/* Random bytes from the kernel, fetched 4 KiB at a time. */
-struct rnd {
-	unsigned char b[4096];
-	size_t at, n;
-};
-
-static int uuid_v4(struct rnd *r, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char u[16];
-
-	if (r->n - r->at < 16) {
-		r->n = r->at = 0;
-		while (r->n < sizeof(r->b)) {
-			ssize_t got = getrandom(r->b + r->n, sizeof(r->b) - r->n, 0);
-			if (got < 0 && errno == EINTR)
-				continue;
-			if (got < 0)
-				return err_sys("cannot read random bytes");
-			r->n += (size_t)got;
-		}
-	}
-	memcpy(u, r->b + r->at, 16);
-	r->at += 16;
-	u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);  /* version 4 */
-	u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);  /* RFC 4122 variant */
-	for (int i = 0, j = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[j++] = '-';
-		out[j++] = hex[u[i] >> 4];
-		out[j++] = hex[u[i] & 15];
-	}
-	out[UUID_LEN] = 0;
-	return 0;
-}
-
-/* A stored event, parsed positionally (the form is canonical). */
-struct srec {
-	const char *id;              /* UUID_LEN bytes */
-	uint64_t offset;
-	const char *name;            /* the event name as a JSON literal, quotes included */
-	size_t name_len;
-	const char *rest;            /* ,"event":... to the end of the line */
-	size_t rest_len;
-};
-
-static int srec_parse(const char *p, size_t n, struct srec *r)
-{
-	static const char a[] = "{\"eventId\":\"", b[] = "\",\"offset\":", c[] = ",\"event\":{\"name\":";
-	const char *q, *end = p + n;
-
-	if (n < SR_ID_AT + UUID_LEN + sizeof(b) || memcmp(p, a, SR_ID_AT) ||
-	    memcmp(p + SR_ID_AT + UUID_LEN, b, sizeof(b) - 1))
-		return -1;
-	r->id = p + SR_ID_AT;
-	q = p + SR_ID_AT + UUID_LEN + sizeof(b) - 1;
-	r->offset = 0;
-	const char *d0 = q;
-	while (q < end && *q >= '0' && *q <= '9' && q - d0 < 19)
-		r->offset = r->offset * 10 + (uint64_t)(*q++ - '0');
-	if (q == d0 || (size_t)(end - q) < sizeof(c) || memcmp(q, c, sizeof(c) - 1))
-		return -1;
-	r->rest = q;
-	q += sizeof(c) - 1;
-	r->name = q;
-	if (*q++ != '"')
-		return -1;
-	while (q < end && *q != '"')
-		q += *q == '\\' ? 2 : 1;
-	if (q >= end)
-		return -1;
-	r->name_len = (size_t)(q + 1 - r->name);
-	r->rest_len = (size_t)(end - r->rest);
-	return 0;
-}
-
-static int bad_record(const struct log *l, uint64_t off)
-{
-	return err_set(EX_CORRUPT, "%s: record at offset %" PRIu64 " is not a stored event", log_name(l), off);
-}
-
-/* ---- finding events: index first, then only the blocks that can match ---- */
-
-struct named {
-	const char *dec;             /* the event name, decoded */
-	size_t dec_len;
-	struct buf lit;              /* as stored: a JSON literal */
-};
-
-static void named_init(struct named *nm, const char *name)
-{
-	nm->dec = name;
-	nm->dec_len = strlen(name);
-	buf_init(&nm->lit);
-	json_write_str(&nm->lit, name, nm->dec_len);
-}
-
-/* Visit the events named nm (every event when nm is NULL) with offsets in
- * [from, to), oldest first. fn returns 0 to go on, -1 to stop, or an error
- * code. Blocks before from are skipped by their offsets, blocks whose bloom
- * filter rules the name out are not read. Returns 0 or an error code. */
-typedef int (*named_fn)(const char *line, size_t n, const struct srec *r, void *ctx);
-
-static uint64_t blocks_read;  /* for -v */
-
-struct named_ctx {
-	struct log *l;
-	const struct named *nm;
-	named_fn fn;
-	void *ctx;
-	const char *id;              /* find_id: the eventId looked for */
-	struct buf *line;
-	struct srec *r;
-};
-
-static int named_block(const struct idx_entry *e, const struct log_seg *s, void *vc)
-{
-	const struct named_ctx *c = vc;
-
-	if (c->id)
-		return log_block_may_have(s, e, c->id, UUID_LEN);
-	return log_block_may_have(s, e, c->nm->dec, c->nm->dec_len);
-}
-
-static int named_record(const char *line, size_t n, uint64_t off, void *vc)
-{
-	struct named_ctx *c = vc;
-	struct srec r;
-
-	if (srec_parse(line, n, &r) || (off != LOG_NO_OFFSET && r.offset != off))
-		return bad_record(c->l, off);
-	if (c->nm && (r.name_len != c->nm->lit.len || memcmp(r.name, c->nm->lit.data, r.name_len)))
-		return 0;
-	return c->fn(line, n, &r, c->ctx);
-}
-
-static int named_scan(struct log *l, const struct named *nm, uint64_t from, uint64_t to, named_fn fn, void *ctx)
-{
-	struct named_ctx c = {l, nm, fn, ctx, NULL, NULL, NULL};
-	struct log_scan_stats st;
-	int rc = log_read_from(l, from, to, nm ? named_block : NULL, &c, named_record, &c, &st);
-
-	blocks_read += st.blocks_read;
-	return rc;
-}
-
-static int id_record(const char *line, size_t n, uint64_t off, void *vc)
-{
-	struct named_ctx *c = vc;
-
-	if (n <= SR_ID_AT + UUID_LEN || memcmp(line + SR_ID_AT, c->id, UUID_LEN))
-		return 0;
-	buf_reset(c->line);
-	buf_add(c->line, line, n);
-	if (srec_parse(c->line->data, n, c->r) || (off != LOG_NO_OFFSET && c->r->offset != off))
-		return bad_record(c->l, off);
-	c->id = NULL;  /* found */
-	return LOG_STOP;
-}
-
-/* The event with this id: its line copied into line, and r pointing into
- * it. Returns 0, or EX_NOTFOUND, or an error code. */
-static int find_id(struct log *l, const char *id, struct buf *line, struct srec *r)
-{
-	struct named_ctx c = {l, NULL, NULL, NULL, id, line, r};
-	struct log_scan_stats st;
-	int rc = log_read_from(l, 0, UINT64_MAX, named_block, &c, id_record, &c, &st);
-
-	blocks_read += st.blocks_read;
-	return rc ? rc : c.id ? EX_NOTFOUND : 0;
-}
-
-static int count_fn(const char *line, size_t n, const struct srec *r, void *ctx)
-{
-	(void)line;
-	(void)n;
-	(void)r;
-	++*(uint64_t *)ctx;
-	return 0;
-}
-
-/* How many events named nm have offsets in [from, to). */
-static int count_named(struct log *l, const struct named *nm, uint64_t from, uint64_t to, uint64_t *n)
-{
-	*n = 0;
-	return from < to ? named_scan(l, nm, from, to, count_fn, n) : 0;
-}
-
-static int first_fn(const char *line, size_t n, const struct srec *r, void *ctx)
-{
-	(void)line;
-	(void)n;
-	*(uint64_t *)ctx = r->offset;
-	return -1;
-}
-
-/* ---- opening streams ---- */
-
-static char *stream_log_name(const char *name)
-{
-	size_t n = strlen(name) + 9;
-	char *s = xmalloc(n);
-	snprintf(s, n, "streams/%s", name);
-	return s;
-}
-
-/* Open stream name for reading; a stream exists once it has a MANIFEST.
- * Returns 0, EX_NOTFOUND, or an error code. */
-static int open_stream(const char *dir, const char *name, struct log **lg)
-{
-	char *ln = stream_log_name(name);
-	int rc = log_open_read(dir, ln, lg);
-
-	free(ln);
-	if (rc)
-		return rc;
-	if (!log_exists(*lg)) {
-		log_close(*lg);
-		*lg = NULL;
-		return err_set(EX_NOTFOUND, "no such stream: %s", name);
-	}
-	return 0;
-}
-
-/* The stream's owner from its producers file into owner (empty: none).
- * Returns 0 or an error code. */
-static int read_owner(const char *logdir, struct buf *owner)
-{
-	char *p = path_join(logdir, "producers");
-	int rc = 0;
-
-	buf_reset(owner);
-	if (read_file(p, owner, 4096) < 0) {
-		buf_reset(owner);
-		if (errno != ENOENT)
-			rc = err_sys("cannot read %s", p);
-	}
-	/* one line: the owner's name */
-	char *nl = owner->data ? memchr(owner->data, '\n', owner->len) : NULL;
-	if (nl) {
-		*nl = 0;
-		owner->len = (size_t)(nl - owner->data);
-	}
-	free(p);
-	return rc;
-}
-
-/* ---- consumer positions: consumers/CONSUMER,NAME, replaced atomically ---- */
-
-struct cstate {
-	uint64_t acked;              /* events of this name acknowledged */
-	uint64_t next;               /* offset the next one is looked for from */
-	char moved[48];              /* when it last moved, "" never */
-};
-
-/* File name of (consumer, event name): the name percent-encoded, or, when
- * that is too long for a file name, a hash of it (the file holds the name). */
-static void cstate_file(const char *consumer, const char *name, struct buf *out)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(name);
-
-	buf_reset(out);
-	buf_adds(out, consumer);
-	buf_addc(out, ',');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)name[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-		    c == '-' || c == '.') {
-			buf_addc(out, (char)c);
-		} else {
-			buf_addc(out, '%');
-			buf_addc(out, hex[c >> 4]);
-			buf_addc(out, hex[c & 15]);
-		}
-	}
-	if (out->len > 240) {
-		uint64_t h1 = 1469598103934665603ull, h2 = 0x9e3779b97f4a7c15ull;
-		for (size_t i = 0; i < n; i++) {
-			h1 = (h1 ^ (unsigned char)name[i]) * 1099511628211ull;
-			h2 = (h2 ^ (unsigned char)name[i]) * 0xff51afd7ed558ccdull;
-			h2 ^= h2 >> 29;
-		}
-		buf_reset(out);
-		buf_addf(out, "%s,~%016" PRIx64 "%016" PRIx64, consumer, h1, h2);
-	}
-}
-
-/* Parse a consumer file. Returns 0 or -1 when it is not one. */
-static int cstate_parse(struct json_doc *doc, const char *text, size_t len, struct buf *consumer,
-			struct buf *name, struct cstate *st)
-{
-	char why[128];
-	int t;
-	int64_t v;
-
-	if (json_parse(doc, text, len, why, sizeof(why)) || json_type(doc, 0) != JSMN_OBJECT)
-		return -1;
-	if ((t = json_obj_get(doc, 0, "consumerId")) < 0 || json_get_str(doc, t, consumer) ||
-	    (t = json_obj_get(doc, 0, "eventName")) < 0 || json_get_str(doc, t, name) ||
-	    (t = json_obj_get(doc, 0, "offset")) < 0 || json_get_i64(doc, t, &v) || v < 0)
-		return -1;
-	st->acked = (uint64_t)v;
-	if ((t = json_obj_get(doc, 0, "next")) < 0 || json_get_i64(doc, t, &v) || v < 0)
-		return -1;
-	st->next = (uint64_t)v;
-	st->moved[0] = 0;
-	if ((t = json_obj_get(doc, 0, "movedAt")) >= 0 && json_is_string(doc, t) &&
-	    json_rawlen(doc, t) < sizeof(st->moved))
-		snprintf(st->moved, sizeof(st->moved), "%.*s", (int)json_rawlen(doc, t), json_raw(doc, t));
-	return 0;
-}
-
-/* Read the position of (consumer, name); a consumer never seen starts at
- * offset 0 with nothing acknowledged. Returns 0 or an error code. */
-static int cstate_read(const char *logdir, const char *consumer, const char *name, struct cstate *st)
-{
-	struct buf fn, text, c, n;
-	struct json_doc doc;
-	int rc = 0;
-
-	memset(st, 0, sizeof(*st));
-	buf_init(&fn);
-	buf_init(&text);
-	buf_init(&c);
-	buf_init(&n);
-	json_doc_init(&doc);
-	cstate_file(consumer, name, &fn);
-	char *d = path_join(logdir, "consumers"), *p = path_join(d, fn.data);
-	if (read_file(p, &text, 1 << 20) < 0) {
-		if (errno != ENOENT)
-			rc = err_sys("cannot read consumers/%s", fn.data);
-	} else if (cstate_parse(&doc, text.data, text.len, &c, &n, st) || strcmp(c.data, consumer) ||
-		   n.len != strlen(name) || memcmp(n.data, name, n.len)) {
-		rc = err_set(EX_CORRUPT, "consumers/%s: not a consumer position of %s for %s", fn.data, consumer, name);
-	}
-	free(p);
-	free(d);
-	buf_free(&fn);
-	buf_free(&text);
-	buf_free(&c);
-	buf_free(&n);
-	json_doc_free(&doc);
-	return rc;
-}
-
-/* Replace the position of (consumer, name) atomically (temp file, fsync,
- * rename, fsync of the directory). Returns 0 or an error code. */
-static int cstate_write(const char *logdir, const char *consumer, const char *name, const struct cstate *st)
-{
-	struct buf fn, text;
-	int rc;
-
-	buf_init(&fn);
-	buf_init(&text);
-	cstate_file(consumer, name, &fn);
-	buf_adds(&text, "{\"consumerId\":");
-	json_write_str(&text, consumer, strlen(consumer));
-	buf_adds(&text, ",\"eventName\":");
-	json_write_str(&text, name, strlen(name));
-	buf_addf(&text, ",\"offset\":%" PRIu64 ",\"next\":%" PRIu64 ",\"movedAt\":\"%s\"}\n", st->acked, st->next,
-		 st->moved);
-	char *d = path_join(logdir, "consumers");
-	rc = atomic_replace(d, fn.data, text.data, text.len);
-	free(d);
-	buf_free(&fn);
-	buf_free(&text);
-	return rc;
-}
-
-/* Take the stream's consumer lock (consumers/LOCK), creating consumers/.
- * Returns the descriptor (closing it unlocks), or -1 with err_set. */
-static int consumers_lock(const char *logdir)
-{
-	char *d = path_join(logdir, "consumers"), *p = path_join(d, "LOCK");
-	double deadline = mono_seconds() + G.wait_secs;
-	struct stat st;
-	int fd = -1;
-
-	if (mkdir(d, 0700) < 0 && errno != EEXIST) {
-		err_sys("cannot create %s", d);
-		goto out;
-	}
-	if (lstat(d, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		err_set(EX_PERM, "%s: not a directory (symlinks are refused)", d);
-		goto out;
-	}
-	if ((fd = open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
-		err_sys("cannot open %s", p);
-		goto out;
-	}
-	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			break;
-		if ((errno != EWOULDBLOCK && errno != EINTR) || mono_seconds() >= deadline) {
-			if (errno == EWOULDBLOCK || errno == EINTR)
-				err_set(EX_CONFLICT, "consumer positions are locked by another command%s",
-					G.wait_secs > 0 ? " (gave up waiting)" : "");
-			else
-				err_sys("cannot lock %s", p);
-			close(fd);
-			fd = -1;
-			break;
-		}
-		struct timespec ts = {0, 5 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
-out:
-	free(p);
-	free(d);
-	return fd;
-}
-
-static void now_text(char *out)
-{
-	int64_t now;
-
-	out[0] = 0;
-	if (!now_us(&now))
-		time_format_utc(now, out);
-}
-
 /* ---- publish ---- */
 
-/* What a publish run carries from event to event. */
+/* The run and the document being read. */
 struct pub {
-	struct log *lg;
+	struct stream_pub *sp;
 	struct json_doc doc;
-	struct buf norm, line, ids;
-	struct rnd rnd;
 };
 
 /* Report a JSON syntax error of the record starting at line ln of name. */
@@ -586,31 +118,7 @@ static int json_error(struct pub *p, const char *name, uint64_t ln, uint64_t col
 /* Validate the event in p->doc, give it an id and append it. */
 static int publish_one(struct pub *p, const char *name, uint64_t ln)
 {
-	struct rec_info ri;
-	char why[256], id[UUID_LEN + 1];
-	int rc;
-
-	buf_reset(&p->norm);
-	memset(&ri, 0, sizeof(ri));
-	if (kind_stream.normalise(&p->doc, &p->norm, &ri, why, sizeof(why)))
-		return err_set(EX_DATA, "%s:%" PRIu64 ": %s", name, ln, why);
-	if ((rc = uuid_v4(&p->rnd, id)))
-		return rc;
-	uint64_t off = log_next_offset(p->lg) + log_run_records(p->lg);
-	buf_reset(&p->line);
-	buf_adds(&p->line, "{\"eventId\":\"");
-	buf_add(&p->line, id, UUID_LEN);
-	buf_adds(&p->line, "\",\"offset\":");
-	buf_add_i64(&p->line, (int64_t)off);
-	buf_addc(&p->line, ',');
-	buf_add(&p->line, p->norm.data + 1, p->norm.len - 1);
-	ri.bloom[ri.nbloom].p = id;
-	ri.bloom[ri.nbloom++].n = UUID_LEN;
-	if ((rc = log_append(p->lg, p->line.data, p->line.len, (int64_t)off, ri.bloom, ri.nbloom)))
-		return rc;
-	buf_add(&p->ids, id, UUID_LEN);
-	buf_addc(&p->ids, '\n');
-	return 0;
+	return stream_pub_add(p->sp, &p->doc, name, ln);
 }
 
 /*
@@ -709,82 +217,29 @@ static int publish_file(struct pub *p, const char *path)
 
 static int do_publish(struct sopts *o)
 {
-	struct log_config cfg;
-	struct log *lg = NULL;
-	struct buf owner;
-	struct pub *p;
+	struct pub p;
 	int64_t now;
-	int rc, claimed = 0;
+	uint64_t n;
+	int rc;
 
 	if (!o->producer)
 		return cmd_usage_error(&cmd_stream, "publish: --producer is required");
-	if ((rc = check_name("producer", o->producer)))
+	if ((rc = check_name("producer", o->producer)) || (rc = now_us(&now)) ||
+	    (rc = stream_pub_begin(o->dir, o->args[0], o->producer, G.wait_secs, now, &p.sp)))
 		return rc;
-	if ((rc = log_config_init(&cfg, kind_stream.name, kind_stream.bloom_bytes, kind_stream.bloom_k)) ||
-	    (rc = now_us(&now)))
-		return rc;
-	char *ln = stream_log_name(o->args[0]);
-	rc = log_open_write(o->dir, ln, &cfg, G.wait_secs, &lg);
-	free(ln);
-	if (rc)
-		return rc;
-	buf_init(&owner);
-	/* the owner is whoever published the first committed event; a
-	 * producers file without one is left from a run that never committed */
-	if (!(rc = read_owner(log_path(lg), &owner)) && log_next_offset(lg) > 0 && owner.len &&
-	    strcmp(owner.data, o->producer))
-		rc = err_set(EX_CONFLICT, "locked: second writers not allowed: stream %s is owned by producer %s",
-			     o->args[0], owner.data);
-	if (rc) {
-		log_close(lg);
-		buf_free(&owner);
-		return rc;
-	}
-	int claim = log_next_offset(lg) == 0 || !owner.len;
-	p = xcalloc(1, sizeof(*p));
-	p->lg = lg;
-	json_doc_init(&p->doc);
-	buf_init(&p->norm);
-	buf_init(&p->line);
-	buf_init(&p->ids);
-	log_begin(lg, now);
+	json_doc_init(&p.doc);
 	if (o->nargs < 2) {
-		rc = publish_file(p, "-");
+		rc = publish_file(&p, "-");
 	} else {
 		for (int i = 1; i < o->nargs && !rc; i++)
-			rc = publish_file(p, o->args[i]);
+			rc = publish_file(&p, o->args[i]);
 	}
-	uint64_t n = log_run_records(lg);
-	if (!rc && n && claim) {
-		/* before the commit point: a run that does not commit leaves a
-		 * producers file that the next publish ignores (no events) */
-		buf_reset(&owner);
-		buf_adds(&owner, o->producer);
-		buf_addc(&owner, '\n');
-		if (!(rc = atomic_replace(log_path(lg), "producers", owner.data, owner.len)))
-			claimed = 1;
-	}
-	if (!rc)
-		rc = log_commit(lg);
-	if (rc && claimed && !log_committed(lg)) {
-		char *path = path_join(log_path(lg), "producers");
-		unlink(path);
-		free(path);
-		fsync_dir(log_path(lg));
-	}
-	if (rc)
-		log_abort(lg);
-	else
+	if (!rc && !(rc = stream_pub_commit(p.sp, &n)))
 		info_("published %" PRIu64 " event%s to stream %s", n, n == 1 ? "" : "s", o->args[0]);
-	log_close(lg);
 	if (!rc)
-		rc = out_write_stdout(&p->ids);
-	json_doc_free(&p->doc);
-	buf_free(&p->norm);
-	buf_free(&p->line);
-	buf_free(&p->ids);
-	buf_free(&owner);
-	free(p);
+		rc = out_write_stdout(stream_pub_ids(p.sp));
+	stream_pub_end(p.sp);
+	json_doc_free(&p.doc);
 	return rc;
 }
 
@@ -804,24 +259,22 @@ struct consume_ctx {
 	int ndjson;
 };
 
-static int consume_fn(const char *line, size_t n, const struct srec *r, void *vctx)
+static int consume_fn(const char *line, size_t n, const struct stream_rec *r, void *vctx)
 {
 	struct consume_ctx *c = vctx;
 
 	(void)n;
 	if (!c->ndjson)
 		buf_addc(&c->out, c->got ? ',' : '[');
-	/* the stored event without its offset: {"eventId":..,"event":..} */
-	buf_add(&c->out, line, SR_ID_AT + UUID_LEN + 1);
-	buf_add(&c->out, r->rest, r->rest_len);
+	stream_rec_print(&c->out, line, r);
 	if (c->ndjson)
 		buf_addc(&c->out, '\n');
 	c->got++;
 	c->next = r->offset + 1;
-	return c->limit && c->got >= c->limit ? -1 : 0;
+	return c->limit && c->got >= c->limit ? LOG_STOP : 0;
 }
 
-static int follow(struct sopts *o, struct consume_ctx *c, const struct named *nm, struct log_stamp *seen)
+static int follow(struct sopts *o, struct consume_ctx *c, const struct stream_named *nm, struct log_stamp *seen)
 {
 	struct sigaction sa;
 	struct log_stamp now;
@@ -843,11 +296,11 @@ static int follow(struct sopts *o, struct consume_ctx *c, const struct named *nm
 		log_stamp_again(seen, &now);
 		if (log_stamp_same(&now, seen))
 			continue;
-		if ((rc = open_stream(o->dir, o->args[0], &lg)))
+		if ((rc = stream_open(o->dir, o->args[0], &lg)))
 			break;
 		if (log_next_offset(lg) > c->next) {
 			buf_reset(&c->out);
-			rc = named_scan(lg, nm, c->next, UINT64_MAX, consume_fn, c);
+			rc = stream_scan(lg, nm, c->next, UINT64_MAX, consume_fn, c);
 			if (!rc && c->out.len)
 				rc = out_write_stdout(&c->out);
 			if (!rc && fflush(stdout))
@@ -870,8 +323,8 @@ static int follow(struct sopts *o, struct consume_ctx *c, const struct named *nm
 static int do_consume(struct sopts *o)
 {
 	struct log *lg;
-	struct cstate st;
-	struct named nm;
+	struct stream_pos st;
+	struct stream_named nm;
 	struct consume_ctx c;
 	int rc;
 
@@ -885,9 +338,9 @@ static int do_consume(struct sopts *o)
 		return cmd_usage_error(&cmd_stream, "consume: --format: json or ndjson only");
 	if ((rc = check_name("consumer", o->consumer)))
 		return rc;
-	if ((rc = open_stream(o->dir, o->args[0], &lg)))
+	if ((rc = stream_open(o->dir, o->args[0], &lg)))
 		return rc;
-	if ((rc = cstate_read(log_path(lg), o->consumer, o->event_name, &st))) {
+	if ((rc = stream_pos_read(lg, o->consumer, o->event_name, &st))) {
 		log_close(lg);
 		return rc;
 	}
@@ -896,15 +349,16 @@ static int do_consume(struct sopts *o)
 	c.limit = o->have_limit ? (uint64_t)o->limit : 0;
 	c.ndjson = o->follow || G.format == OUT_NDJSON;
 	c.next = st.next;
-	named_init(&nm, o->event_name);
-	rc = named_scan(lg, &nm, st.next, UINT64_MAX, consume_fn, &c);
+	stream_named_init(&nm, o->event_name);
+	rc = stream_scan(lg, &nm, st.next, UINT64_MAX, consume_fn, &c);
 	if (!rc && !(c.limit && c.got >= c.limit) && log_next_offset(lg) > c.next)
 		c.next = log_next_offset(lg);
 	struct log_stamp *seen = xmalloc(sizeof(*seen));
 	log_stamp(lg, seen);
 	log_close(lg);
-	info_("%" PRIu64 " event%s, %" PRIu64 " block%s inflated", c.got, c.got == 1 ? "" : "s", blocks_read,
-	      blocks_read == 1 ? "" : "s");
+	uint64_t blocks = stream_blocks_read();
+	info_("%" PRIu64 " event%s, %" PRIu64 " block%s inflated", c.got, c.got == 1 ? "" : "s", blocks,
+	      blocks == 1 ? "" : "s");
 	if (!rc && !c.ndjson)
 		buf_adds(&c.out, c.got ? "]\n" : "[]\n");
 	if (!rc)
@@ -917,43 +371,20 @@ static int do_consume(struct sopts *o)
 	}
 	free(seen);
 	buf_free(&c.out);
-	buf_free(&nm.lit);
+	stream_named_free(&nm);
 	return rc;
 }
 
 /* ---- ack and seek ---- */
 
-/* The stream, the event id argument and its event. Returns 0 or a code. */
-static int open_event(struct sopts *o, const char *arg, struct log **lg, struct buf *line, struct srec *r,
-		      struct buf *name)
-{
-	char id[UUID_LEN + 1];
-	int rc;
-
-	if (uuid_parse(arg, id))
-		return cmd_usage_error(&cmd_stream, "not an event id: %s", arg);
-	if ((rc = open_stream(o->dir, o->args[0], lg)))
-		return rc;
-	rc = find_id(*lg, id, line, r);
-	if (rc == EX_NOTFOUND)
-		rc = err_set(EX_NOTFOUND, "no such event in stream %s: %s", o->args[0], id);
-	if (!rc)
-		json_unescape(r->name + 1, r->name_len - 2, name);
-	if (rc) {
-		log_close(*lg);
-		*lg = NULL;
-	}
-	return rc;
-}
-
 static int do_ack(struct sopts *o)
 {
 	struct log *lg;
-	struct buf line, name;
-	struct srec r;
-	struct cstate st;
-	struct named nm;
-	int rc, fd;
+	struct buf name;
+	struct stream_pos st;
+	char id[STREAM_ID_LEN + 1];
+	uint64_t off;
+	int rc;
 
 	if (o->nargs != 2)
 		return cmd_usage_error(&cmd_stream, o->nargs < 2 ? "ack: missing EVENT_ID" :
@@ -962,62 +393,24 @@ static int do_ack(struct sopts *o)
 		return cmd_usage_error(&cmd_stream, "ack: --consumer is required");
 	if ((rc = check_name("consumer", o->consumer)))
 		return rc;
-	buf_init(&line);
-	buf_init(&name);
-	if ((rc = open_event(o, o->args[1], &lg, &line, &r, &name))) {
-		buf_free(&line);
-		buf_free(&name);
+	if (stream_id_parse(o->args[1], id))
+		return cmd_usage_error(&cmd_stream, "not an event id: %s", o->args[1]);
+	if ((rc = stream_open(o->dir, o->args[0], &lg)))
 		return rc;
-	}
-	named_init(&nm, name.data);
-	if ((fd = consumers_lock(log_path(lg))) < 0) {
-		rc = err_code();
-		goto out;
-	}
-	if ((rc = cstate_read(log_path(lg), o->consumer, name.data, &st)))
-		goto out;
-	/* the next unacknowledged event of this name */
-	uint64_t expect = UINT64_MAX;
-	if (r.offset >= st.next && (rc = named_scan(lg, &nm, st.next, r.offset + 1, first_fn, &expect)))
-		goto out;
-	if (expect == r.offset) {
-		st.acked++;
-		st.next = r.offset + 1;
-		now_text(st.moved);
-		if (!(rc = cstate_write(log_path(lg), o->consumer, name.data, &st)))
-			info_("%s acknowledged %.*s (%s #%" PRIu64 ", offset %" PRIu64 ")", o->consumer, UUID_LEN, r.id,
-			      name.data, st.acked, r.offset);
-		goto out;
-	}
-	/* positions count events of the name from 1, as the event server did */
-	uint64_t given, c;
-	if (r.offset >= st.next) {
-		rc = count_named(lg, &nm, st.next, r.offset + 1, &c);
-		given = st.acked + c;
-	} else {
-		rc = count_named(lg, &nm, r.offset + 1, st.next, &c);
-		given = st.acked >= c ? st.acked - c : 0;
-	}
-	if (!rc)
-		rc = err_set(EX_CONFLICT, "consumer offset mismatch: %" PRIu64 "->%" PRIu64, st.acked + 1, given);
-out:
-	if (fd >= 0)
-		close(fd);
+	buf_init(&name);
+	if (!(rc = stream_ack(lg, o->consumer, id, G.wait_secs, &name, &st, &off)))
+		info_("%s acknowledged %s (%s #%" PRIu64 ", offset %" PRIu64 ")", o->consumer, id, name.data, st.acked,
+		      off);
 	log_close(lg);
-	buf_free(&line);
 	buf_free(&name);
-	buf_free(&nm.lit);
 	return rc;
 }
 
 static int do_seek(struct sopts *o)
 {
-	struct log *lg = NULL;
-	struct buf line, name;
-	struct srec r;
-	struct cstate st;
-	struct named nm;
-	int rc, fd = -1;
+	struct log *lg;
+	char id[STREAM_ID_LEN + 1];
+	int rc;
 
 	if (!o->consumer)
 		return cmd_usage_error(&cmd_stream, "seek: --consumer is required");
@@ -1027,82 +420,18 @@ static int do_seek(struct sopts *o)
 		return cmd_usage_error(&cmd_stream, "seek: --to is required (earliest, latest or an event id)");
 	if ((rc = check_name("consumer", o->consumer)))
 		return rc;
-	int where = !strcmp(o->to, "earliest") ? 0 : !strcmp(o->to, "latest") ? 1 : 2;
-	char id[UUID_LEN + 1];
-	if (where == 2 && uuid_parse(o->to, id))
+	enum stream_to to = !strcmp(o->to, "earliest") ? STREAM_EARLIEST : !strcmp(o->to, "latest") ? STREAM_LATEST :
+			    STREAM_EVENT;
+	if (to == STREAM_EVENT && stream_id_parse(o->to, id))
 		return cmd_usage_error(&cmd_stream, "seek: --to: not earliest, latest or an event id: %s", o->to);
-	buf_init(&line);
-	buf_init(&name);
-	named_init(&nm, o->event_name);
-	if (where == 2) {
-		rc = open_event(o, o->to, &lg, &line, &r, &name);
-		if (!rc && (name.len != nm.dec_len || memcmp(name.data, nm.dec, nm.dec_len)))
-			rc = err_set(EX_NOTFOUND, "no event named %s in stream %s: %s", o->event_name, o->args[0], id);
-	} else {
-		rc = open_stream(o->dir, o->args[0], &lg);
-	}
-	if (rc)
-		goto out;
-	if ((fd = consumers_lock(log_path(lg))) < 0) {
-		rc = err_code();
-		goto out;
-	}
-	memset(&st, 0, sizeof(st));
-	st.next = where == 0 ? 0 : where == 1 ? log_next_offset(lg) : r.offset;
-	if ((rc = count_named(lg, &nm, 0, st.next, &st.acked)))
-		goto out;
-	now_text(st.moved);
-	rc = cstate_write(log_path(lg), o->consumer, o->event_name, &st);
-out:
-	if (fd >= 0)
-		close(fd);
+	if ((rc = stream_open(o->dir, o->args[0], &lg)))
+		return rc;
+	rc = stream_seek(lg, o->consumer, o->event_name, to, id, G.wait_secs);
 	log_close(lg);
-	buf_free(&line);
-	buf_free(&name);
-	buf_free(&nm.lit);
 	return rc;
 }
 
 /* ---- consumers and list ---- */
-
-struct centry {
-	char *consumer, *name;
-	size_t name_len;
-	struct buf lit;              /* the name as stored, a JSON literal */
-	struct cstate st;
-	uint64_t behind;
-};
-
-struct behind_ctx {
-	struct centry *ce;
-	size_t n;
-	uint64_t from;
-};
-
-static int behind_fn(const char *line, size_t len, const struct srec *r, void *vctx)
-{
-	struct behind_ctx *b = vctx;
-
-	(void)line;
-	(void)len;
-	for (size_t i = 0; i < b->n; i++) {
-		struct centry *e = &b->ce[i];
-		if (r->offset >= e->st.next && r->name_len == e->lit.len && !memcmp(r->name, e->lit.data, r->name_len))
-			e->behind++;
-	}
-	return 0;
-}
-
-static int cmp_centry(const void *a, const void *b)
-{
-	const struct centry *x = a, *y = b;
-	int r = strcmp(x->consumer, y->consumer);
-	if (r)
-		return r;
-	size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
-	r = memcmp(x->name, y->name, n);
-	return r ? r : (x->name_len > y->name_len) - (x->name_len < y->name_len);
-}
 
 static int do_consumers(struct sopts *o)
 {
@@ -1111,73 +440,26 @@ static int do_consumers(struct sopts *o)
 		{"consumedPercentage", OUT_RAW}, {"behind", OUT_INT},
 	};
 	struct log *lg;
-	struct centry *ce = NULL;
-	size_t n = 0;
+	struct stream_consumer *ce;
+	size_t n;
 	int rc;
 
 	if (o->nargs != 1)
 		return cmd_usage_error(&cmd_stream, "consumers: unexpected argument: %s", o->args[1]);
-	if ((rc = open_stream(o->dir, o->args[0], &lg)))
+	if ((rc = stream_open(o->dir, o->args[0], &lg)))
 		return rc;
-	char *cd = path_join(log_path(lg), "consumers");
-	DIR *d = opendir(cd);
-	struct json_doc doc;
-	struct buf text, c, nm;
-	json_doc_init(&doc);
-	buf_init(&text);
-	buf_init(&c);
-	buf_init(&nm);
-	if (!d && errno != ENOENT)
-		rc = err_sys("cannot read %s", cd);
-	for (struct dirent *de; d && !rc && (de = readdir(d));) {
-		size_t l = strlen(de->d_name);
-		if (de->d_name[0] == '.' || !strcmp(de->d_name, "LOCK") || (l > 4 && !strcmp(de->d_name + l - 4, ".tmp")))
-			continue;
-		char *p = path_join(cd, de->d_name);
-		struct cstate st;
-		if (read_file(p, &text, 1 << 20) < 0)
-			rc = errno == ENOENT ? 0 : err_sys("cannot read %s", p);
-		else if (cstate_parse(&doc, text.data, text.len, &c, &nm, &st))
-			rc = err_set(EX_CORRUPT, "%s/consumers/%s: not a consumer position", log_name(lg), de->d_name);
-		else {
-			ce = xrealloc(ce, sizeof(*ce) * (n + 1));
-			ce[n].consumer = xstrdup(c.data);
-			ce[n].name = xmalloc(nm.len + 1);
-			memcpy(ce[n].name, nm.data, nm.len + 1);
-			ce[n].name_len = nm.len;
-			ce[n].st = st;
-			ce[n].behind = 0;
-			buf_init(&ce[n].lit);
-			n++;
-		}
-		free(p);
-	}
-	if (d)
-		closedir(d);
-	free(cd);
-	/* one pass from the earliest position counts what every consumer
-	 * has still to consume */
-	struct behind_ctx bc = {ce, n, UINT64_MAX};
-	for (size_t i = 0; i < n; i++) {
-		json_write_str(&ce[i].lit, ce[i].name, ce[i].name_len);
-		if (ce[i].st.next < bc.from)
-			bc.from = ce[i].st.next;
-	}
-	if (!rc && n)
-		rc = named_scan(lg, NULL, bc.from, UINT64_MAX, behind_fn, &bc);
+	rc = stream_consumers(lg, &ce, &n);
 	log_close(lg);
-	if (n)
-		qsort(ce, n, sizeof(*ce), cmp_centry);
 	struct out_table t;
 	out_table_init(&t, cols, sizeof(cols) / sizeof(*cols));
 	for (size_t i = 0; i < n; i++) {
 		char pct[32];
-		uint64_t all = ce[i].st.acked + ce[i].behind;
-		snprintf(pct, sizeof(pct), "%.2f", all ? 100.0 * (double)ce[i].st.acked / (double)all : 100.0);
+		uint64_t all = ce[i].pos.acked + ce[i].behind;
+		snprintf(pct, sizeof(pct), "%.2f", all ? 100.0 * (double)ce[i].pos.acked / (double)all : 100.0);
 		out_add_str(&t, ce[i].consumer, strlen(ce[i].consumer));
-		out_add_int(&t, (int64_t)ce[i].st.acked);
-		if (ce[i].st.moved[0])
-			out_add_str(&t, ce[i].st.moved, strlen(ce[i].st.moved));
+		out_add_int(&t, (int64_t)ce[i].pos.acked);
+		if (ce[i].pos.moved[0])
+			out_add_str(&t, ce[i].pos.moved, strlen(ce[i].pos.moved));
 		else
 			out_add_null(&t);
 		out_add_str(&t, ce[i].name, ce[i].name_len);
@@ -1187,22 +469,8 @@ static int do_consumers(struct sopts *o)
 	if (!rc)
 		rc = out_print(&t, G.format);
 	out_table_free(&t);
-	for (size_t i = 0; i < n; i++) {
-		free(ce[i].consumer);
-		free(ce[i].name);
-		buf_free(&ce[i].lit);
-	}
-	free(ce);
-	json_doc_free(&doc);
-	buf_free(&text);
-	buf_free(&c);
-	buf_free(&nm);
+	stream_consumers_free(ce, n);
 	return rc;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int do_list(struct sopts *o)
@@ -1211,55 +479,40 @@ static int do_list(struct sopts *o)
 		{"stream", OUT_STR}, {"owner", OUT_STR}, {"events", OUT_INT},
 		{"firstPublished", OUT_STR}, {"lastPublished", OUT_STR},
 	};
-	char **names = NULL;
-	size_t n = 0;
-	int rc = 0;
+	char **names;
+	size_t n;
+	int rc;
 
 	if (o->nargs)
 		return cmd_usage_error(&cmd_stream, "list: unexpected argument: %s", o->args[0]);
-	char *sd = path_join(o->dir, "streams");
-	DIR *d = opendir(sd);
-	if (!d && errno != ENOENT)
-		rc = err_sys("cannot read %s", sd);
-	for (struct dirent *de; d && (de = readdir(d));) {
-		if (!name_valid(de->d_name))
-			continue;
-		names = xrealloc(names, sizeof(*names) * (n + 1));
-		names[n++] = xstrdup(de->d_name);
-	}
-	if (d)
-		closedir(d);
-	free(sd);
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
+	rc = stream_names(o->dir, &names, &n);
 	struct out_table t;
 	struct buf owner;
 	buf_init(&owner);
 	out_table_init(&t, cols, sizeof(cols) / sizeof(*cols));
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct log *lg;
-		if ((rc = open_stream(o->dir, names[i], &lg))) {
+		if ((rc = stream_open(o->dir, names[i], &lg))) {
 			if (rc != EX_NOTFOUND)
 				break;
 			err_clear();  /* a directory without a stream in it */
 			rc = 0;
 			continue;
 		}
-		struct log_totals tt;
-		log_totals(lg, &tt);
-		uint64_t events = tt.records, blocks = tt.blocks;
-		int64_t first = tt.min_ingest, last = tt.max_ingest;
-		if (!(rc = read_owner(log_path(lg), &owner))) {
+		struct stream_totals tt;
+		stream_totals(lg, &tt);
+		/* a damaged owner is an error, never raw bytes on the output */
+		if (!(rc = stream_owner(lg, &owner))) {
 			char tm[48];
 			out_add_str(&t, names[i], strlen(names[i]));
-			if (owner.len && log_next_offset(lg) > 0)
+			if (owner.len)
 				out_add_str(&t, owner.data, owner.len);
 			else
 				out_add_null(&t);
-			out_add_int(&t, (int64_t)events);
+			out_add_int(&t, (int64_t)tt.events);
 			for (int k = 0; k < 2; k++) {
-				if (blocks)
-					out_add_str(&t, tm, time_format_utc(k ? last : first, tm));
+				if (tt.blocks)
+					out_add_str(&t, tm, time_format_utc(k ? tt.last : tt.first, tm));
 				else
 					out_add_null(&t);
 			}

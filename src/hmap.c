@@ -45,6 +45,20 @@ static void grow(struct hmap *m)
 	m->hash = xrealloc(m->hash, sizeof(*m->hash) * cap);
 }
 
+size_t hmap_get(const struct hmap *m, const void *key, size_t len)
+{
+	uint64_t h = hash_bytes(key, len);
+
+	if (!m->mask)
+		return SIZE_MAX;
+	for (size_t s = h & m->mask; m->slots[s]; s = (s + 1) & m->mask) {
+		size_t i = m->slots[s] - 1;
+		if (m->hash[i] == h && m->klen[i] == len && !memcmp(m->keys.data + m->koff[i], key, len))
+			return i;
+	}
+	return SIZE_MAX;
+}
+
 size_t hmap_put(struct hmap *m, const void *key, size_t len, int *added)
 {
 	uint64_t h = hash_bytes(key, len);

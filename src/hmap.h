@@ -21,6 +21,8 @@ void hmap_init(struct hmap *m);
 void hmap_free(struct hmap *m);
 /* Index of key; when new, it is added as index m->n - 1 and *added is 1. */
 size_t hmap_put(struct hmap *m, const void *key, size_t len, int *added);
+/* Index of key, or SIZE_MAX when it is not in m (m is not changed). */
+size_t hmap_get(const struct hmap *m, const void *key, size_t len);
 static inline const char *hmap_key(const struct hmap *m, size_t i, size_t *len)
 {
 	*len = m->klen[i];

@@ -49,8 +49,8 @@ static ssize_t decode_more(struct input *in, char *dst, size_t room)
 		if (r < 0)
 			return err_sys("cannot read %s", in->name), -1;
 		in->bytes_in += (uint64_t)r;
-		if (in->want_crc)
-			in->crc = (uint32_t)crc32(in->crc, (const Bytef *)dst, (uInt)r);
+		if (in->sum)
+			sha256_update(in->sum, dst, (size_t)r);
 		return r;
 	}
 	in->zs.next_out = (Bytef *)dst;
@@ -66,8 +66,8 @@ static ssize_t decode_more(struct input *in, char *dst, size_t room)
 			if (r == 0)
 				in->raw_eof = 1;
 			in->bytes_in += (uint64_t)r;
-			if (in->want_crc)
-				in->crc = (uint32_t)crc32(in->crc, in->raw, (uInt)r);
+			if (in->sum)
+				sha256_update(in->sum, in->raw, (size_t)r);
 			in->zs.next_in = in->raw;
 			in->zs.avail_in = (uInt)r;
 		}
@@ -134,8 +134,8 @@ static int start_decoding(struct input *in)
 	if (r < 0)
 		return err_sys("cannot read %s", in->name);
 	in->bytes_in += (uint64_t)r;
-	if (in->want_crc)
-		in->crc = (uint32_t)crc32(in->crc, magic, (uInt)r);
+	if (in->sum)
+		sha256_update(in->sum, magic, (size_t)r);
 	if (r == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
 		in->gzip = 1;
 		in->raw_cap = CHUNK;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <zlib.h>
 
+#include "sha256.h"
 #include "util.h"
 
 #define INPUT_MAX_RECORD (16u << 20)
@@ -31,8 +32,8 @@ struct input {
 	uint64_t col;            /* column of buf[start] */
 	uint64_t next_line;      /* line at buf[start] */
 	uint64_t bytes_in;       /* bytes read from the file (compressed) */
-	uint32_t crc;            /* CRC-32 of those bytes, when want_crc */
-	int want_crc;
+	struct sha256 *sum;      /* when set (after input_open), every byte read
+				    from the file is added to it, as read */
 };
 
 /* Open path ("-" for stdin). Returns 0, or EX_FAIL/EX_PERM/EX_NOTFOUND. */

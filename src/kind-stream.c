@@ -2,7 +2,9 @@
  * trigger:{type,name}, payload:{}}, one log per stream (streams/NAME) */
 #include "kind.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "timefmt.h"
 
@@ -236,3 +238,108 @@ const struct kind kind_stream = {
 	.bloom_k = STREAM_BLOOM_K,
 	.normalise = stream_normalise,
 };
+
+/* ---- the stored form: {"eventId":"<uuid>","offset":N,"event":{"name":..},..} ---- */
+
+int stream_rec_parse(const char *p, size_t n, struct stream_rec *r)
+{
+	static const char a[] = "{\"eventId\":\"", b[] = "\",\"offset\":", c[] = ",\"event\":{\"name\":";
+	const char *q, *end = p + n;
+
+	if (n < STREAM_ID_AT + STREAM_ID_LEN + sizeof(b) || memcmp(p, a, STREAM_ID_AT) ||
+	    memcmp(p + STREAM_ID_AT + STREAM_ID_LEN, b, sizeof(b) - 1))
+		return -1;
+	r->id = p + STREAM_ID_AT;
+	q = p + STREAM_ID_AT + STREAM_ID_LEN + sizeof(b) - 1;
+	r->offset = 0;
+	const char *d0 = q;
+	while (q < end && *q >= '0' && *q <= '9' && q - d0 < 19)
+		r->offset = r->offset * 10 + (uint64_t)(*q++ - '0');
+	if (q == d0 || (size_t)(end - q) < sizeof(c) || memcmp(q, c, sizeof(c) - 1))
+		return -1;
+	r->rest = q;
+	q += sizeof(c) - 1;
+	r->name = q;
+	if (*q++ != '"')
+		return -1;
+	while (q < end && *q != '"')
+		q += *q == '\\' ? 2 : 1;
+	if (q >= end)
+		return -1;
+	r->name_len = (size_t)(q + 1 - r->name);
+	r->rest_len = (size_t)(end - r->rest);
+	return 0;
+}
+
+int stream_rec_has_id(const char *line, size_t n, const char *id)
+{
+	return n > STREAM_ID_AT + STREAM_ID_LEN && !memcmp(line + STREAM_ID_AT, id, STREAM_ID_LEN);
+}
+
+void stream_rec_write(struct buf *out, const char *id, uint64_t offset, const char *norm, size_t n)
+{
+	buf_adds(out, "{\"eventId\":\"");
+	buf_add(out, id, STREAM_ID_LEN);
+	buf_adds(out, "\",\"offset\":");
+	buf_add_i64(out, (int64_t)offset);
+	buf_addc(out, ',');
+	buf_add(out, norm + 1, n - 1);  /* norm without its '{' */
+}
+
+void stream_rec_print(struct buf *out, const char *line, const struct stream_rec *r)
+{
+	buf_add(out, line, STREAM_ID_AT + STREAM_ID_LEN + 1);
+	buf_add(out, r->rest, r->rest_len);
+}
+
+/* ---- event ids ---- */
+
+int stream_id_parse(const char *s, char out[STREAM_ID_LEN + 1])
+{
+	if (strlen(s) != STREAM_ID_LEN)
+		return -1;
+	for (int i = 0; i < STREAM_ID_LEN; i++) {
+		char c = s[i];
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return -1;
+		} else if (c >= 'A' && c <= 'F') {
+			c = (char)(c - 'A' + 'a');
+		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+			return -1;
+		}
+		out[i] = c;
+	}
+	out[STREAM_ID_LEN] = 0;
+	return 0;
+}
+
+int stream_id_new(struct stream_rnd *r, char out[STREAM_ID_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char u[16];
+
+	if (r->n - r->at < 16) {
+		r->n = r->at = 0;
+		while (r->n < sizeof(r->b)) {
+			ssize_t got = getrandom(r->b + r->n, sizeof(r->b) - r->n, 0);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0)
+				return err_sys("cannot read random bytes");
+			r->n += (size_t)got;
+		}
+	}
+	memcpy(u, r->b + r->at, 16);
+	r->at += 16;
+	u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);  /* version 4 */
+	u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);  /* RFC 4122 variant */
+	for (int i = 0, j = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[j++] = '-';
+		out[j++] = hex[u[i] >> 4];
+		out[j++] = hex[u[i] & 15];
+	}
+	out[STREAM_ID_LEN] = 0;
+	return 0;
+}

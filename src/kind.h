@@ -39,6 +39,11 @@ struct kind {
 	/* Rewrite a writer-opened log without its dead records (log_compact);
 	 * NULL when no record of the kind ever dies. Returns 0 or an error code. */
 	int (*compact)(struct log *l, struct log_compact_stats *st);
+	/* check: verify what the kind's readers rely on beyond the log's own
+	 * checks (every stored record re-validates, ...), expired blocks
+	 * included; NULL when nothing. Returns 0, or EX_CORRUPT naming the
+	 * file and byte offset of the block and the record in it. */
+	int (*verify)(struct log *l);
 };
 
 /* The kind of a log or an ingest KIND argument; NULL when unknown. */
@@ -71,12 +76,41 @@ struct events_line {
 /* Parse a stored line. Returns 0, or -1 when it is not one aggr writes. */
 int events_parse_line(struct json_doc *d, const char *line, size_t n, struct events_line *e);
 
-/* 1 when v is a start or stop aggr accepts (0 to year 9999), else 0. */
+/* The largest double not after 9999-12-31T23:59:59.999999Z (the double
+ * nearest that time is 253402300800, in year 10000): the last start or stop. */
+#define EVENTS_MAX_EPOCH 253402300799.999969482421875
+
+/* 1 when v is a start or stop aggr stores (0 to EVENTS_MAX_EPOCH), else 0. */
 int events_epoch_valid(double v);
+/* 1 when stop is -1 (none) or a valid epoch not before start, else 0. */
+int events_stop_valid(double start, double stop);
 /* The index key of a start: microseconds, rounded. */
 int64_t events_epoch_key(double v);
-/* A new unique id: 24 lowercase hex digits (time, process random, counter).
- * Returns 0, or EX_FAIL when the kernel gives no random bytes. */
+/* The stored epoch of a time in aggr's range (year 9999 at most): the
+ * nearest double, or EVENTS_MAX_EPOCH for one that rounds past it. */
+double events_epoch_from_us(int64_t us);
+/* Read s[0..n), a JSON number, as a start or stop: 0 and *v when it is in
+ * 0..253402300799.999999 (kept in range like events_epoch_from_us), -3
+ * when it is -1, -2 when it is another number out of that range (*v set,
+ * possibly infinite), -1 when it is not a JSON number ("0x10", "1,5"). */
+int events_epoch_parse(const char *s, size_t n, double *v);
+
+/* Ids: a MongoDB ObjectId, 4 bytes of seconds, 5 random bytes per process,
+ * a 3-byte counter from a random start. The seconds field never goes back
+ * and advances by one each time the counter wraps, so the ids of a process
+ * increase and never repeat, however many (MongoDB repeats an id after 2^24
+ * in one second). */
+struct events_idgen {
+	uint64_t secs;               /* seconds of the next id; may run ahead of the clock */
+	uint32_t counter;            /* counter of the next id */
+	unsigned char rnd[5];
+};
+void events_idgen_init(struct events_idgen *g, const unsigned char rnd[5], uint32_t counter);
+/* The next id at the clock now_us into out (24 lowercase hex digits). */
+void events_idgen_next(struct events_idgen *g, int64_t now_us, char out[EVENTS_ID_LEN + 1]);
+/* A new id from the process's generator (random bytes from the kernel,
+ * the clock from now_us()). Returns 0, EX_FAIL when the kernel gives no
+ * random bytes, or now_us()'s error. */
 int events_id_new(char out[EVENTS_ID_LEN + 1]);
 /* 1 when s[0..n) has the shape of an id, else 0. */
 int events_id_valid(const char *s, size_t n);
@@ -94,17 +128,24 @@ struct events_event {
 struct events_state {
 	struct events_event *ev;
 	size_t n, cap, live;
-	struct hmap ids;             /* id -> index in ev */
+	struct hmap ids;             /* id -> index in ev; holds only events */
 	struct buf tags;
 	struct json_doc doc;
 };
 void events_state_init(struct events_state *st);
 void events_state_free(struct events_state *st);
-/* Apply one stored line. Returns 0, or EX_CORRUPT for a line that is not
- * a stored event. */
+/* Apply one stored line. An update of an event st does not hold, or of a
+ * removed one, or naming another start than its event's, changes nothing.
+ * Returns 0, or EX_CORRUPT for a line that is not a stored event or an
+ * event stored twice. */
 int events_state_add(struct events_state *st, const char *line, size_t n);
-/* Read the log (only blocks whose starts overlap [since, until) when not
- * INT64_MIN, INT64_MAX) into st. Returns 0 or log_scan's error. */
+/* Index in st->ev of the event with this id (EVENTS_ID_LEN bytes), dead
+ * or alive, or SIZE_MAX. */
+size_t events_state_find(const struct events_state *st, const char *id);
+/* Read the unexpired records of the log (only blocks whose starts overlap
+ * [since, until) when not INT64_MIN, INT64_MAX) into st; a writer-opened
+ * log is read with the expiry a reader's open would apply. Returns 0,
+ * log_scan's error or now_us()'s. */
 int events_state_load(struct events_state *st, struct log *l, int64_t since, int64_t until,
 		      struct log_scan_stats *ss);
 
@@ -117,5 +158,43 @@ int events_state_load(struct events_state *st, struct log *l, int64_t since, int
 #define STREAM_BLOOM_BYTES 1024
 #define STREAM_BLOOM_K 6
 extern const struct kind kind_stream;
+
+/*
+ * The stored form of an event: the normalised event with its eventId and
+ * offset put first, {"eventId":"<uuid>","offset":N,"event":{"name":..},..}
+ * (aggr-format(5)). Being canonical, it is parsed by position.
+ */
+#define STREAM_ID_LEN 36             /* a UUID: 8-4-4-4-12 hex digits */
+#define STREAM_ID_AT 12              /* where the eventId starts */
+struct stream_rec {
+	const char *id;              /* STREAM_ID_LEN bytes */
+	uint64_t offset;
+	const char *name;            /* the event name as a JSON literal, quotes included */
+	size_t name_len;
+	const char *rest;            /* ,"event":... to the end of the line */
+	size_t rest_len;
+};
+/* Parse a stored line; r points into it. Returns 0, or -1 when it is not
+ * one publish writes. */
+int stream_rec_parse(const char *p, size_t n, struct stream_rec *r);
+/* 1 when the stored line carries event id id (STREAM_ID_LEN bytes), else
+ * 0: a look before parsing. */
+int stream_rec_has_id(const char *line, size_t n, const char *id);
+/* Append the stored form of norm (n bytes, as kind_stream.normalise wrote
+ * it) with id and offset. */
+void stream_rec_write(struct buf *out, const char *id, uint64_t offset, const char *norm, size_t n);
+/* Append the event as consume prints it: the stored form without offset. */
+void stream_rec_print(struct buf *out, const char *line, const struct stream_rec *r);
+
+/* An event id argument, copied lowercased into out. Returns 0, or -1 when
+ * s is not 8-4-4-4-12 hex digits. */
+int stream_id_parse(const char *s, char out[STREAM_ID_LEN + 1]);
+/* A new random (version 4) UUID; random bytes come from the kernel 4 KiB
+ * at a time (r starts zeroed). Returns 0 or EX_FAIL. */
+struct stream_rnd {
+	unsigned char b[4096];
+	size_t at, n;
+};
+int stream_id_new(struct stream_rnd *r, char out[STREAM_ID_LEN + 1]);
 
 #endif

@@ -196,8 +196,7 @@ int log_repair_indexes(const char *data_dir, const char *name, const struct log_
 		uint64_t kept = 0;
 		int bad = 0;
 		s->data_fd = s->idx_fd = -1;
-		logf_seg_path(l, s, 0, path, sizeof(path));
-		if ((s->data_fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		if ((s->data_fd = log_seg_open_data(l, s, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 			rc = err_sys("cannot open %s", log_seg_file(l, s, 0));
 			break;
 		}

@@ -297,6 +297,8 @@ int log_set_retention(struct log *l, int64_t retention_us)
 	l->retention_us = retention_us;
 	if ((rc = log_manifest_write(l)) && !l->manifest_renamed)
 		l->retention_us = old;
+	else
+		l->committed = 1;
 	return rc;
 }
 

@@ -179,6 +179,9 @@ void log_set_next_offset(struct log *l);
 int log_seg_load_index(struct log *l, struct log_seg *s);
 /* The same; with all, every entry that decodes counts (see log.c). */
 int log_seg_load(struct log *l, struct log_seg *s, int all);
+/* Open s's data file, under either name (sealed or .open; data_ftype says
+ * which it had). Returns the descriptor, or -1 with errno. */
+int log_seg_open_data(struct log *l, struct log_seg *s, int flags);
 /* Open s's files; -ENOENT when one is missing (its name in *missing). */
 int log_seg_open_files(struct log *l, struct log_seg *s, int writable, char *missing, size_t n);
 int log_mkdir_p(const char *path);
@@ -208,9 +211,11 @@ void log_pipe_start(struct log *l);
 void log_pipe_stop(struct log *l);
 int log_pipe_drain(struct log *l);
 int log_pipe_submit(struct log *l, struct log_seg *s);
-/* Bytes the deflate threads have written to s so far (a lower bound while
- * blocks are in flight), for deciding when a run rolls to a new segment. */
-uint64_t log_pipe_seg_bytes(struct log *l, const struct log_seg *s);
+/* Has s, with every block handed over so far, reached limit bytes? The
+ * answer is the same whether and however many deflate threads run (they
+ * are waited for only when it may be yes), so the files are too. Returns
+ * 1, 0, or -1 with err_set (a block failed). */
+int log_pipe_seg_full(struct log *l, const struct log_seg *s, uint64_t limit);
 /* Tell the threads' count which segment is written next (nothing in flight). */
 void log_pipe_seg_reset(struct log *l, const struct log_seg *s);
 /* Read block e of s and verify it against its index entry: on success 0
@@ -219,9 +224,23 @@ void log_pipe_seg_reset(struct log *l, const struct log_seg *s);
 int log_block_load(const struct log_seg *s, const struct idx_entry *e, struct seg_reader *r, struct buf *blk,
 		   struct buf *raw, const char **why);
 
-/* ---- log-state.c ---- */
-int log_batches_recover(struct log *l);
-int log_keys_recover(struct log *l);
+/* ---- log-state.c ----
+ * The state files replaced before a run's commit point: batches, keys and
+ * the named states of log_state_put (log.h). Calling sequence:
+ *  - a writer's open, after log_recover_tail: log_state_recover() drops
+ *    the lines of runs that did not commit and loads batches and keys;
+ *  - log_commit, before the COMMIT entry: log_state_append() for the run's
+ *    batch and keys (log_state_put() already wrote its named states);
+ *  - log_abort, in a run: log_state_abort() puts every state file back as
+ *    it was before the run.
+ */
+int log_state_recover(struct log *l);
+/* Replace the state file name with *cur plus add; *len0: the old length.
+ * Returns 0 or an error code, leaving *cur as it was. */
 int log_state_append(struct log *l, const char *name, struct buf *cur, const struct buf *add, size_t *len0);
+void log_state_abort(struct log *l);
+/* Read every state file as writers will (for check): 0, or EX_CORRUPT
+ * naming the damaged file and line, or an I/O error code. */
+int log_state_check(const struct log *l);
 
 #endif

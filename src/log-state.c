@@ -1,4 +1,13 @@
-/* log-state.c: the state files replaced before a run's commit point: batches and keys */
+/* log-state.c: the state files replaced before a run's commit point:
+ * batches, keys and named run state (a stream's producers), as one mechanism
+ *
+ * Each state file is a few lines in the log's directory, and each line
+ * carries the offsets of the run that wrote it. A run's lines are written
+ * (atomic_replace) before its commit point, so a committed run always has
+ * them; a line counts only once the log's end has reached its run's end,
+ * so the lines of a run that did not commit never count. A writer's open
+ * drops such lines (log_state_recover), and so does log_state_abort.
+ */
 #include "log-int.h"
 
 #include <errno.h>
@@ -10,91 +19,71 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ---- batches ---- */
+/* ---- the shared mechanism ---- */
 
-#define BATCHES_MAX (64u << 20)
+/* What a line of a state file is: see state_load. */
+enum { LINE_DAMAGED = -1, LINE_DROP = 0, LINE_KEEP = 1 };
 
-int log_batch_id_valid(const char *id)
+/* One kind of state file. */
+struct state_spec {
+	const char *name;             /* the file in the log's directory */
+	const char *form;             /* what a line looks like, for messages */
+	size_t max;                   /* larger than this: cannot be read */
+	int big_is_damage;            /* a larger file is damage, not I/O trouble */
+	/* line: NUL-terminated (LF cut off) and n long; returns LINE_* */
+	int (*line)(const struct log *l, char *line, size_t n);
+};
+
+/*
+ * Read the state file of spec and pass each line to spec->line; the kept
+ * lines, each with its LF, are added to out. *dropped is set when a line
+ * went, or the file ended in a torn line. A missing file is empty.
+ * Returns 0, EX_CORRUPT naming the file and line (never quoting it: it may
+ * hold any bytes), or an I/O error code.
+ */
+static int state_load(const struct log *l, const struct state_spec *spec, struct buf *out, int *dropped)
 {
-	size_t n = strlen(id);
-
-	if (n < 1 || n > 200)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (id[i] <= ' ' || id[i] > '~')
-			return 0;
-	return 1;
-}
-
-/* Read the batches file and keep the entries of runs still in the log: an
- * entry whose offsets go past the log's end belongs to a run that did not
- * commit; one before the first segment, to records purged or retained away. */
-int log_batches_recover(struct log *l)
-{
-	char *path = path_join(l->dir, "batches");
-	struct buf in, keep;
-	int rc = 0, dropped = 0;
+	char *path = path_join(l->dir, spec->name);
+	struct buf in;
+	size_t ln = 0;
+	int rc = 0;
 
 	buf_init(&in);
-	buf_init(&keep);
-	if (read_file(path, &in, BATCHES_MAX) < 0) {
-		if (errno != ENOENT)
-			rc = err_sys("cannot read %s/batches", l->name);
+	*dropped = 0;
+	if (read_file(path, &in, spec->max) < 0) {
+		if (errno == EFBIG && spec->big_is_damage)
+			rc = err_set(EX_CORRUPT, "%s/%s: damaged: larger than %zu bytes", l->name, spec->name, spec->max);
+		else if (errno != ENOENT)
+			rc = err_sys("cannot read %s/%s", l->name, spec->name);
 		goto out;
 	}
 	for (char *p = in.data, *end = in.data + in.len; p < end;) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
-		char id[256];
-		uint64_t first, next;
+		ln++;
 		if (!nl) {
-			dropped = 1;  /* torn: cannot happen with rename, but be safe */
+			*dropped = 1;  /* torn: cannot happen with rename, but be safe */
 			break;
 		}
 		*nl = 0;
-		if (sscanf(p, "%255s %" SCNu64 " %" SCNu64, id, &first, &next) != 3 || first > next) {
-			rc = err_set(EX_CORRUPT, "%s/batches: bad line: %.60s", l->name, p);
+		int v = spec->line(l, p, (size_t)(nl - p));
+		if (v == LINE_DAMAGED) {
+			rc = err_set(EX_CORRUPT, "%s/%s: line %zu is damaged (not \"%s\")", l->name, spec->name, ln,
+				     spec->form);
 			goto out;
 		}
-		uint64_t start = l->nseg ? l->seg[0].base : l->next_offset;
-		if (next <= l->next_offset && first >= start) {
-			buf_adds(&keep, p);
-			buf_addc(&keep, '\n');
+		if (v == LINE_KEEP) {
+			buf_add(out, p, (size_t)(nl - p));
+			buf_addc(out, '\n');
 		} else {
-			dropped = 1;
+			*dropped = 1;
 		}
 		p = nl + 1;
 	}
-	if (dropped && (rc = atomic_replace(l->dir, "batches", keep.data ? keep.data : "", keep.len)))
-		goto out;
-	buf_reset(&l->batches);
-	buf_add(&l->batches, keep.data ? keep.data : "", keep.len);
 out:
 	buf_free(&in);
-	buf_free(&keep);
 	free(path);
 	return rc;
 }
-
-int log_batch_seen(const struct log *l, const char *id)
-{
-	size_t n = strlen(id);
-
-	for (const char *p = l->batches.data, *end = p + l->batches.len; p && p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			break;
-		if ((size_t)(nl - p) > n && p[n] == ' ' && !memcmp(p, id, n))
-			return 1;
-		p = nl + 1;
-	}
-	return 0;
-}
-
-void log_set_batch(struct log *l, const char *id)
-{
-	l->run_batch = id;
-}
-
 
 /* Replace the state file name with *cur and then add, atomically; *cur
  * becomes that, and *len0 its old length (for log_abort to put it back).
@@ -117,12 +106,9 @@ int log_state_append(struct log *l, const char *name, struct buf *cur, const str
 	return rc;
 }
 
-
-/* ---- summary keys ---- */
-
-#define KEYS_MAX (16u << 20)
-
-static int key_valid(const char *p, size_t n)
+/* 1..255 bytes of printable ASCII without spaces: a summary key or the
+ * value of a named state. */
+static int token_valid(const char *p, size_t n)
 {
 	if (n < 1 || n > 255)
 		return 0;
@@ -132,77 +118,113 @@ static int key_valid(const char *p, size_t n)
 	return 1;
 }
 
-/*
- * Read the keys file; keep the lines of runs that committed and were not
- * purged: keys_from < OFFSET <= next_offset. With keep, the kept lines as
- * they are; without, only their keys, one per line. Sets *dropped when a
- * line went. Returns 0 or an error code.
- */
-static int keys_load(struct log *l, int keep, struct buf *out, int *dropped)
+/* "... OFFSET" at the end of a line: sp is the space before it. */
+static int line_offset(const char *sp, const char *end, uint64_t *off)
 {
-	char *path = path_join(l->dir, "keys");
-	struct buf in;
-	int rc = 0;
+	int64_t v;
 
-	buf_init(&in);
-	*dropped = 0;
-	if (read_file(path, &in, KEYS_MAX) < 0) {
-		if (errno != ENOENT)
-			rc = err_sys("cannot read %s/keys", l->name);
-		goto out;
-	}
-	for (char *p = in.data, *end = in.data + in.len; p < end;) {
-		char *nl = memchr(p, '\n', (size_t)(end - p)), *sp;
-		int64_t off;
-		if (!nl) {
-			*dropped = 1;  /* torn: cannot happen with rename, but be safe */
+	if (sp[1] == '-' || sp[1] == '+' || parse_i64(sp + 1, (size_t)(end - sp - 1), &v))
+		return -1;
+	*off = (uint64_t)v;
+	return 0;
+}
+
+/* ---- batches ---- */
+
+#define BATCHES_MAX (64u << 20)
+
+int log_batch_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n < 1 || n > 200)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (id[i] <= ' ' || id[i] > '~')
+			return 0;
+	return 1;
+}
+
+/* "ID FIRST NEXT": kept while the run's records are in the log. An entry
+ * whose offsets go past the log's end belongs to a run that did not
+ * commit; one before the first segment, to records purged or retained
+ * away. */
+static int batches_line(const struct log *l, char *p, size_t n)
+{
+	char id[256];
+	uint64_t first, next;
+
+	(void)n;
+	if (sscanf(p, "%255s %" SCNu64 " %" SCNu64, id, &first, &next) != 3 || first > next)
+		return LINE_DAMAGED;
+	uint64_t start = l->nseg ? l->seg[0].base : l->next_offset;
+	return next <= l->next_offset && first >= start ? LINE_KEEP : LINE_DROP;
+}
+
+static const struct state_spec batches_spec = {"batches", "ID FIRST NEXT", BATCHES_MAX, 0, batches_line};
+
+int log_batch_seen(const struct log *l, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = l->batches.data, *end = p + l->batches.len; p && p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
 			break;
-		}
-		if (!(sp = memchr(p, ' ', (size_t)(nl - p))) || !key_valid(p, (size_t)(sp - p)) || sp[1] == '-' ||
-		    parse_i64(sp + 1, (size_t)(nl - sp - 1), &off)) {
-			rc = err_set(EX_CORRUPT, "%s/keys: bad line: %.60s", l->name, p);
-			goto out;
-		}
-		if ((uint64_t)off <= l->next_offset && (uint64_t)off > l->keys_from) {
-			buf_add(out, p, keep ? (size_t)(nl + 1 - p) : (size_t)(sp - p));
-			if (!keep)
-				buf_addc(out, '\n');
-		} else {
-			*dropped = 1;
-		}
+		if ((size_t)(nl - p) > n && p[n] == ' ' && !memcmp(p, id, n))
+			return 1;
 		p = nl + 1;
 	}
-out:
-	buf_free(&in);
-	free(path);
-	return rc;
+	return 0;
 }
 
-int log_keys_recover(struct log *l)
+void log_set_batch(struct log *l, const char *id)
 {
-	int dropped, rc;
-
-	buf_reset(&l->keys);
-	if ((rc = keys_load(l, 1, &l->keys, &dropped)))
-		return rc;
-	if (dropped)
-		rc = atomic_replace(l->dir, "keys", l->keys.data ? l->keys.data : "", l->keys.len);
-	return rc;
+	l->run_batch = id;
 }
+
+/* ---- summary keys ---- */
+
+#define KEYS_MAX (16u << 20)
+
+/* "KEY OFFSET": kept when the run committed and was not purged:
+ * keys_from < OFFSET <= next_offset. */
+static int keys_line(const struct log *l, char *p, size_t n)
+{
+	char *sp = memchr(p, ' ', n);
+	uint64_t off;
+
+	if (!sp || !token_valid(p, (size_t)(sp - p)) || line_offset(sp, p + n, &off))
+		return LINE_DAMAGED;
+	return off <= l->next_offset && off > l->keys_from ? LINE_KEEP : LINE_DROP;
+}
+
+static const struct state_spec keys_spec = {"keys", "KEY OFFSET", KEYS_MAX, 0, keys_line};
 
 int log_keys_read(struct log *l, struct buf *out)
 {
-	int dropped;
+	struct buf lines;
+	int dropped, rc;
 
 	buf_reset(out);
-	return keys_load(l, 0, out, &dropped);
+	buf_init(&lines);
+	if (!(rc = state_load(l, &keys_spec, &lines, &dropped)))
+		for (const char *p = lines.data, *end = p + lines.len; p && p < end;) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			const char *sp = memchr(p, ' ', (size_t)(nl - p));
+			buf_add(out, p, (size_t)(sp - p));
+			buf_addc(out, '\n');
+			p = nl + 1;
+		}
+	buf_free(&lines);
+	return rc;
 }
 
 int log_key_add(struct log *l, const char *key, size_t n)
 {
 	int added;
 
-	if (!key_valid(key, n))
+	if (!token_valid(key, n))
 		return err_set(EX_DATA, "not a summary key: \"%.*s\"", n > 60 ? 60 : (int)n, key);
 	if (!l->keys_map) {
 		l->keys_map = xmalloc(sizeof(*l->keys_map));
@@ -220,4 +242,179 @@ int log_key_add(struct log *l, const char *key, size_t n)
 		buf_addc(&l->run_keys, '\n');
 	}
 	return 0;
+}
+
+/* ---- named run state ---- */
+
+/* "VALUE OFFSET", OFFSET the end of the run that set VALUE: it counts once
+ * the log's end reached OFFSET. A bare "VALUE" was written before aggr
+ * recorded offsets, by a run that set it and then committed at once unless
+ * the log stayed empty: it counts while the log holds any record. */
+static int named_line(const struct log *l, char *p, size_t n)
+{
+	char *sp = memchr(p, ' ', n);
+	uint64_t off;
+
+	if (!sp)
+		return token_valid(p, n) ? (l->next_offset > 0 ? LINE_KEEP : LINE_DROP) : LINE_DAMAGED;
+	if (!token_valid(p, (size_t)(sp - p)) || line_offset(sp, p + n, &off) || off == 0)
+		return LINE_DAMAGED;
+	return off <= l->next_offset ? LINE_KEEP : LINE_DROP;
+}
+
+/* The named states there are: recovery must know every file. */
+static const struct state_spec named_specs[] = {
+	{"producers", "PRODUCER OFFSET", 4096, 1, named_line},
+};
+
+static const struct state_spec *named_spec(const char *name)
+{
+	for (size_t i = 0; i < sizeof(named_specs) / sizeof(*named_specs); i++)
+		if (!strcmp(named_specs[i].name, name))
+			return &named_specs[i];
+	return NULL;
+}
+
+/* The committed line of a named state (the last one that counts) into
+ * line, with its LF; empty when none. *stale is set when the file holds
+ * anything else. */
+static int named_load(const struct log *l, const struct state_spec *spec, struct buf *line, int *stale)
+{
+	struct buf kept;
+	int rc;
+
+	buf_init(&kept);
+	buf_reset(line);
+	if (!(rc = state_load(l, spec, &kept, stale)) && kept.len) {
+		const char *last = kept.data + kept.len - 1;
+		while (last > kept.data && last[-1] != '\n')
+			last--;
+		*stale |= last != kept.data;
+		buf_add(line, last, (size_t)(kept.data + kept.len - last));
+	}
+	buf_free(&kept);
+	return rc;
+}
+
+/* Rewrite a named state as its committed line (removing the file when it
+ * has none) if it holds anything else. */
+static int named_recover(struct log *l, const struct state_spec *spec)
+{
+	struct buf line;
+	int stale, rc;
+
+	buf_init(&line);
+	if (!(rc = named_load(l, spec, &line, &stale)) && stale) {
+		if (line.len) {
+			rc = atomic_replace(l->dir, spec->name, line.data, line.len);
+		} else {
+			char *path = path_join(l->dir, spec->name);
+			if (unlink(path) < 0 && errno != ENOENT)
+				rc = err_sys("cannot remove %s/%s", l->name, spec->name);
+			else
+				rc = fsync_dir(l->dir);
+			free(path);
+		}
+	}
+	buf_free(&line);
+	return rc;
+}
+
+int log_state_get(struct log *l, const char *name, struct buf *out)
+{
+	const struct state_spec *spec = named_spec(name);
+	int stale, rc;
+
+	buf_reset(out);
+	if (!spec)
+		return err_set(EX_FAIL, "%s: no such state: %s", l->name, name);
+	if ((rc = named_load(l, spec, out, &stale)))
+		return rc;
+	if (out->len) {
+		char *sp = memchr(out->data, ' ', out->len);
+		out->len = sp ? (size_t)(sp - out->data) : out->len - 1;
+		out->data[out->len] = 0;
+	}
+	return 0;
+}
+
+int log_state_put(struct log *l, const char *name, const char *value, size_t n)
+{
+	const struct state_spec *spec = named_spec(name);
+	struct buf b;
+	int stale, rc;
+
+	if (!spec)
+		return err_set(EX_FAIL, "%s: no such state: %s", l->name, name);
+	if (!l->writer || !l->in_run || !l->run_records)
+		return err_set(EX_FAIL, "%s: %s set outside a run that holds records", l->name, name);
+	if (!token_valid(value, n))
+		return err_set(EX_DATA, "%s: not a value for %s", l->name, name);
+	/* the committed value stays until the run commits: a run that does not
+	 * leaves it in force (and a line of an earlier aborted run goes) */
+	buf_init(&b);
+	if (!(rc = named_load(l, spec, &b, &stale))) {
+		buf_add(&b, value, n);
+		buf_addf(&b, " %" PRIu64 "\n", l->next_offset + l->run_records);  /* the run's end so far */
+		rc = atomic_replace(l->dir, spec->name, b.data, b.len);
+	}
+	buf_free(&b);
+	return rc;
+}
+
+/* ---- recovery and abort ---- */
+
+int log_state_recover(struct log *l)
+{
+	int dropped, rc;
+
+	/* batches: kept in memory for log_batch_seen */
+	buf_reset(&l->batches);
+	if ((rc = state_load(l, &batches_spec, &l->batches, &dropped)) ||
+	    (dropped && (rc = atomic_replace(l->dir, "batches", l->batches.data ? l->batches.data : "",
+					      l->batches.len))))
+		return rc;
+	/* keys: kept in memory for log_key_add */
+	buf_reset(&l->keys);
+	if ((rc = state_load(l, &keys_spec, &l->keys, &dropped)) ||
+	    (dropped && (rc = atomic_replace(l->dir, "keys", l->keys.data ? l->keys.data : "", l->keys.len))))
+		return rc;
+	for (size_t i = 0; i < sizeof(named_specs) / sizeof(*named_specs); i++)
+		if ((rc = named_recover(l, &named_specs[i])))
+			return rc;
+	return 0;
+}
+
+int log_state_check(const struct log *l)
+{
+	struct buf b;
+	int dropped, rc;
+
+	buf_init(&b);
+	rc = state_load(l, &batches_spec, &b, &dropped);
+	if (!rc)
+		rc = state_load(l, &keys_spec, &b, &dropped);
+	for (size_t i = 0; !rc && i < sizeof(named_specs) / sizeof(*named_specs); i++)
+		rc = state_load(l, &named_specs[i], &b, &dropped);
+	buf_free(&b);
+	return rc;
+}
+
+void log_state_abort(struct log *l)
+{
+	if (l->run_wrote_batches) {
+		/* put back the batches file as it was before this run */
+		l->batches.len = l->batches_len0;
+		atomic_replace(l->dir, "batches", l->batches.data, l->batches.len);
+		l->run_wrote_batches = 0;
+	}
+	if (l->run_wrote_keys) {
+		l->keys.len = l->keys_len0;
+		atomic_replace(l->dir, "keys", l->keys.data, l->keys.len);
+		l->run_wrote_keys = 0;
+	}
+	/* the run's end is past the log's: its named state lines go */
+	for (size_t i = 0; i < sizeof(named_specs) / sizeof(*named_specs); i++)
+		if (named_recover(l, &named_specs[i]))
+			err_clear();
 }

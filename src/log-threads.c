@@ -45,7 +45,9 @@ struct log_pipe {
 	uint64_t next_seq;           /* the next block handed over */
 	uint64_t next_take;          /* the next block a thread takes */
 	uint64_t next_write;         /* the next block to write */
-	uint64_t seg_base, seg_bytes; /* the segment last written to, and its size */
+	/* the segment written to now: its size, and the raw bytes of the
+	 * blocks handed over for it and of those written */
+	uint64_t seg_base, seg_bytes, seg_sub_raw, seg_done_raw;
 	int quit;
 	struct log_fault fault;      /* the first failure; later blocks are dropped */
 };
@@ -126,8 +128,10 @@ static void *pipe_main(void *arg)
 		pthread_mutex_lock(&p->mu);
 		j->state = JOB_FREE;
 		p->next_write++;
-		p->seg_base = j->s->base;  /* both written by this thread, before the lock */
-		p->seg_bytes = j->s->data_size;
+		if (j->s->base == p->seg_base) {
+			p->seg_bytes = j->s->data_size;  /* written by this thread, before the lock */
+			p->seg_done_raw += j->m.raw_len;
+		}
 		pthread_cond_broadcast(&p->cv);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -205,20 +209,29 @@ void log_pipe_seg_reset(struct log *l, const struct log_seg *s)
 	pthread_mutex_lock(&p->mu);
 	p->seg_base = s->base;
 	p->seg_bytes = s->data_size;
+	p->seg_sub_raw = p->seg_done_raw = 0;
 	pthread_mutex_unlock(&p->mu);
 }
 
-uint64_t log_pipe_seg_bytes(struct log *l, const struct log_seg *s)
+int log_pipe_seg_full(struct log *l, const struct log_seg *s, uint64_t limit)
 {
 	struct log_pipe *p = l->pipe;
-	uint64_t n;
+	uint64_t upper;
 
-	if (!p)
-		return s->data_size;
-	pthread_mutex_lock(&p->mu);
-	n = p->seg_base == s->base ? p->seg_bytes : 0;
-	pthread_mutex_unlock(&p->mu);
-	return n;
+	if (p) {
+		/* what is written, plus what the blocks in flight could become
+		 * (deflate's worst case is a little over the raw size) */
+		pthread_mutex_lock(&p->mu);
+		uint64_t inflight = p->seg_sub_raw - p->seg_done_raw;
+		upper = p->seg_bytes + inflight + inflight / 256 + 256 * (uint64_t)p->njob;
+		pthread_mutex_unlock(&p->mu);
+		if (upper < limit)
+			return 0;
+		/* it may be: wait for them, and decide on the exact size */
+		if (log_pipe_drain(l))
+			return -1;
+	}
+	return s->data_size >= limit;
 }
 
 void log_pipe_stop(struct log *l)
@@ -258,6 +271,8 @@ int log_pipe_submit(struct log *l, struct log_seg *s)
 		j->s = s;
 		memcpy(j->bloom, l->cur_bloom, l->bloom_bytes);
 		j->state = JOB_QUEUED;
+		if (s->base == p->seg_base)
+			p->seg_sub_raw += j->m.raw_len;
 		j->seq = p->next_seq++;
 		pthread_cond_broadcast(&p->cv);
 	}

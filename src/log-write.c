@@ -226,9 +226,12 @@ static int flush_block(struct log *l)
 		if ((rc = log_pipe_drain(l)) || (rc = seg_create(l, l->run_next, l->cur.ingest_us)))
 			return rc;
 		l->run_created++;
-	} else if (l->run_blocks && log_pipe_seg_bytes(l, &l->seg[l->nseg - 1]) >= l->cfg.segment_bytes) {
+	} else if (l->run_blocks) {
 		/* a run that spans segments keeps each of them near the bound */
-		if ((rc = roll_in_run(l)))
+		int full = log_pipe_seg_full(l, &l->seg[l->nseg - 1], l->cfg.segment_bytes);
+		if (full < 0)
+			return err_code();
+		if (full && (rc = roll_in_run(l)))
 			return rc;
 	}
 	s = &l->seg[l->nseg - 1];
@@ -466,17 +469,8 @@ void log_abort(struct log *l)
 	l->in_run = 0;
 	l->have_pend = 0;
 	buf_reset(&l->block);
-	if (l->run_wrote_batches) {
-		/* put back the batches file as it was before this run */
-		l->batches.len = l->batches_len0;
-		atomic_replace(l->dir, "batches", l->batches.data, l->batches.len);
-		l->run_wrote_batches = 0;
-	}
-	if (l->run_wrote_keys) {
-		l->keys.len = l->keys_len0;
-		atomic_replace(l->dir, "keys", l->keys.data, l->keys.len);
-		l->run_wrote_keys = 0;
-	}
+	/* batches and keys as before the run; its named states go */
+	log_state_abort(l);
 	if (l->run_keys.len && l->keys_map) {
 		/* the map holds this run's keys: rebuild it when next needed */
 		hmap_free(l->keys_map);

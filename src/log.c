@@ -201,6 +201,25 @@ int log_seg_load_index(struct log *l, struct log_seg *s)
 	return log_seg_load(l, s, 0);
 }
 
+int log_seg_open_data(struct log *l, struct log_seg *s, int flags)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	logf_seg_path(l, s, 0, path, sizeof(path));
+	if ((fd = open(path, flags)) >= 0 || errno != ENOENT)
+		return fd;
+	/* between the MANIFEST that sealed it and the rename that follows,
+	 * or a store older than the .open names */
+	int other = s->data_ftype == LOGF_OPEN ? LOGF_DATA : LOGF_OPEN;
+	logf_seg_path_as(l, s, other, path, sizeof(path));
+	if ((fd = open(path, flags)) >= 0)
+		s->data_ftype = other;
+	else
+		errno = ENOENT;
+	return fd;
+}
+
 int log_seg_open_files(struct log *l, struct log_seg *s, int writable, char *missing, size_t mn)
 {
 	char path[PATH_MAX];
@@ -209,17 +228,7 @@ int log_seg_open_files(struct log *l, struct log_seg *s, int writable, char *mis
 	for (int idx = 0; idx < 2; idx++) {
 		int *fd = idx ? &s->idx_fd : &s->data_fd;
 		logf_seg_path(l, s, idx, path, sizeof(path));
-		*fd = open(path, flags);
-		if (*fd < 0 && errno == ENOENT && !idx) {
-			/* between the MANIFEST that sealed it and the rename that
-			 * follows, or a store older than the .open names */
-			int other = s->data_ftype == LOGF_OPEN ? LOGF_DATA : LOGF_OPEN;
-			logf_seg_path_as(l, s, other, path, sizeof(path));
-			if ((*fd = open(path, flags)) >= 0)
-				s->data_ftype = other;
-			else
-				errno = ENOENT;
-		}
+		*fd = idx ? open(path, flags) : log_seg_open_data(l, s, flags);
 		if (*fd >= 0)
 			continue;
 		if (errno != ENOENT)
@@ -415,9 +424,7 @@ int log_open_write(const char *data_dir, const char *name, const struct log_conf
 	if (!rc)
 		rc = log_recover_tail(l);
 	if (!rc)
-		rc = log_batches_recover(l);
-	if (!rc)
-		rc = log_keys_recover(l);
+		rc = log_state_recover(l);
 	/* an older store: the new MANIFEST first, so that older builds refuse
 	 * it rather than misread it, then the data files' names */
 	if (!rc && l->have_manifest && l->manifest_version < LOG_FORMAT)
@@ -440,6 +447,15 @@ int log_open_write(const char *data_dir, const char *name, const struct log_conf
 		return rc;
 	}
 	snprintf(l->kind, sizeof(l->kind), "%s", cfg->kind);
+	/* a writer reads what readers read: expired blocks are gone */
+	if (l->retention_us > 0) {
+		int64_t now;
+		if ((rc = now_us(&now))) {
+			log_close(l);
+			return rc;
+		}
+		l->expire_before = now - l->retention_us;
+	}
 	seg_writer_init(&l->zw, cfg->level);
 	l->cur_bloom = xcalloc(1, IDX_MAX_BLOOM);
 	l->pend_bloom = xcalloc(1, IDX_MAX_BLOOM);
@@ -459,7 +475,14 @@ uint64_t log_next_offset(const struct log *l) { return l->next_offset; }
 uint64_t log_first_offset(const struct log *l) { return l->nseg ? l->seg[0].base : l->next_offset; }
 int64_t log_retention(const struct log *l) { return l->retention_us; }
 uint64_t log_run_records(const struct log *l) { return l->in_run ? l->run_records : 0; }
-int log_committed(const struct log *l) { return l->committed; }
+int log_created(const struct log *l) { return l->created_manifest; }
+
+int64_t log_expiry(struct log *l, int64_t expire_before)
+{
+	int64_t old = l->expire_before;
+	l->expire_before = expire_before;
+	return old;
+}
 
 int log_block_expired(const struct log *l, const struct idx_entry *e)
 {

@@ -53,8 +53,9 @@ uint64_t log_next_offset(const struct log *l);
 uint64_t log_first_offset(const struct log *l);
 int64_t log_retention(const struct log *l);
 uint64_t log_run_records(const struct log *l);
-/* Writer: has a run of this writer been committed (visible) yet? */
-int log_committed(const struct log *l);
+/* Writer: did this writer create the log? (A log it created and
+ * committed nothing to goes again when it closes.) */
+int log_created(const struct log *l);
 
 /* Totals of the committed, unexpired and expired blocks alike: for info. */
 struct log_totals {
@@ -256,9 +257,13 @@ int log_repair_indexes(const char *data_dir, const char *name, const struct log_
  * verifies them. log_retain() then deletes them for good.
  */
 int log_block_expired(const struct log *l, const struct idx_entry *e);
+/* Set expire_before (INT64_MIN: read expired blocks too, as check does);
+ * returns the old value. */
+int64_t log_expiry(struct log *l, int64_t expire_before);
 
-/* Writer: record a new retention period in the MANIFEST (0: keep forever).
- * Returns 0 or an error code. */
+/* Writer: record a new retention period in the MANIFEST (0: keep forever),
+ * a committed change: a log this writer created stays. Returns 0 or an
+ * error code. */
 int log_set_retention(struct log *l, int64_t retention_us);
 
 /*
@@ -287,5 +292,25 @@ int log_retain(struct log *l, int64_t cutoff, uint64_t *records, uint64_t *segme
  */
 int log_key_add(struct log *l, const char *key, size_t n);
 int log_keys_read(struct log *l, struct buf *out);
+
+/*
+ * Named state: a short value per name that a run sets and that holds only
+ * once the run is committed (a stream's owner, "producers"). It lives in
+ * the log's file NAME as the line "VALUE OFFSET", OFFSET being the end of
+ * the run that set VALUE. Like keys, the file is replaced before the run's
+ * commit point and a line counts only once the log's end reaches OFFSET:
+ * a run that does not commit leaves the value as it was, and writers drop
+ * its line on open (log_abort too). A bare "VALUE" line, written before
+ * aggr recorded offsets, counts while the log holds any record. Names:
+ * "producers".
+ *
+ * log_state_put(): in a run that has appended at least one record, set
+ * name to value (1..255 bytes of printable ASCII without spaces). Returns
+ * 0, EX_DATA for a value of another form, or an error code.
+ * log_state_get(): the committed value into out (empty: none). Returns 0,
+ * EX_CORRUPT naming the file when it is damaged, or an error code.
+ */
+int log_state_put(struct log *l, const char *name, const char *value, size_t n);
+int log_state_get(struct log *l, const char *name, struct buf *out);
 
 #endif

@@ -1,6 +1,7 @@
 /* aggr: global options, the command table, exit status */
 #include <stdarg.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +134,9 @@ int cmd_common_opt(const struct cmd *cmd, int c, char **argv)
 {
 	switch (c) {
 	case 'd':
+		/* "" would silently mean $AGGR_DIR: a typo, not a choice */
+		if (!*optarg)
+			return cmd_usage_error(cmd, "-d: empty directory name");
 		G.data_dir = optarg;
 		return -1;
 	case 'q':
@@ -202,6 +206,33 @@ void progress_end(struct progress *p)
 		fputs("\r\033[K", stderr);
 }
 
+/*
+ * Make sure descriptors 0, 1 and 2 are open, as git's sanitize_stdfds does:
+ * started with one of them closed, the next open() would hand out that
+ * number, so the LOCK or a segment file would become stdout or stderr and a
+ * message would be written into the log. Each closed one becomes /dev/null
+ * (reads see an empty input, writes go nowhere). Returns 0, or -1 when a
+ * closed one cannot be filled: then no file is safe to open.
+ */
+static int sanitize_stdfds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* the lowest free number: fd itself, as the lower ones are open */
+		int nfd = open("/dev/null", O_RDWR);
+		if (nfd < 0)
+			return -1;
+		if (nfd != fd) {
+			int ok = dup2(nfd, fd) == fd;
+			close(nfd);
+			if (!ok)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -213,6 +244,12 @@ int main(int argc, char **argv)
 	const struct cmd *cmd;
 	int c, rc;
 
+	if (sanitize_stdfds() < 0) {
+		if (fcntl(2, F_GETFD) >= 0)
+			fprintf(stderr, "aggr: cannot open /dev/null for a closed standard descriptor: %s\n",
+				strerror(errno));
+		return EX_FAIL;
+	}
 	/* past a file size limit, fail the write (EFBIG) and roll back, not die */
 	signal(SIGXFSZ, SIG_IGN);
 	opterr = 0;
@@ -246,9 +283,11 @@ int main(int argc, char **argv)
 	argc -= optind;
 	optind = 0;  /* glibc: restart getopt for the command's own options */
 	rc = cmd->run(argc, argv);
-	if (stop_signal) {
+	if (stop_signal && rc) {
 		/* a writer stopped by a signal has undone its run: end as the
-		 * signal would have, so that the shell sees 128 + its number */
+		 * signal would have, so that the shell sees 128 + its number.
+		 * One that came after the commit point stopped nothing: the
+		 * command succeeded, and says so. */
 		int sig = stop_signal;
 		fflush(stdout);
 		signal(sig, SIG_DFL);

@@ -102,7 +102,9 @@ static int parse_epoch(const char *s, int64_t *us)
 	}
 	if (!n)
 		return -1;
-	if (*p && fraction(&p, &frac) < 0)
+	/* a comma is a decimal sign only in ISO 8601 times: "1642284000,5"
+	 * is not an epoch */
+	if (*p == '.' && fraction(&p, &frac) < 0)
 		return -1;
 	if (*p)
 		return -1;

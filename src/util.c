@@ -313,7 +313,9 @@ int atomic_replace_ex(const char *dir, const char *name, const void *p, size_t n
 
 	*renamed = 0;
 	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name);
+	/* ".NAME.tmp": names aggr stores never start with '.', so a
+	 * temporary file cannot be taken for one (a position "X.tmp") */
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_sys("cannot create %s", tmp);
@@ -375,6 +377,9 @@ int read_file(const char *path, struct buf *out, size_t max)
 	return 0;
 }
 
+/* 9999-12-31T23:59:59.999999Z, the last time aggr reads or stores */
+#define NOW_MAX_US INT64_C(253402300799999999)
+
 int now_us(int64_t *out)
 {
 	static int cached;
@@ -386,12 +391,17 @@ int now_us(int64_t *out)
 		return 0;
 	}
 	if (env && *env) {
-		if (time_parse_absolute(env, &value) != 0)
-			return err_set(EX_USAGE, "AGGR_NOW: not a time: %s", env);
+		/* now reaches stored records (event starts, ingest times): it
+		 * must pass the checks input does */
+		if (time_parse_absolute(env, &value) != 0 || value < 0 || value > NOW_MAX_US)
+			return err_set(EX_USAGE, "AGGR_NOW: not a time from 1970-01-01T00:00:00Z to "
+				       "9999-12-31T23:59:59.999999Z (epoch seconds 0 to 253402300799.999999): %s", env);
 	} else {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		value = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+		if (value < 0 || value > NOW_MAX_US)
+			return err_set(EX_FAIL, "the system clock is outside 1970 to 9999");
 	}
 	/* One "now" per process, so every part of a command agrees on it. */
 	cached = 1;

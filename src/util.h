@@ -90,10 +90,11 @@ ssize_t read_full(int fd, void *p, size_t n);
 int fsync_dir(const char *dir);
 
 /*
- * Replace DIR/NAME atomically with the n bytes at p: write DIR/NAME.tmp (0600,
- * O_NOFOLLOW), fsync it, rename over NAME, fsync DIR. Returns 0 or an error
- * code (err_set already called). A crash leaves either the old or the new
- * content, possibly plus a stale NAME.tmp that writers delete.
+ * Replace DIR/NAME atomically with the n bytes at p: write DIR/.NAME.tmp
+ * (0600, O_NOFOLLOW), fsync it, rename over NAME, fsync DIR. NAME must not
+ * start with '.', so no temporary name is ever a valid NAME. Returns 0 or an
+ * error code (err_set already called). A crash leaves either the old or the
+ * new content, possibly plus a stale .NAME.tmp that writers delete.
  */
 int atomic_replace(const char *dir, const char *name, const void *p, size_t n);
 /* The same, and *renamed says whether the rename was done: when only the
@@ -104,8 +105,10 @@ int atomic_replace_ex(const char *dir, const char *name, const void *p, size_t n
 /* Read a whole small file. Returns 0, or -1 with errno (ENOENT when absent). */
 int read_file(const char *path, struct buf *out, size_t max);
 
-/* Microseconds since the epoch: AGGR_NOW when set (see time_parse), else the
- * real clock. Returns 0, or EX_USAGE when AGGR_NOW cannot be parsed. */
+/* Microseconds since the epoch, 0 to 9999-12-31T23:59:59.999999Z: AGGR_NOW
+ * when set (see time_parse), else the real clock, read once per process.
+ * Returns 0, EX_USAGE when AGGR_NOW cannot be parsed or is out of that
+ * range, or EX_FAIL when the clock is. */
 int now_us(int64_t *out);
 
 /* Exact decimal parsing: the whole string must be an integer in range.

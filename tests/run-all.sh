@@ -31,6 +31,9 @@ suite bash "$here/cli/run.sh" "$here"/cli/*.t
 for t in "$here"/crash/*.sh; do
 	[ -f "$t" ] && suite bash "$t"
 done
+[ -f "$here/closed-fds.sh" ] && suite bash "$here/closed-fds.sh"
+[ -f "$here/model/events-model.py" ] && suite python3 "$here/model/events-model.py"
+[ -f "$here/model/stream-model.py" ] && suite python3 "$here/model/stream-model.py"
 [ -f "$here/completions.sh" ] && suite bash "$here/completions.sh"
 [ -f "$here/fuzz/replay.sh" ] && suite sh "$here/fuzz/replay.sh"
 [ -f "$here/bench-gen.sh" ] && suite sh "$here/bench-gen.sh"

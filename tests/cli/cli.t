@@ -237,6 +237,24 @@ $ env -u AGGR_DIR -u XDG_DATA_HOME -u HOME aggr info
 ! aggr: info: no data directory: use -d DIR or set AGGR_DIR or HOME
 [2]
 
+# an empty -d is a usage error, not $AGGR_DIR: nothing is created there
+$ AGGR_DIR=$PWD/empty-d aggr -d "" ingest flows "$SEED/000-flow-aggregation/test_data1.json"; r=$?; test -e empty-d && echo exists || echo absent; exit $r
+absent
+! aggr: -d: empty directory name
+! Try 'aggr --help'.
+[2]
+
+$ AGGR_DIR=$PWD/empty-d aggr ingest flows --data-dir= "$SEED/000-flow-aggregation/test_data1.json"; r=$?; test -e empty-d && echo exists || echo absent; exit $r
+absent
+! aggr: ingest: -d: empty directory name
+! Try 'aggr help ingest'.
+[2]
+
+$ aggr info -d ''
+! aggr: info: -d: empty directory name
+! Try 'aggr help info'.
+[2]
+
 # a FILE named like an option, after --
 $ cp "$SEED/000-flow-aggregation/test_data1.json" ./-v && aggr -d dash ingest flows -- -v && aggr -d dash cat flows | wc -l
 5

@@ -99,6 +99,47 @@ $ aggr retain flows && ls data
 counters
 sessions
 
+# --set on a log not written yet creates it with that retention, which the
+# first ingest then keeps (it was dropped: the log came later with none)
+$ aggr -v retain flows --set 90d && cat data/flows/MANIFEST | grep -v crc && aggr info flows --format csv | cut -d, -f1-5
+aggr-manifest 2
+kind flows
+next_offset 0
+retention_us 7776000000000
+log,kind,segments,blocks,records
+flows,flows,0,0,0
+! aggr: retain: flows: retention set to 90d
+
+$ AGGR_NOW=2021-10-01T00:00:00Z aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json" && grep retention_us data/flows/MANIFEST && aggr flows --hour 1 && aggr check
+retention_us 7776000000000
+{"items":[],"total":0,"page":1,"size":50}
+
+$ aggr -v retain flows && aggr cat flows | wc -l
+! aggr: retain: flows: deleted 5 records (1 segment) ingested before 2021-10-17T22:00:00Z
+0
+
+# a new sessions log set to forever does not take the 365.25-day default
+$ aggr purge sessions && aggr retain sessions --set forever && rm -r data/sessions && aggr -v retain sessions --set forever && grep -c retention_us data/sessions/MANIFEST; AGGR_NOW=2020-01-01T00:00:00Z aggr ingest sessions a.json && aggr sessions --user ann
+! aggr: retain: sessions: retention set to forever
+0
+{"ann":["a1"]}
+
+# the same again changes nothing and says nothing
+$ aggr -v retain sessions --set forever && aggr -v retain flows --set 90d
+
+# a stream is made by publish: retain of one that is not there is exit 4,
+# as for cat, and creates nothing
+$ aggr retain streams/nosuch --set 1d; r=$?; ls data; exit $r
+counters
+flows
+sessions
+! aggr: retain: streams/nosuch: no such stream
+[4]
+
+$ aggr retain streams/nosuch
+! aggr: retain: streams/nosuch: no such stream
+[4]
+
 # ---- usage
 $ aggr retain --older-than 365
 ! aggr: retain: --older-than: not an age such as 365.25d: 365

@@ -24,6 +24,16 @@ country,session_id,user_id,ts
 GH,4c55263e-66b2-4814-b431-8ca4c1a9dcc8,a477ecabc3cc455cb1c6d1dab77d8e5c,2018-11-29T19:31:43
 TIN,674606b1-2270-4285-928f-eef4a6b90a60,d6313e1fb7d247a6a034e2aadc30ab30,2019-04-16T20:40:50
 
+# 200 days reach every start of the batch, and the one without a country
+# (d6313e1fb7d247a6a034e2aadc30ab3f's) is listed under "none"
+$ AGGR_NOW=2019-05-01T00:00:00Z aggr sessions --starts --days 200 --format csv
+country,session_id,user_id,ts
+DE,06830030-d091-428b-87d6-53914d3d2a18,9595af0063e94cb8a76cb6628c6b80eb,2018-11-07T01:18:09
+GH,4c55263e-66b2-4814-b431-8ca4c1a9dcc8,a477ecabc3cc455cb1c6d1dab77d8e5c,2018-11-29T19:31:43
+SK,3346a60a-0989-4041-aacc-cf6ff44bd151,1ec36a67785046b3bce1dc432fad9129,2018-11-16T05:36:16
+TIN,674606b1-2270-4285-928f-eef4a6b90a60,d6313e1fb7d247a6a034e2aadc30ab30,2019-04-16T20:40:50
+none,5f933591-8cd5-4147-8736-d6237bef5891,d6313e1fb7d247a6a034e2aadc30ab3f,2018-11-16T18:01:37
+
 # The service's sample file: 1000 events, 497 starts over 205 countries
 # ("(.uk)" becomes UK, "Code" CODE), and no complete session.
 $ aggr purge sessions && AGGR_NOW=2019-05-01T00:00:00Z aggr ingest sessions "$SEED/004-user-sessions/sample_user_data.jsonl"

@@ -106,7 +106,7 @@ $ aggr sessions --user bob -n 1
 $ aggr purge sessions && printf '%s\n' '{"user_id":"a","event":"start","session_id":"edge-old","ts":"2022-01-14T22:00:00","country":"se"}' '{"user_id":"a","event":"start","session_id":"too-old","ts":"2022-01-14T21:59:59.999999Z","country":"se"}' '{"user_id":"b","event":"start","session_id":"edge-now","ts":"2022-01-15T23:00:00+01:00","country":"se"}' '{"user_id":"b","event":"start","session_id":"too-new","ts":"2022-01-15T22:00:00.000001","country":"se"}' '{"user_id":"c","event":"start","session_id":"mid","ts":"2022-01-15T12:00:00","country":"no"}' '{"user_id":"c","event":"start","session_id":"none","ts":"2022-01-15T12:00:00"}' '{"user_id":"c","event":"end","session_id":"ended","ts":"2022-01-15T12:00:00","country":"dk"}' | aggr ingest sessions
 
 $ aggr sessions --starts --days 1
-{"DK":[],"NO":[{"session_id":"mid","user_id":"c","ts":"2022-01-15T12:00:00"}],"SE":[{"session_id":"edge-now","user_id":"b","ts":"2022-01-15T22:00:00"},{"session_id":"edge-old","user_id":"a","ts":"2022-01-14T22:00:00"}]}
+{"DK":[],"NO":[{"session_id":"mid","user_id":"c","ts":"2022-01-15T12:00:00"}],"SE":[{"session_id":"edge-now","user_id":"b","ts":"2022-01-15T22:00:00"},{"session_id":"edge-old","user_id":"a","ts":"2022-01-14T22:00:00"}],"none":[{"session_id":"none","user_id":"c","ts":"2022-01-15T12:00:00"}]}
 
 $ aggr sessions --starts --days 0
 {"DK":[],"NO":[],"SE":[{"session_id":"edge-now","user_id":"b","ts":"2022-01-15T22:00:00"}]}
@@ -116,15 +116,44 @@ country  session_id  user_id  ts
 NO       mid         c        2022-01-15T12:00:00
 SE       too-new     b        2022-01-15T22:00:00.000001
 SE       edge-now    b        2022-01-15T22:00:00
+none     none        c        2022-01-15T12:00:00
 
 $ aggr -v sessions --starts --days 0 --at 2022-01-15T12:00:00Z --format csv
 country,session_id,user_id,ts
 NO,mid,c,2022-01-15T12:00:00
-! aggr: sessions: window [2022-01-15T12:00:00Z, 2022-01-15T12:00:00Z]: inflated 1 of 1 block, 1 start, 3 countries
+none,none,c,2022-01-15T12:00:00
+! aggr: sessions: window [2022-01-15T12:00:00Z, 2022-01-15T12:00:00Z]: inflated 1 of 1 block, 2 starts, 3 countries
 
 # --at in a zone
 $ aggr sessions --starts --days 0 --at 2022-01-15T13:00:00 --tz Europe/Oslo --format ndjson
 {"country":"NO","session_id":"mid","user_id":"c","ts":"2022-01-15T12:00:00"}
+{"country":"none","session_id":"none","user_id":"c","ts":"2022-01-15T12:00:00"}
+
+# ---- --starts: starts without a country, field missing or null, are
+# listed under "none" (lower-case: after every country, and not the country
+# NONE), newest first like the others; ends without one are not starts.
+# Before this, every one of them was left out.
+$ aggr purge sessions && printf '%s\n' '{"user_id":"m1","event":"start","session_id":"missing-1","ts":"2022-01-15T10:00:00"}' '{"user_id":"n1","event":"start","session_id":"null-1","ts":"2022-01-15T11:00:00","country":null}' '{"user_id":"k1","event":"start","session_id":"none-country","ts":"2022-01-15T09:00:00","country":"none"}' '{"user_id":"m2","event":"start","session_id":"missing-old","ts":"2022-01-01T00:00:00"}' '{"country":null,"ts":"2022-01-15T11:00:00","session_id":"null-2","event":"start","user_id":"n2"}' '{"user_id":"e1","event":"end","session_id":"missing-1","ts":"2022-01-15T12:00:00"}' '{"user_id":"d1","event":"start","session_id":"de","ts":"2022-01-15T08:00:00","country":"de"}' | aggr ingest sessions
+
+$ aggr sessions --starts --days 1
+{"DE":[{"session_id":"de","user_id":"d1","ts":"2022-01-15T08:00:00"}],"NONE":[{"session_id":"none-country","user_id":"k1","ts":"2022-01-15T09:00:00"}],"none":[{"session_id":"null-2","user_id":"n2","ts":"2022-01-15T11:00:00"},{"session_id":"null-1","user_id":"n1","ts":"2022-01-15T11:00:00"},{"session_id":"missing-1","user_id":"m1","ts":"2022-01-15T10:00:00"}]}
+
+$ aggr sessions --starts --days 30 --format csv
+country,session_id,user_id,ts
+DE,de,d1,2022-01-15T08:00:00
+NONE,none-country,k1,2022-01-15T09:00:00
+none,null-2,n2,2022-01-15T11:00:00
+none,null-1,n1,2022-01-15T11:00:00
+none,missing-1,m1,2022-01-15T10:00:00
+none,missing-old,m2,2022-01-01T00:00:00
+
+# a window without such a start has no "none"; the countries are all there
+$ aggr -v sessions --starts --days 0 --at 2022-01-15T08:00:00Z
+{"DE":[{"session_id":"de","user_id":"d1","ts":"2022-01-15T08:00:00"}],"NONE":[]}
+! aggr: sessions: window [2022-01-15T08:00:00Z, 2022-01-15T08:00:00Z]: inflated 1 of 1 block, 1 start, 2 countries
+
+$ aggr sessions --starts --days 0 --at 2022-01-01T00:00:00Z
+{"DE":[],"NONE":[],"none":[{"session_id":"missing-old","user_id":"m2","ts":"2022-01-01T00:00:00"}]}
 
 # ---- usage
 $ aggr sessions --starts --days -1

@@ -30,6 +30,22 @@ $ aggr info streams/s1
 ! aggr: info: streams/s1: no such stream
 [4]
 
+$ aggr purge streams/s1
+! aggr: purge: streams/s1: no such stream
+[4]
+
+$ aggr compact streams/s1
+! aggr: compact: streams/s1: no such stream
+[4]
+
+$ aggr retain streams/s1
+! aggr: retain: streams/s1: no such stream
+[4]
+
+$ aggr retain streams/s1 --older-than 1d
+! aggr: retain: streams/s1: no such stream
+[4]
+
 $ aggr stream list; [ -e "$AGGR_DIR" ] || echo "no data directory"
 []
 no data directory

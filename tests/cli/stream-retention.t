@@ -1,0 +1,129 @@
+# Streams after retention (issue 13): every stream command reads through
+# log_read_from, so consume, consumers, seek, ack and list agree with cat
+# once events expired, both before "aggr retain" deletes their segment and
+# after. Run A (events A1, A2) is published on 2026-01-01 into a stream
+# that keeps events 1 day; run B (B1) on 2026-01-03, when A has expired.
+# AGGR_SEGMENT_BYTES=1: each run is a segment of its own.
+
+$ jq -c . "$SEED/003-event-streams/go-sibling/input/receive_event.json" > e.json; cat e.json e.json > two.json; for w in 1 3; do printf '#!/bin/sh\nAGGR_NOW=2026-01-0%sT00:00:00Z AGGR_SEGMENT_BYTES=1 exec aggr "$@"\n' $w > a$w; done; printf '#!/bin/sh\nAGGR_DIR=%s/d2 exec ./a3 "$@"\n' "$PWD" > b3; chmod +x a1 a3 b3; ./a1 stream publish s --producer p two.json > ids && ./a1 stream ack s "$(sed -n 1p ids)" --consumer c1 && ./a1 retain --set 1d streams/s && ./a3 stream publish s --producer p e.json >> ids && awk 'NR <= 2 { print "s/" $0 "/A" NR "/g" } NR == 3 { print "s/" $0 "/B1/g" }' ids > ids.sed && cp -a "$AGGR_DIR" d2 && ls "$AGGR_DIR/streams/s" | grep jsonl
+00000000000000000000.jsonl.gz
+00000000000000000002.jsonl.gz
+
+# --- expired, still on disk ---
+
+$ ./a3 cat streams/s | jq -r '"\(.offset) \(.eventId)"' | sed -f ids.sed
+2 B1
+
+$ ./a3 stream consume s --consumer c2 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed
+B1
+
+$ ./a3 stream consume s --consumer c1 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed
+B1
+
+$ ./a3 stream list --format csv
+stream,owner,events,firstPublished,lastPublished
+s,p,1,2026-01-03T00:00:00Z,2026-01-03T00:00:00Z
+
+# c1 acknowledged A1 before it expired: one behind, B1
+$ ./a3 stream consumers s --format csv
+consumerId,offset,movedAt,eventName,consumedPercentage,behind
+c1,1,2026-01-01T00:00:00Z,GdriveSync,50.00,1
+
+# seek: earliest gives B1 first; latest is past it; an expired event is
+# gone, like one never published; B1 itself
+$ ./a3 stream seek s --consumer c3 --event-name GdriveSync --to earliest && ./a3 stream seek s --consumer c4 --event-name GdriveSync --to latest && ./a3 stream consume s --consumer c3 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed; ./a3 stream consume s --consumer c4 --event-name GdriveSync --limit 10
+B1
+[]
+
+$ ./a3 stream seek s --consumer c5 --event-name GdriveSync --to "$(sed -n 2p ids)" 2>&1 | sed -f ids.sed; exit ${PIPESTATUS[0]}
+aggr: stream: no such event in stream s: A2 (never published, or removed by the stream's retention)
+[4]
+
+$ ./a3 stream seek s --consumer c5 --event-name GdriveSync --to "$(sed -n 3p ids)" && ./a3 stream consume s --consumer c5 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed
+B1
+
+# ack: of an expired event, exit 4; of the first event still stored, 0
+$ ./a3 stream ack s "$(sed -n 1p ids)" --consumer c6 2>&1 | sed -f ids.sed; exit ${PIPESTATUS[0]}
+aggr: stream: no such event in stream s: A1 (never published, or removed by the stream's retention)
+[4]
+
+$ ./a3 stream ack s "$(sed -n 2p ids)" --consumer c6 2>&1 | sed -f ids.sed; exit ${PIPESTATUS[0]}
+aggr: stream: no such event in stream s: A2 (never published, or removed by the stream's retention)
+[4]
+
+$ ./a3 stream ack s "$(sed -n 3p ids)" --consumer c6 && ./a3 stream ack s "$(sed -n 3p ids)" --consumer c1 && ./a3 stream consume s --consumer c6 --event-name GdriveSync --limit 10
+[]
+
+$ ./a3 stream consumers s --format csv
+consumerId,offset,movedAt,eventName,consumedPercentage,behind
+c1,2,2026-01-03T00:00:00Z,GdriveSync,100.00,0
+c3,0,2026-01-03T00:00:00Z,GdriveSync,0.00,1
+c4,1,2026-01-03T00:00:00Z,GdriveSync,100.00,0
+c5,0,2026-01-03T00:00:00Z,GdriveSync,0.00,1
+c6,1,2026-01-03T00:00:00Z,GdriveSync,100.00,0
+
+# a second ack of B1 is out of order
+$ ./a3 stream ack s "$(sed -n 3p ids)" --consumer c6
+! aggr: stream: consumer offset mismatch: 2->1
+[5]
+
+# --- after "aggr retain" deleted run A's segment: the same answers ---
+
+$ ./b3 retain streams/s && ls d2/streams/s | grep jsonl
+00000000000000000002.jsonl.gz
+
+$ ./b3 cat streams/s | jq -r '"\(.offset) \(.eventId)"' | sed -f ids.sed
+2 B1
+
+$ ./b3 stream consume s --consumer c2 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed
+B1
+
+$ ./b3 stream consume s --consumer c1 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed
+B1
+
+$ ./b3 stream list --format csv
+stream,owner,events,firstPublished,lastPublished
+s,p,1,2026-01-03T00:00:00Z,2026-01-03T00:00:00Z
+
+# c1 acknowledged A1 before it expired: one behind, B1
+$ ./b3 stream consumers s --format csv
+consumerId,offset,movedAt,eventName,consumedPercentage,behind
+c1,1,2026-01-01T00:00:00Z,GdriveSync,50.00,1
+
+# seek: earliest gives B1 first; latest is past it; an expired event is
+# gone, like one never published; B1 itself
+$ ./b3 stream seek s --consumer c3 --event-name GdriveSync --to earliest && ./b3 stream seek s --consumer c4 --event-name GdriveSync --to latest && ./b3 stream consume s --consumer c3 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed; ./b3 stream consume s --consumer c4 --event-name GdriveSync --limit 10
+B1
+[]
+
+$ ./b3 stream seek s --consumer c5 --event-name GdriveSync --to "$(sed -n 2p ids)" 2>&1 | sed -f ids.sed; exit ${PIPESTATUS[0]}
+aggr: stream: no such event in stream s: A2 (never published, or removed by the stream's retention)
+[4]
+
+$ ./b3 stream seek s --consumer c5 --event-name GdriveSync --to "$(sed -n 3p ids)" && ./b3 stream consume s --consumer c5 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed
+B1
+
+# ack: of an expired event, exit 4; of the first event still stored, 0
+$ ./b3 stream ack s "$(sed -n 1p ids)" --consumer c6 2>&1 | sed -f ids.sed; exit ${PIPESTATUS[0]}
+aggr: stream: no such event in stream s: A1 (never published, or removed by the stream's retention)
+[4]
+
+$ ./b3 stream ack s "$(sed -n 2p ids)" --consumer c6 2>&1 | sed -f ids.sed; exit ${PIPESTATUS[0]}
+aggr: stream: no such event in stream s: A2 (never published, or removed by the stream's retention)
+[4]
+
+$ ./b3 stream ack s "$(sed -n 3p ids)" --consumer c6 && ./b3 stream ack s "$(sed -n 3p ids)" --consumer c1 && ./b3 stream consume s --consumer c6 --event-name GdriveSync --limit 10
+[]
+
+$ ./b3 stream consumers s --format csv
+consumerId,offset,movedAt,eventName,consumedPercentage,behind
+c1,2,2026-01-03T00:00:00Z,GdriveSync,100.00,0
+c3,0,2026-01-03T00:00:00Z,GdriveSync,0.00,1
+c4,1,2026-01-03T00:00:00Z,GdriveSync,100.00,0
+c5,0,2026-01-03T00:00:00Z,GdriveSync,0.00,1
+c6,1,2026-01-03T00:00:00Z,GdriveSync,100.00,0
+
+# a second ack of B1 is out of order
+$ ./b3 stream ack s "$(sed -n 3p ids)" --consumer c6
+! aggr: stream: consumer offset mismatch: 2->1
+[5]
