@@ -39,7 +39,8 @@ ENV = dict(os.environ, AGGR_NOW='2022-01-15T22:00:00Z', TZ='UTC', LC_ALL='C')
 ENV['ASAN_OPTIONS'] = ':'.join(filter(None, [ENV.get('ASAN_OPTIONS'), 'verify_asan_link_order=0']))
 # small blocks and segments: the runs span segments, so signals meet rolls
 SMALL = {'AGGR_BLOCK_BYTES': '16384', 'AGGR_SEGMENT_BYTES': '200000'}
-ONE_THREAD = {'AGGR_THREADS': '1'}
+# the steps of a run, whatever the deflate threads, are the same every time
+THREADS = {'AGGR_THREADS': '2'}
 
 passed = failed = points = 0
 outcomes = {'stopped': 0, 'finished': 0}
@@ -193,9 +194,7 @@ class Op:
         if r.returncode != 0 or self.n_after is None:
             not_ok('%s: uncut run exits %d: %s' % (name, r.returncode, r.stderr.decode()[:200]))
         self.growth = dir_bytes(os.path.join(d, log)) - dir_bytes(os.path.join(base, log))
-        # the steps: on the writer's own thread, so that where runs roll to
-        # a new segment, and so the number of steps, is the same every time
-        r = self.run(self.fresh(), dict(ONE_THREAD, LD_PRELOAD=shim, SIGSHIM_COUNT=os.path.join(work, 'n')))
+        r = self.run(self.fresh(), dict(THREADS, LD_PRELOAD=shim, SIGSHIM_COUNT=os.path.join(work, 'n')))
         with open(os.path.join(work, 'n')) as f:
             self.steps = int(f.read())
 
@@ -263,7 +262,7 @@ class Op:
         first; the signals take turns, so that each step gets some)."""
         for i in range(first, self.steps + 1, every):
             d = self.fresh()
-            r = self.run(d, dict(ONE_THREAD, LD_PRELOAD=shim, SIGSHIM_AT=str(i), SIGSHIM_SIG=str(int(sig))))
+            r = self.run(d, dict(THREADS, LD_PRELOAD=shim, SIGSHIM_AT=str(i), SIGSHIM_SIG=str(int(sig))))
             self.judge(d, sig, r.returncode, '%s: %s at step %d/%d' % (self.name, sig.name, i, self.steps))
 
     def at_sizes(self, sig, fractions):

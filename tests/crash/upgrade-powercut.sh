@@ -128,7 +128,7 @@ exercise() {
 	done
 }
 
-one="AGGR_DIR=\$D AGGR_THREADS=1"
+one="AGGR_DIR=\$D AGGR_THREADS=2"
 # an ingest that stays in the active segment the fixture left
 exercise flows flows "$one AGGR_BLOCK_BYTES=2048 $aggr ingest flows --batch-id up $work/flows.json" \
 	"AGGR_DIR=\$D $aggr ingest flows < /dev/null"
