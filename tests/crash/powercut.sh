@@ -1,8 +1,11 @@
 #!/bin/bash
 # Power cuts at every sync point of every write path (powercut.c): after the
 # next writer's recovery, check is clean, acknowledged runs are all there,
-# the interrupted run is there whole or not at all, and batch IDs name
-# exactly the runs stored. Prints how many crash points were exercised.
+# the interrupted run is there whole or not at all, batch IDs name exactly
+# the runs stored, the data files hold exactly the records cat prints and
+# the sealed ones (*.jsonl.gz, what other engines read) a prefix of them.
+# Runs that span 3 or more segments are cut too (span, rollmid, spannext).
+# Prints how many crash points were exercised.
 set -u
 : "${AGGR_BIN:?}"
 aggr=$AGGR_BIN

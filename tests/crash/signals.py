@@ -24,6 +24,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -136,7 +137,9 @@ def committed_state(d, log, where):
     r = aggr(d, '-v', 'check', log)
     err = r.stderr.decode()
     if r.returncode != 0 or len(err.splitlines()) != 1 or not err.startswith('aggr: check: %s: ok: ' % log):
-        not_ok('%s: check exits %d: %s' % (where, r.returncode, err[:300]))
+        for m in re.finditer(r'(\d+) bytes of an interrupted run', err):
+            uncommitted += int(m.group(1))
+        not_ok('%s: check exits %d: %s' % (where, r.returncode, ' | '.join(err.splitlines())[:300]))
         return None
     info = json.loads(aggr(d, 'info', log, '--format', 'ndjson').stdout)
     segs = manifest(logdir)
