@@ -207,6 +207,14 @@ $ aggr -v check
 $ zcat data/flows/*.jsonl.gz* | cmp - <(aggr cat flows) && echo same
 same
 
+$ for l in flows counters sessions streams/s; do aggr cat $l > "cat-${l#*/}"; done; aggr events list --format ndjson > events-list && wc -l cat-* events-list
+  18 cat-counters
+  36 cat-flows
+  10 cat-s
+  16 cat-sessions
+   3 events-list
+  83 total
+
 $ md5sum -c --quiet sums && find data -type f | sort | cmp - <(sed 's/^[0-9a-f]*  //' sums) && echo unchanged
 unchanged
 
@@ -318,6 +326,14 @@ $ aggr info --format ndjson | jq -c '[.log, .segments, .blocks, .records, .next_
 | ["flows",3,8,38,38]
 | ["sessions",2,3,18,18]
 | ["streams/s",2,3,12,12]
+
+# every log upgraded: the records it held before come first, unchanged
+$ for l in flows counters sessions streams/s; do aggr cat $l | head -n $(wc -l < "cat-${l#*/}") | cmp - "cat-${l#*/}" || echo "$l differs"; done; aggr events list --format ndjson | grep -vF -f events-list | jq -c '.tags, .stop_epoch'; aggr events list --format ndjson | grep -cF -f events-list
+["red","ops"]
+1642277000
+["red"]
+-1
+2
 
 $ aggr check && head -qn 1 data/*/MANIFEST data/streams/s/MANIFEST && ls data/*/*.jsonl.gz.open data/streams/s/*.jsonl.gz.open
 aggr-manifest 2
