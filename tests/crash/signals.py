@@ -3,10 +3,13 @@
 compaction of events (tests/crash/signals.sh runs this).
 
 For each of SIGINT, SIGTERM, SIGHUP and SIGPIPE, a writer gets the signal
-  - at each of its sync points and renames, just before it (sigshim.so,
-    deterministic: the commit point and the steps after it included);
+  - just before one of its sync points or renames (sigshim.so,
+    deterministic: the commit point and the steps after it included),
+    every other one, SIGINT and SIGHUP the odd ones, SIGTERM and SIGPIPE
+    the even ones;
   - when the log's files have grown past thresholds spread over the run
-    (polled), and after fixed delays.
+    (polled), and after fixed delays;
+  - publish only: a real SIGPIPE, its standard output a pipe nobody reads.
 Then, without running any writer:
   - the exit status is 0 (the run finished first) or 128+N (stopped);
   - `aggr check` exits 0 silently and `aggr -v check` reports no
