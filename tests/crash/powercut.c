@@ -315,6 +315,13 @@ int rename(const char *a, const char *b)
 		int sb = slot(cur, b, 1);
 		if (sb >= 0)
 			cur[sb].ino = ino;
+		/* a file renamed while open (a data file given its .open name)
+		 * is read back under its new name at its next sync */
+		for (int fd = 0; fd < 4096; fd++)
+			if (fd_path[fd] && !strcmp(fd_path[fd], a)) {
+				free(fd_path[fd]);
+				fd_path[fd] = strdup(b);
+			}
 	}
 	return rc;
 }

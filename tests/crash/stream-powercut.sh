@@ -22,7 +22,9 @@ gen=$here/../../bench/gen-stream.sh
 sh "$gen" 1500 E,F 0 > "$work/A.json"
 sh "$gen" 1500 E,F 1500 > "$work/B.json"
 sh "$gen" 1 E 9999 > "$work/one.json"
-small="AGGR_BLOCK_BYTES=2048 AGGR_SEGMENT_BYTES=40000"
+# a 1500-event publish spans 4 segments of 40 KB; two deflate threads,
+# whatever the machine (the run rolls at the same blocks whatever the threads)
+small="AGGR_BLOCK_BYTES=2048 AGGR_SEGMENT_BYTES=40000 AGGR_THREADS=2"
 
 # What a store holds: "EVENTS OWNER RUNS [CONSUMER:OFFSET...]", where RUNS
 # lists the runs (A, B) by their payload sequence numbers.
@@ -52,6 +54,12 @@ exercise() {
 	local total
 	total=$(cat "$work/n")
 	[ "$total" -gt 0 ] || { not_ok "$name: no sync points"; return; }
+	if [ -n "${min_segs:-}" ]; then
+		local segs
+		segs=$(ls "$D/streams/s"/*.idx | wc -l)
+		[ "$segs" -ge "$min_segs" ] || { not_ok "$name: $segs segments, not $min_segs or more"; return; }
+		echo "# $name: $segs segments, $total sync points"
+	fi
 	for n in $(seq 1 "$total"); do
 		for mode in drop keep torn; do
 			D=$work/cut
@@ -89,13 +97,16 @@ exercise() {
 	done
 }
 
-pub() { echo "AGGR_DIR=\$D $small $aggr stream publish s --producer p \$W/$1.json"; }
+pub() { echo "AGGR_DIR=\$D $small ${seal:-} $aggr stream publish s --producer p \$W/$1.json"; }
 ack() { echo "AGGR_DIR=\$D $aggr stream ack s \$(AGGR_DIR=\$D $aggr stream consume s --consumer $1 --event-name E --limit 1 | jq -r '.[0].eventId') --consumer $1"; }
 
 # the first run: creates the stream, its MANIFEST, a segment and the owner
 exercise first "true" "$(pub A)" "0 null -" "1500 p A:1500"
 # a run appended after another, rolling segments on the way
 exercise append "$(pub A)" "$(pub B)" "1500 p A:1500" "3000 p A:1500,B:1500"
+# a publish that starts in the active segment another left, seals it
+# mid-run and spans 6 more segments
+min_segs=8 exercise span "$(pub A)" "$(seal=AGGR_SEGMENT_BYTES=20000 pub B)" "1500 p A:1500" "3000 p A:1500,B:1500"
 # an ack: creates consumers/ and the first position; then one moving on
 exercise ack-first "$(pub A)" "$(ack c1)" "1500 p A:1500" "1500 p A:1500 c1:1"
 exercise ack-next "$(pub A) && $(ack c1) && $(ack c2)" "$(ack c1)" "1500 p A:1500 c1:1 c2:1" "1500 p A:1500 c1:2 c2:1"
