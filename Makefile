@@ -69,6 +69,15 @@ soak: aggr
 	AGGR_BIN=$(abspath $(BUILD)/aggr) python3 tests/model/stream-model.py --soak --seconds $(SOAK_SECONDS) || rc=1; \
 	exit $$rc
 
+# make valgrind: the unit, CLI and model tests with every aggr process and
+# unit test under valgrind's memcheck (tests/valgrind.sh); slow, and only
+# on a build without sanitizers.
+valgrind: aggr $(UNIT_BINS)
+ifdef SANITIZE
+	$(error make valgrind: build without SANITIZE; valgrind and the sanitizers do not mix)
+endif
+	@AGGR_BIN=$(abspath $(BUILD)/aggr) UNIT_DIR=$(abspath $(BUILD)) sh tests/valgrind.sh
+
 demo: aggr
 	@sh samples/demo.sh $(abspath $(BUILD)/aggr)
 
@@ -90,7 +99,7 @@ uninstall:
 clean:
 	rm -rf build build-san aggr bench/gen
 
-.PHONY: all aggr check soak demo install uninstall clean
+.PHONY: all aggr check soak valgrind demo install uninstall clean
 
 # ---- fuzzing: tests/fuzz (appended section; see tests/fuzz/README) ----
 # make check builds $(BUILD)/replay-NAME for every tests/fuzz/fuzz-NAME.c with

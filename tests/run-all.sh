@@ -37,10 +37,12 @@ done
 [ -f "$here/completions.sh" ] && suite bash "$here/completions.sh"
 [ -f "$here/fuzz/replay.sh" ] && suite sh "$here/fuzz/replay.sh"
 [ -f "$here/bench-gen.sh" ] && suite sh "$here/bench-gen.sh"
+[ -f "$here/harness.sh" ] && suite sh "$here/harness.sh"
 
-passed=$(sed -n 's/^.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
-failed=$(sed -n 's/^.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\2/p' "$log" | awk '{s+=$1} END {print s+0}')
-suites=$(grep -c ': [0-9][0-9]* passed, [0-9][0-9]* failed$' "$log")
+# the lines suite() adds for a crashed suite end in "failed (why)": count them
+passed=$(sed -n 's/^.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed\( (.*)\)\{0,1\}$/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+failed=$(sed -n 's/^.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed\( (.*)\)\{0,1\}$/\2/p' "$log" | awk '{s+=$1} END {print s+0}')
+suites=$(grep -cE ': [0-9]+ passed, [0-9]+ failed( \(.*\))?$' "$log")
 [ "$suites" -gt 0 ] || failed=$((failed + 1))
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
