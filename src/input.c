@@ -47,7 +47,7 @@ static ssize_t decode_more(struct input *in, char *dst, size_t room)
 			r = stop_signal ? (errno = EINTR, -1) : read(in->fd, dst, room);
 		while (r < 0 && errno == EINTR && !stop_signal);
 		if (r < 0)
-			return err_sys("cannot read %s", in->name), -1;
+			return stop_honoured = stop_signal != 0, err_sys("cannot read %s", in->name), -1;
 		in->bytes_in += (uint64_t)r;
 		if (in->sum)
 			sha256_update(in->sum, dst, (size_t)r);
@@ -62,7 +62,7 @@ static ssize_t decode_more(struct input *in, char *dst, size_t room)
 				r = stop_signal ? (errno = EINTR, -1) : read(in->fd, in->raw, in->raw_cap);
 			while (r < 0 && errno == EINTR && !stop_signal);
 			if (r < 0)
-				return err_sys("cannot read %s", in->name), -1;
+				return stop_honoured = stop_signal != 0, err_sys("cannot read %s", in->name), -1;
 			if (r == 0)
 				in->raw_eof = 1;
 			in->bytes_in += (uint64_t)r;

@@ -151,6 +151,7 @@ static int compact_seg(struct log *l, struct log_seg *s, struct compact_out *o, 
 		const struct idx_entry *e = &s->ent[j];
 		if (stop_signal) {
 			/* nothing is committed before the MANIFEST: undo it all */
+			stop_honoured = 1;
 			rc = err_set(EX_FAIL, "interrupted by signal %d", (int)stop_signal);
 			break;
 		}

@@ -262,8 +262,10 @@ int log_append(struct log *l, const char *line, size_t n, int64_t key,
 {
 	int rc;
 
-	if (stop_signal)
+	if (stop_signal) {
+		stop_honoured = 1;
 		return err_set(EX_FAIL, "interrupted by signal %d", (int)stop_signal);
+	}
 	if (n + 1 > SEG_MAX_BLOCK)
 		return err_set(EX_DATA, "record too large: %zu bytes", n);
 	if (l->block.len && l->block.len + n + 1 > l->cfg.block_bytes && (rc = flush_block(l)))

@@ -283,7 +283,7 @@ int main(int argc, char **argv)
 	argc -= optind;
 	optind = 0;  /* glibc: restart getopt for the command's own options */
 	rc = cmd->run(argc, argv);
-	if (stop_signal && rc) {
+	if (stop_signal && stop_honoured && rc) {
 		/* a writer stopped by a signal has undone its run: end as the
 		 * signal would have, so that the shell sees 128 + its number.
 		 * One that came after the commit point stopped nothing: the

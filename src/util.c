@@ -455,6 +455,7 @@ char *path_join(const char *a, const char *b)
 }
 
 volatile sig_atomic_t stop_signal;
+int stop_honoured;
 
 static void on_stop_signal(int sig)
 {

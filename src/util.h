@@ -127,6 +127,10 @@ int parse_i64(const char *s, size_t n, int64_t *out);
  */
 #include <signal.h>
 extern volatile sig_atomic_t stop_signal;
+/* Set by a writer that stopped its work because of stop_signal; main()
+ * then ends by the signal. A signal that stopped nothing (it came after
+ * the commit point) leaves the command's own exit status. */
+extern int stop_honoured;
 void stop_signals_catch(void);
 
 /* Monotonic seconds, for progress and lock waits. */
