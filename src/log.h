@@ -205,7 +205,9 @@ int log_read_range(struct log *l, uint64_t from, uint64_t to, log_filter_fn filt
 int log_read_block(struct log *l, const struct log_seg *s, const struct idx_entry *e,
 		   struct seg_reader *r, struct buf *blk, struct buf *raw);
 
-/* File name of a segment's data or index file (static buffer). */
+/* File name of a segment's data (by the name it has now: .jsonl.gz or
+ * .jsonl.gz.open) or index file, for messages on the calling thread (a
+ * static buffer: threads use logf_seg_rel). */
 const char *log_seg_file(const struct log *l, const struct log_seg *s, int idx);
 
 /* Delete every record: empty MANIFEST first (the commit), then files.
