@@ -82,6 +82,8 @@ _aggr_option_value()
             COMPREPLY=($(compgen -W "$_aggr_formats" -- "$2")) ;;
         --batch-id)
             COMPREPLY=($(compgen -W "auto" -- "$2")) ;;
+        --wait)
+            COMPREPLY=($(compgen -W "0 10 60 forever" -- "$2")) ;;
         --to)
             COMPREPLY=($(compgen -W "earliest latest" -- "$2")) ;;
         --at | --since | --until)

@@ -81,7 +81,7 @@ complete -c aggr -s v -l verbose -d 'Also report what was done'
 complete -c aggr -s h -l help -d 'Print help'
 complete -c aggr -n __aggr_needs_command -s V -l version -d 'Print the version'
 complete -c aggr -n '__aggr_needs_command; or __aggr_using flows top events info stream' -l format -x -a 'json ndjson csv tsv table' -d 'Output format'
-complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest events check compact purge stream' -l wait -x -d 'Wait this long for the lock (seconds)'
+complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest events check compact purge stream' -l wait -x -a 'forever' -d 'Wait this long for the lock (seconds, or forever)'
 complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest events check compact purge stream' -l no-wait -d 'Fail at once if the log is locked'
 complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest cat check' -l progress -d 'Show progress on stderr'
 complete -c aggr -n '__aggr_needs_command; or __aggr_using ingest cat check' -l no-progress -d 'Do not show progress'
@@ -142,7 +142,7 @@ complete -c aggr -n '__aggr_using sessions' -l format -x -a 'json ndjson csv tsv
 complete -c aggr -n '__aggr_first_arg retain' -a 'flows counters events sessions' -d Log
 complete -c aggr -n '__aggr_using retain' -l older-than -x -a '365.25d 90d 30d 7d' -d 'Delete what was ingested more than AGE ago'
 complete -c aggr -n '__aggr_using retain' -l set -x -a '365.25d 90d 30d 7d forever' -d "Make AGE the log's retention"
-complete -c aggr -n '__aggr_using retain' -l wait -x -d 'Wait this long for the lock (seconds)'
+complete -c aggr -n '__aggr_using retain' -l wait -x -a 'forever' -d 'Wait this long for the lock (seconds, or forever)'
 complete -c aggr -n '__aggr_using retain' -l no-wait -d 'Fail at once if the log is locked'
 
 # stream SUBCOMMAND NAME ...

@@ -22,6 +22,18 @@ run aggr ingest counters "$here/counters.json"
 run aggr top --hour --at 2022-01-15T22:00:00Z -n 5
 run aggr top --minute --at 2022-01-15T21:59:00Z --format table
 run aggr cat flows
+run aggr ingest events "$here/events.json"
+run aggr events add --tag backup --tag nightly --start -1h
+run aggr events list --format table
+run aggr ingest sessions "$here/readme_batch.json"
+run aggr sessions --user d6313e1fb7d247a6a034e2aadc30ab3f
+run aggr sessions --starts --days 200 --at 2019-05-01 --format table
+printf '\n$ %s\n' "id=\$(aggr stream publish orders --producer shop samples/event.json); echo \$id"
+id=$("$aggr" stream publish orders --producer shop "$here/event.json")
+echo "$id"
+run aggr stream consume orders --consumer mailer --event-name GdriveSync --limit 10 --format ndjson
+run aggr stream ack orders "$id" --consumer mailer
+run aggr stream consumers orders --format table
 run aggr info --format table
 run aggr -v check
 printf '\n$ %s\n' "ls \$AGGR_DIR/flows   # the active segment is *.jsonl.gz.open until sealed"

@@ -29,7 +29,8 @@ const struct cmd cmd_cat = {
 	"  --until TIME     only records whose time is before TIME\n"
 	"  --tz ZONE        read TIME in ZONE, an IANA name (default UTC)\n"
 	"\n"
-	"A record's time is its key: counters timestamp (flows records have none).\n",
+	"A record's time is its key: counters timestamp, events start_epoch,\n"
+	"sessions ts (flows and stream records have none).\n",
 };
 
 const struct cmd cmd_info = {

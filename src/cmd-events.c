@@ -470,12 +470,14 @@ static int do_remove(struct events_opts *o)
 			buf_add(&vals, o->ids.v[i], EVENTS_ID_LEN + 1);
 		}
 		if (o->purge) {
+			/* "purged" is every event this run removes, those a
+			 * --start or --id matched included (aggr(1)) */
 			purged = 0;
 			for (size_t j = 0; j < st.n; j++)
-				if (!st.ev[j].dead) {
+				if (!st.ev[j].dead)
 					kill_event(&st, j, &lines);
-					purged++;
-				}
+			for (const char *p = lines.data; p && (p = strchr(p, '\n')); p++)
+				purged++;
 		}
 		rc = store_run(lg, &lines, o->now);
 	}

@@ -38,7 +38,7 @@ const struct cmd cmd_ingest = {
 	"                   makes the ID the SHA-256 of the whole input, as read\n"
 	"                   (every FILE in turn): sha256:<64 hex digits>\n"
 	"                   (a log remembers its newest 10000 IDs)\n"
-	"  --wait SECS      wait this long for another writer (default 10)\n"
+	"  --wait SECS      wait this long for another writer (default 10; 0, forever)\n"
 	"  --no-wait        fail at once with exit 5 when the log is locked\n"
 	"  --[no-]progress  progress on stderr (default: when it is a terminal)\n"
 	"\n"

@@ -61,7 +61,7 @@ const struct cmd cmd_stream = {
 	"  --to WHERE        earliest, latest or an event id (seek)\n"
 	"  --format FMT      consume: json (default) or ndjson; consumers and list:\n"
 	"                    json, ndjson, csv, tsv, table\n"
-	"  --wait SECS       wait this long for the stream's lock (default 10)\n"
+	"  --wait SECS       wait this long for the stream's lock (default 10; 0, forever)\n"
 	"  --no-wait         fail at once with exit 5 when it is locked\n"
 	"\n"
 	"Stream, producer and consumer names: A-Z a-z 0-9 . _ -, 1 to 128\n"

@@ -66,6 +66,8 @@ struct progress {
 	int on;
 	double next;
 	uint64_t done;     /* free for the caller's count */
+	int dumb;          /* TERM=dumb: no ESC[K, blanks instead */
+	int width;         /* widest line drawn, for dumb */
 };
 void progress_init(struct progress *p);
 void progress_show(struct progress *p, const char *fmt, ...) ATTR_PRINTF(2, 3);

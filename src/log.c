@@ -344,6 +344,7 @@ int log_lock(struct log *l, double wait_secs)
 {
 	char *path = path_join(l->dir, "LOCK");
 	double deadline = mono_seconds() + wait_secs;
+	int said = 0;
 
 	l->lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	free(path);
@@ -357,6 +358,7 @@ int log_lock(struct log *l, double wait_secs)
 		if (mono_seconds() >= deadline)
 			return err_set(EX_CONFLICT, "%s is locked by another writer%s", l->name,
 				       wait_secs > 0 ? " (gave up waiting)" : "");
+		lock_wait_notice(l->name, l->lock_fd, &said);
 		struct timespec ts = {0, 20 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,8 @@ static void main_usage(FILE *f)
 	      "  -q, --quiet         report errors only\n"
 	      "  -v, --verbose       report what was done\n"
 	      "      --format FMT    json (default), ndjson, csv, tsv, table\n"
-	      "      --wait SECS     writers wait for the lock this long (default 10)\n"
+	      "      --wait SECS     writers wait for the lock this long (default 10;\n"
+	      "                      0: not at all, forever: until it is free)\n"
 	      "      --no-wait       writers fail with exit 5 when the log is locked\n"
 	      "      --[no-]progress progress on stderr (default: when it is a terminal)\n"
 	      "  -h, --help          show help\n"
@@ -154,9 +156,15 @@ int cmd_common_opt(const struct cmd *cmd, int c, char **argv)
 		return -1;
 	case OPT_WAIT: {
 		char *end;
-		double w = strtod(optarg, &end);
+		double w;
+		/* as flock(1) waits without a limit by default */
+		if (!strcmp(optarg, "forever")) {
+			G.wait_secs = INFINITY;
+			return -1;
+		}
+		w = strtod(optarg, &end);
 		if (end == optarg || *end || !(w >= 0) || w > 86400 * 365)
-			return cmd_usage_error(cmd, "--wait: not a number of seconds: %s", optarg);
+			return cmd_usage_error(cmd, "--wait: not a number of seconds or forever: %s", optarg);
 		G.wait_secs = w;
 		return -1;
 	}
@@ -180,9 +188,29 @@ int cmd_common_opt(const struct cmd *cmd, int c, char **argv)
 
 void progress_init(struct progress *p)
 {
-	p->on = G.progress >= 0 ? G.progress : isatty(2);
+	const char *term = getenv("TERM");
+
+	/* -q: errors only, so no progress unless --progress asks for it */
+	p->on = G.progress >= 0 ? G.progress : isatty(2) && verbosity >= 0;
 	p->next = 0;
 	p->done = 0;
+	/* a dumb terminal has no erase-line: overwrite with blanks instead */
+	p->dumb = term && !strcmp(term, "dumb");
+	p->width = 0;
+}
+
+/* End the line drawn so far: erase to its end, or blank out the rest of
+ * the widest line drawn when the terminal cannot erase. */
+static void progress_erase(struct progress *p, int len)
+{
+	if (!p->dumb) {
+		fputs("\033[K", stderr);
+		return;
+	}
+	for (int i = len; i < p->width; i++)
+		fputc(' ', stderr);
+	if (len > p->width)
+		p->width = len;
 }
 
 void progress_show(struct progress *p, const char *fmt, ...)
@@ -193,17 +221,21 @@ void progress_show(struct progress *p, const char *fmt, ...)
 	if (!p->on || (now = mono_seconds()) < p->next)
 		return;
 	p->next = now + 0.25;
-	fprintf(stderr, "\raggr: %s: ", prog_cmd);
+	int len = fprintf(stderr, "\raggr: %s: ", prog_cmd) - 1;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	len += vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\033[K", stderr);
+	progress_erase(p, len);
 }
 
 void progress_end(struct progress *p)
 {
-	if (p->on && p->next > 0)
-		fputs("\r\033[K", stderr);
+	if (!p->on || !(p->next > 0))
+		return;
+	fputc('\r', stderr);
+	progress_erase(p, 0);
+	if (p->dumb)
+		fputc('\r', stderr);
 }
 
 /*
@@ -249,6 +281,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "aggr: cannot open /dev/null for a closed standard descriptor: %s\n",
 				strerror(errno));
 		return EX_FAIL;
+	}
+	/* checked here, as the other AGGR_ variables are where they are read:
+	 * a typo must not silently mean "one per CPU" */
+	const char *threads = getenv("AGGR_THREADS");
+	int64_t nthreads;
+	if (threads && *threads && (parse_i64(threads, strlen(threads), &nthreads) || nthreads < 1 ||
+				    nthreads > 1024 || threads[0] == '+')) {
+		fprintf(stderr, "aggr: AGGR_THREADS: not a number of threads from 1 to 1024: %s\n", threads);
+		return EX_USAGE;
 	}
 	/* past a file size limit, fail the write (EFBIG) and roll back, not die */
 	signal(SIGXFSZ, SIG_IGN);

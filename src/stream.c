@@ -478,7 +478,7 @@ int stream_lock(struct log *lg, double wait_secs)
 	char *d = path_join(log_path(lg), "consumers"), *p = path_join(d, "LOCK");
 	double deadline = mono_seconds() + wait_secs;
 	struct stat st;
-	int fd = -1;
+	int fd = -1, said = 0;
 
 	if (mkdir(d, 0700) < 0 && errno != EEXIST) {
 		err_sys("cannot create %s", d);
@@ -505,6 +505,7 @@ int stream_lock(struct log *lg, double wait_secs)
 			fd = -1;
 			break;
 		}
+		lock_wait_notice("consumer positions", fd, &said);
 		struct timespec ts = {0, 5 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}

@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -434,6 +436,45 @@ int parse_i64(const char *s, size_t n, int64_t *out)
 	}
 	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return 0;
+}
+
+/* The pid of a process holding a flock(2) lock on the file of fd, from
+ * /proc/locks ("1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"), or 0. */
+static long lock_holder(int fd)
+{
+	struct stat st;
+	char line[256];
+	long pid = 0;
+	FILE *f;
+
+	if (fstat(fd, &st) < 0 || !(f = fopen("/proc/locks", "re")))
+		return 0;
+	while (!pid && fgets(line, sizeof(line), f)) {
+		char type[16], mode[16];
+		unsigned maj, min;
+		unsigned long long ino;
+		long p;
+		/* a blocked waiter's line starts "1: -> FLOCK": no match */
+		if (sscanf(line, "%*d: %15s %*s %15s %ld %x:%x:%llu", type, mode, &p, &maj, &min, &ino) == 6 &&
+		    !strcmp(type, "FLOCK") && ino == (unsigned long long)st.st_ino &&
+		    makedev(maj, min) == st.st_dev && p != (long)getpid())
+			pid = p;
+	}
+	fclose(f);
+	return pid;
+}
+
+void lock_wait_notice(const char *what, int fd, int *said)
+{
+	long pid;
+
+	if (*said || verbosity < 0 || (verbosity < 1 && !isatty(2)))
+		return;
+	*said = 1;
+	if ((pid = lock_holder(fd)) > 0)
+		fprintf(stderr, "aggr: %s: waiting for lock on %s (held by pid %ld)\n", prog_cmd, what, pid);
+	else
+		fprintf(stderr, "aggr: %s: waiting for lock on %s\n", prog_cmd, what);
 }
 
 double mono_seconds(void)

@@ -133,6 +133,14 @@ extern volatile sig_atomic_t stop_signal;
 extern int stop_honoured;
 void stop_signals_catch(void);
 
+/*
+ * Say, once per wait, that the command waits for the flock(2) lock on fd,
+ * which guards what (a log's name): "waiting for lock on WHAT (held by pid
+ * N)", the pid from /proc/locks when it can be found. Only with -v or when
+ * stderr is a terminal, never with -q. *said keeps it to once.
+ */
+void lock_wait_notice(const char *what, int fd, int *said);
+
 /* Monotonic seconds, for progress and lock waits. */
 double mono_seconds(void);
 

@@ -113,6 +113,7 @@ check 'purge options'               '--wait|--no-wait|--data-dir|--quiet|--verbo
 check 'help commands'               "$all_commands" aggr help ''
 check 'help command prefix'         'flows'         aggr help fl
 check 'ingest --batch-id value'     'auto'          aggr ingest flows --batch-id ''
+check 'ingest --wait value'         '0|10|60|forever' aggr ingest flows --wait ''
 check 'top options'                 '--minute|--hour|--at|--since|--until|--tz|--format|--data-dir|--quiet|--verbose|--help' aggr top --
 check 'top --at values'             'now|today|yesterday|-1h|-30m|-7d' aggr top --hour --at ''
 check 'top --tz zone'               'Europe/Berlin' aggr top --tz Europe/Berl

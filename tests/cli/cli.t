@@ -164,12 +164,12 @@ $ aggr purge
 [2]
 
 $ aggr ingest flows --wait x /dev/null
-! aggr: ingest: --wait: not a number of seconds: x
+! aggr: ingest: --wait: not a number of seconds or forever: x
 ! Try 'aggr help ingest'.
 [2]
 
 $ aggr ingest flows --wait -1 /dev/null
-! aggr: ingest: --wait: not a number of seconds: -1
+! aggr: ingest: --wait: not a number of seconds or forever: -1
 ! Try 'aggr help ingest'.
 [2]
 
@@ -432,8 +432,10 @@ $ flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK"
 {"items":[{"src_app":"baz","dest_app":"qux","vpc_id":"vpc-0","hour":2,"bytes_rx":3500,"bytes_tx":700},{"src_app":"baz","dest_app":"qux","vpc_id":"vpc-1","hour":2,"bytes_rx":3500,"bytes_tx":700}],"total":2,"page":1,"size":50}
 35
 
-# a writer that may wait gets the lock once it is released
-$ flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK" true; do sleep 0.05; done; aggr -v ingest flows --wait 10 "$SEED/000-flow-aggregation/test_data1.json"; r=$?; wait; exit $r
+# a writer that may wait gets the lock once it is released (and with -v
+# says what it waits for)
+$ flock "$AGGR_DIR/flows/LOCK" sleep 1 & p=$!; until ! flock -n "$AGGR_DIR/flows/LOCK" true; do sleep 0.05; done; aggr -v ingest flows --wait 10 "$SEED/000-flow-aggregation/test_data1.json" 2>err; r=$?; wait; sed "s/(held by pid $p)/(held by pid P)/" err >&2; exit $r
+! aggr: ingest: waiting for lock on flows (held by pid P)
 ! aggr: ingest: stored 5 records in flows
 
 # --- a symlinked log directory is refused (exit 6, permission denied) ---

@@ -19,12 +19,13 @@ $ aggr events remove --start 1642284000 --start 1 | sh ids
 $ aggr events list
 | []
 
-# the original's purge request: purge plus a start list
+# the original's purge request: purge plus a start list; "purged" counts
+# every event removed, the one --start matched included
 $ aggr ingest events "$SEED/002-mongo-events/postrequest_tags.json" && aggr events add --start 1650059272.843029 --tag x | sh ids
 {"_id":ID,"start_epoch":1650059272.843029,"stop_epoch":-1,"tags":["x"]}
 
 $ aggr events remove --purge --start 1650059272.843029 --start 1 --start 1650101244.100029
-{"purged":1,"start_epoch_array_deleted":[1650059272.843029],"start_epoch_array_not_deleted":[1,1650101244.100029]}
+{"purged":2,"start_epoch_array_deleted":[1650059272.843029],"start_epoch_array_not_deleted":[1,1650101244.100029]}
 
 $ aggr events list
 | []

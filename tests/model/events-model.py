@@ -301,19 +301,22 @@ class Runner:
             starts.append(self.m.now / 1e6 if s is None else s)
         args = ["events", "remove"]
         flags = []
+        nhit = 0
         for s in starts:
             args += ["--start", text(s)]
             hit = [e for e in self.m.live() if e["start_epoch"] == s]
             for e in hit:
                 e["dead"] = True
+            nhit += len(hit)
             flags.append(bool(hit))
         want = {}
         if purge:
+            # "purged" counts every event the run removed (aggr(1))
             args.append("--purge")
             live = self.m.live()
             for e in live:
                 e["dead"] = True
-            want["purged"] = len(live)
+            want["purged"] = nhit + len(live)
         if starts or not purge:
             want["start_epoch_array_deleted"] = [s for s, f in zip(starts, flags) if f]
             want["start_epoch_array_not_deleted"] = [s for s, f in zip(starts, flags) if not f]
