@@ -213,7 +213,8 @@ static int run(int argc, char **argv)
 		info_("stored %" PRIu64 " record%s in %s", n, n == 1 ? "" : "s", k->name);
 	goto out;
 seen:
-	warnx_("batch %s is already stored in %s: nothing to do", batch, k->name);
+	/* a retry that succeeds is silent, as every success is (cron) */
+	info_("batch %s is already stored in %s: nothing to do", batch, k->name);
 	rc = 0;
 out:
 	/* the run stands whatever retention does: its failure is a warning */
