@@ -345,7 +345,7 @@ static void add_time(struct out_table *t, int64_t us, int have)
 		out_add_null(t);
 		return;
 	}
-	out_add_str(t, s, time_format_utc(us, s));
+	out_add_str(t, s, time_format_utc6(us, s));
 }
 
 static int info_run(int argc, char **argv)

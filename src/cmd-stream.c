@@ -512,7 +512,7 @@ static int do_list(struct sopts *o)
 			out_add_int(&t, (int64_t)tt.events);
 			for (int k = 0; k < 2; k++) {
 				if (tt.blocks)
-					out_add_str(&t, tm, time_format_utc(k ? tt.last : tt.first, tm));
+					out_add_str(&t, tm, time_format_utc6(k ? tt.last : tt.first, tm));
 				else
 					out_add_null(&t);
 			}

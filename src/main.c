@@ -91,10 +91,12 @@ int cmd_usage_error(const struct cmd *cmd, const char *fmt, ...)
 	return EX_USAGE;
 }
 
-/* Exit status after everything was written: stdout errors are failures. */
-static int finish(const char *name, int rc)
+/* Exit status after everything was written: stdout errors are failures.
+ * reported: the command's own error already was one, so it is not said
+ * twice. */
+static int finish(const char *name, int rc, int reported)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	if ((fflush(stdout) != 0 || ferror(stdout)) && !reported) {
 		if (name)
 			fprintf(stderr, "aggr: %s: cannot write standard output: %s\n", name, strerror(errno));
 		else
@@ -297,11 +299,11 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:d:qvhV", opts, NULL)) != -1) {
 		if (c == 'h') {
 			main_usage(stdout);
-			return finish(NULL, 0);
+			return finish(NULL, 0, 0);
 		}
 		if (c == 'V') {
 			puts("aggr " AGGR_VERSION);
-			return finish(NULL, 0);
+			return finish(NULL, 0, 0);
 		}
 		if (c == ':' || c == '?') {
 			fprintf(stderr, "aggr: %s: %s\nTry 'aggr --help'.\n",
@@ -309,7 +311,7 @@ int main(int argc, char **argv)
 			return EX_USAGE;
 		}
 		if ((rc = cmd_common_opt(&top, c, argv)) >= 0)
-			return finish(NULL, rc);
+			return finish(NULL, rc, 0);
 	}
 	if (optind >= argc) {
 		main_usage(stderr);
@@ -335,7 +337,9 @@ int main(int argc, char **argv)
 		raise(sig);
 		return 128 + sig;
 	}
+	static const char wrote[] = "cannot write standard output";
+	int reported = rc && !strncmp(err_msg(), wrote, sizeof(wrote) - 1);
 	if (rc && *err_msg())
 		fprintf(stderr, "aggr: %s: %s\n", cmd->name, err_msg());
-	return finish(cmd->name, rc);
+	return finish(cmd->name, rc, reported);
 }

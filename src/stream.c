@@ -521,7 +521,7 @@ static void now_text(char *out)
 
 	out[0] = 0;
 	if (!now_us(&now))
-		time_format_utc(now, out);
+		time_format_utc6(now, out);
 }
 
 /* ---- every position ---- */

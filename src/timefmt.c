@@ -352,7 +352,12 @@ int time_parse(const char *s, int64_t now, int64_t *us)
 	return parse_absolute(s, us, zone_local);
 }
 
-size_t time_format_utc(int64_t us, char *out)
+static size_t format_utc(int64_t us, char *out, int fixed);
+
+size_t time_format_utc(int64_t us, char *out) { return format_utc(us, out, 0); }
+size_t time_format_utc6(int64_t us, char *out) { return format_utc(us, out, 1); }
+
+static size_t format_utc(int64_t us, char *out, int fixed)
 {
 	int64_t secs = us >= 0 ? us / US_PER_SEC : (us - US_PER_SEC + 1) / US_PER_SEC;
 	int64_t frac = us - secs * US_PER_SEC;
@@ -365,11 +370,11 @@ size_t time_format_utc(int64_t us, char *out)
 	civil_from_days(days, &y, &m, &d);
 	n = snprintf(out, 40, "%04lld-%02u-%02uT%02d:%02d:%02d", (long long)y, m, d,
 		     (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
-	if (frac) {
+	if (frac || fixed) {
 		char f[24];
 		snprintf(f, sizeof(f), "%06lld", (long long)frac);
 		int k = 6;
-		while (k > 0 && f[k - 1] == '0')
+		while (!fixed && k > 0 && f[k - 1] == '0')
 			k--;
 		f[k] = 0;
 		n += snprintf(out + n, 40 - (size_t)n, ".%s", f);

@@ -44,5 +44,9 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 /* Format as "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" (fraction only when nonzero,
  * trailing zeros trimmed) into out (>= 40 bytes); returns the length. */
 size_t time_format_utc(int64_t us, char *out);
+/* The same with always six fraction digits ("...T15:09:35.741540Z"), for
+ * instants aggr makes itself (ingest times, movedAt): of one width, they
+ * sort as text in time order. Returns the length. */
+size_t time_format_utc6(int64_t us, char *out);
 
 #endif

@@ -49,3 +49,26 @@ $ aggr ingest flows --wait soon "$SAMPLES/flows.json"
 # a waiting writer without -v and without a terminal stays quiet
 $ flock "$AGGR_DIR/flows/LOCK" sleep 0.5 & sleep 0.2; aggr ingest flows "$SAMPLES/flows.json"; wait; aggr cat flows | wc -l
 15
+
+# a write error on standard output is reported once
+$ seq 1 30000 | awk '{printf "{\"src_app\":\"s%d\",\"dest_app\":\"d\",\"vpc_id\":\"v\",\"hour\":9,\"bytes_tx\":1,\"bytes_rx\":1}\n", $1}' | aggr ingest flows; aggr cat flows > /dev/full
+! aggr: cat: cannot write standard output: No space left on device
+[1]
+
+$ aggr flows --hour 9 --size 100000 > /dev/full
+! aggr: flows: cannot write standard output: No space left on device
+[1]
+
+$ trap '' PIPE; aggr cat flows | head -c 1 > /dev/null; exit ${PIPESTATUS[0]}
+! aggr: cat: cannot write standard output: Broken pipe
+[1]
+
+# instants aggr makes itself have six fraction digits, so they sort as text
+$ AGGR_NOW=2022-01-15T15:09:35.74154Z aggr ingest counters "$SAMPLES/counters.json"; AGGR_NOW=2022-01-15T15:09:36Z aggr ingest counters "$SAMPLES/counters.json"; aggr info counters --format ndjson | jq -r '.first_ingest, .last_ingest'
+2022-01-15T15:09:35.741540Z
+2022-01-15T15:09:36.000000Z
+
+$ AGGR_NOW=2022-01-15T15:09:35.5Z aggr stream publish s --producer p "$SAMPLES/event.json" > id; AGGR_NOW=2022-01-15T15:09:36Z aggr stream ack s "$(cat id)" --consumer c; aggr stream consumers s --format ndjson | jq -r .movedAt; aggr stream list --format csv
+2022-01-15T15:09:36.000000Z
+stream,owner,events,firstPublished,lastPublished
+s,p,1,2022-01-15T15:09:35.500000Z,2022-01-15T15:09:35.500000Z

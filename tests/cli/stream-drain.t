@@ -24,9 +24,9 @@ $ aggr stream consume d --consumer x --event-name E --limit 1000 | jq -r '.[].ev
 
 $ for c in c2 c3; do (for id in $(cat all); do aggr stream ack d "$id" --consumer $c || exit 1; done) & done; wait; aggr stream consumers d --format tsv
 consumerId	offset	movedAt	eventName	consumedPercentage	behind
-c1	1000	2022-01-15T22:00:00Z	E	100.00	0
-c2	1000	2022-01-15T22:00:00Z	E	100.00	0
-c3	1000	2022-01-15T22:00:00Z	E	100.00	0
+c1	1000	2022-01-15T22:00:00.000000Z	E	100.00	0
+c2	1000	2022-01-15T22:00:00.000000Z	E	100.00	0
+c3	1000	2022-01-15T22:00:00.000000Z	E	100.00	0
 
 # the same consumer acking the same event twice at once: one wins
 $ ok=0; for id in $(head -30 all); do aggr stream ack d "$id" --consumer c4 2>>err & aggr stream ack d "$id" --consumer c4 2>>err & wait; done; grep -c 'consumer offset mismatch' err; aggr stream consumers d --format tsv | grep c4 | cut -f2,4,6

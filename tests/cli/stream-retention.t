@@ -22,12 +22,12 @@ B1
 
 $ ./a3 stream list --format csv
 stream,owner,events,firstPublished,lastPublished
-s,p,1,2026-01-03T00:00:00Z,2026-01-03T00:00:00Z
+s,p,1,2026-01-03T00:00:00.000000Z,2026-01-03T00:00:00.000000Z
 
 # c1 acknowledged A1 before it expired: one behind, B1
 $ ./a3 stream consumers s --format csv
 consumerId,offset,movedAt,eventName,consumedPercentage,behind
-c1,1,2026-01-01T00:00:00Z,GdriveSync,50.00,1
+c1,1,2026-01-01T00:00:00.000000Z,GdriveSync,50.00,1
 
 # seek: earliest gives B1 first; latest is past it; an expired event is
 # gone, like one never published; B1 itself
@@ -56,11 +56,11 @@ $ ./a3 stream ack s "$(sed -n 3p ids)" --consumer c6 && ./a3 stream ack s "$(sed
 
 $ ./a3 stream consumers s --format csv
 consumerId,offset,movedAt,eventName,consumedPercentage,behind
-c1,2,2026-01-03T00:00:00Z,GdriveSync,100.00,0
-c3,0,2026-01-03T00:00:00Z,GdriveSync,0.00,1
-c4,1,2026-01-03T00:00:00Z,GdriveSync,100.00,0
-c5,0,2026-01-03T00:00:00Z,GdriveSync,0.00,1
-c6,1,2026-01-03T00:00:00Z,GdriveSync,100.00,0
+c1,2,2026-01-03T00:00:00.000000Z,GdriveSync,100.00,0
+c3,0,2026-01-03T00:00:00.000000Z,GdriveSync,0.00,1
+c4,1,2026-01-03T00:00:00.000000Z,GdriveSync,100.00,0
+c5,0,2026-01-03T00:00:00.000000Z,GdriveSync,0.00,1
+c6,1,2026-01-03T00:00:00.000000Z,GdriveSync,100.00,0
 
 # a second ack of B1 is out of order
 $ ./a3 stream ack s "$(sed -n 3p ids)" --consumer c6
@@ -83,12 +83,12 @@ B1
 
 $ ./b3 stream list --format csv
 stream,owner,events,firstPublished,lastPublished
-s,p,1,2026-01-03T00:00:00Z,2026-01-03T00:00:00Z
+s,p,1,2026-01-03T00:00:00.000000Z,2026-01-03T00:00:00.000000Z
 
 # c1 acknowledged A1 before it expired: one behind, B1
 $ ./b3 stream consumers s --format csv
 consumerId,offset,movedAt,eventName,consumedPercentage,behind
-c1,1,2026-01-01T00:00:00Z,GdriveSync,50.00,1
+c1,1,2026-01-01T00:00:00.000000Z,GdriveSync,50.00,1
 
 # seek: earliest gives B1 first; latest is past it; an expired event is
 # gone, like one never published; B1 itself
@@ -117,11 +117,11 @@ $ ./b3 stream ack s "$(sed -n 3p ids)" --consumer c6 && ./b3 stream ack s "$(sed
 
 $ ./b3 stream consumers s --format csv
 consumerId,offset,movedAt,eventName,consumedPercentage,behind
-c1,2,2026-01-03T00:00:00Z,GdriveSync,100.00,0
-c3,0,2026-01-03T00:00:00Z,GdriveSync,0.00,1
-c4,1,2026-01-03T00:00:00Z,GdriveSync,100.00,0
-c5,0,2026-01-03T00:00:00Z,GdriveSync,0.00,1
-c6,1,2026-01-03T00:00:00Z,GdriveSync,100.00,0
+c1,2,2026-01-03T00:00:00.000000Z,GdriveSync,100.00,0
+c3,0,2026-01-03T00:00:00.000000Z,GdriveSync,0.00,1
+c4,1,2026-01-03T00:00:00.000000Z,GdriveSync,100.00,0
+c5,0,2026-01-03T00:00:00.000000Z,GdriveSync,0.00,1
+c6,1,2026-01-03T00:00:00.000000Z,GdriveSync,100.00,0
 
 # a second ack of B1 is out of order
 $ ./b3 stream ack s "$(sed -n 3p ids)" --consumer c6

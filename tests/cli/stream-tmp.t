@@ -14,8 +14,8 @@ c,X.tmp
 
 # both positions, listed exactly
 $ aggr stream consumers s --format ndjson
-{"consumerId":"c","offset":1,"movedAt":"2022-01-15T22:00:00Z","eventName":"X","consumedPercentage":50.00,"behind":1}
-{"consumerId":"c","offset":1,"movedAt":"2022-01-15T22:00:00Z","eventName":"X.tmp","consumedPercentage":50.00,"behind":1}
+{"consumerId":"c","offset":1,"movedAt":"2022-01-15T22:00:00.000000Z","eventName":"X","consumedPercentage":50.00,"behind":1}
+{"consumerId":"c","offset":1,"movedAt":"2022-01-15T22:00:00.000000Z","eventName":"X.tmp","consumedPercentage":50.00,"behind":1}
 
 # each name goes on from its own position: nothing is delivered again
 $ aggr stream consume s --consumer c --event-name X.tmp --limit 10 | jq -r '.[] | "\(.eventId) \(.event.name)"' | sed -f ids.sed
@@ -27,8 +27,8 @@ ID3 X
 # the next acks of each name are in order; re-acks are refused
 $ aggr stream ack s "$(sed -n 4p ids)" --consumer c && aggr stream ack s "$(sed -n 3p ids)" --consumer c && aggr stream consumers s --format csv
 consumerId,offset,movedAt,eventName,consumedPercentage,behind
-c,2,2022-01-15T22:00:00Z,X,100.00,0
-c,2,2022-01-15T22:00:00Z,X.tmp,100.00,0
+c,2,2022-01-15T22:00:00.000000Z,X,100.00,0
+c,2,2022-01-15T22:00:00.000000Z,X.tmp,100.00,0
 
 $ aggr stream ack s "$(sed -n 2p ids)" --consumer c
 ! aggr: stream: consumer offset mismatch: 3->1
@@ -37,26 +37,26 @@ $ aggr stream ack s "$(sed -n 2p ids)" --consumer c
 # a seek of X.tmp moves X.tmp only
 $ aggr stream seek s --consumer c --event-name X.tmp --to earliest && aggr stream consumers s --format tsv
 consumerId	offset	movedAt	eventName	consumedPercentage	behind
-c	2	2022-01-15T22:00:00Z	X	100.00	0
-c	0	2022-01-15T22:00:00Z	X.tmp	0.00	2
+c	2	2022-01-15T22:00:00.000000Z	X	100.00	0
+c	0	2022-01-15T22:00:00.000000Z	X.tmp	0.00	2
 
 # a temporary file left by a crash is no position, in either form; an old
 # one (c,X.tmp holding X's position) does not hide X.tmp's own position,
 # nor is it listed
 $ cd "$AGGR_DIR/streams/s/consumers" && cp c,X .c,Y.tmp && aggr stream consumers s --format csv
 consumerId,offset,movedAt,eventName,consumedPercentage,behind
-c,2,2022-01-15T22:00:00Z,X,100.00,0
-c,0,2022-01-15T22:00:00Z,X.tmp,0.00,2
+c,2,2022-01-15T22:00:00.000000Z,X,100.00,0
+c,0,2022-01-15T22:00:00.000000Z,X.tmp,0.00,2
 
 $ cd "$AGGR_DIR/streams/s/consumers" && rm c,X.tmp && cp c,X c,X.tmp && aggr stream consumers s --format csv && aggr stream consume s --consumer c --event-name X.tmp --limit 1 | jq -r '.[].eventId' | sed -f "$OLDPWD/ids.sed"
 consumerId,offset,movedAt,eventName,consumedPercentage,behind
-c,2,2022-01-15T22:00:00Z,X,100.00,0
+c,2,2022-01-15T22:00:00.000000Z,X,100.00,0
 ID2
 
 $ aggr stream ack s "$(sed -n 2p ids)" --consumer c && aggr stream consumers s --format csv && ls -A "$AGGR_DIR/streams/s/consumers" | sort
 consumerId,offset,movedAt,eventName,consumedPercentage,behind
-c,2,2022-01-15T22:00:00Z,X,100.00,0
-c,1,2022-01-15T22:00:00Z,X.tmp,50.00,1
+c,2,2022-01-15T22:00:00.000000Z,X,100.00,0
+c,1,2022-01-15T22:00:00.000000Z,X.tmp,50.00,1
 .c,Y.tmp
 LOCK
 c,X

@@ -135,16 +135,16 @@ $ aggr stream consume s3 --consumer c9 --event-name GdriveSync --limit 2 | sed -
 # --- consumers: acknowledged, behind, percent ---
 
 $ aggr stream ack s3 "$(sed -n 1p ids3)" --consumer c2 && aggr stream consumers s3
-[{"consumerId":"c1","offset":3,"movedAt":"2022-01-15T22:00:00Z","eventName":"GdriveSync","consumedPercentage":100.00,"behind":0},{"consumerId":"c2","offset":1,"movedAt":"2022-01-15T22:00:00Z","eventName":"GdriveSync","consumedPercentage":33.33,"behind":2}]
+| [{"consumerId":"c1","offset":3,"movedAt":"2022-01-15T22:00:00.000000Z","eventName":"GdriveSync","consumedPercentage":100.00,"behind":0},{"consumerId":"c2","offset":1,"movedAt":"2022-01-15T22:00:00.000000Z","eventName":"GdriveSync","consumedPercentage":33.33,"behind":2}]
 
 $ aggr stream consumers s3 --format table
-consumerId  offset  movedAt               eventName   consumedPercentage  behind
-c1               3  2022-01-15T22:00:00Z  GdriveSync  100.00                   0
-c2               1  2022-01-15T22:00:00Z  GdriveSync  33.33                    2
+consumerId  offset  movedAt                      eventName   consumedPercentage  behind
+c1               3  2022-01-15T22:00:00.000000Z  GdriveSync  100.00                   0
+c2               1  2022-01-15T22:00:00.000000Z  GdriveSync  33.33                    2
 
 $ aggr stream consumers s1 --format csv
 consumerId,offset,movedAt,eventName,consumedPercentage,behind
-c1,1,2022-01-15T22:00:00Z,GdriveSync,33.33,2
+c1,1,2022-01-15T22:00:00.000000Z,GdriveSync,33.33,2
 
 # --- seek: latest, earliest, an event id; acks go on from there ---
 
@@ -155,7 +155,7 @@ $ AGGR_NOW=2022-01-15T22:05:00Z aggr stream seek s3 --consumer c2 --event-name G
 ["ID2","ID3"]
 
 $ aggr stream consumers s3 --format ndjson | grep c2
-{"consumerId":"c2","offset":1,"movedAt":"2022-01-15T22:05:00Z","eventName":"GdriveSync","consumedPercentage":33.33,"behind":2}
+{"consumerId":"c2","offset":1,"movedAt":"2022-01-15T22:05:00.000000Z","eventName":"GdriveSync","consumedPercentage":33.33,"behind":2}
 
 $ aggr stream ack s3 "$(sed -n 3p ids3)" --consumer c2
 ! aggr: stream: consumer offset mismatch: 2->3
@@ -176,12 +176,12 @@ $ aggr stream seek s3 --consumer c2 --event-name GdriveSync --to somewhere
 # --- list ---
 
 $ AGGR_NOW=2022-01-16T08:00:00Z aggr stream publish s3 --producer p1 e.json > /dev/null && aggr stream list
-[{"stream":"s1","owner":"p1","events":4,"firstPublished":"2022-01-15T22:00:00Z","lastPublished":"2022-01-15T22:00:00Z"},{"stream":"s3","owner":"p1","events":4,"firstPublished":"2022-01-15T22:00:00Z","lastPublished":"2022-01-16T08:00:00Z"}]
+| [{"stream":"s1","owner":"p1","events":4,"firstPublished":"2022-01-15T22:00:00.000000Z","lastPublished":"2022-01-15T22:00:00.000000Z"},{"stream":"s3","owner":"p1","events":4,"firstPublished":"2022-01-15T22:00:00.000000Z","lastPublished":"2022-01-16T08:00:00.000000Z"}]
 
 $ aggr stream list --format tsv
 stream	owner	events	firstPublished	lastPublished
-s1	p1	4	2022-01-15T22:00:00Z	2022-01-15T22:00:00Z
-s3	p1	4	2022-01-15T22:00:00Z	2022-01-16T08:00:00Z
+s1	p1	4	2022-01-15T22:00:00.000000Z	2022-01-15T22:00:00.000000Z
+s3	p1	4	2022-01-15T22:00:00.000000Z	2022-01-16T08:00:00.000000Z
 
 # --- event names of any bytes: consumer files are named safely ---
 

@@ -80,9 +80,10 @@ class Failure(Exception):
     pass
 
 
-def fmt_utc(us):
+def fmt_utc(us, fixed=False):
     """time_format_utc() of src/timefmt.c: seconds, the fraction without
-    trailing zeros, Z."""
+    trailing zeros, Z; fixed: time_format_utc6(), always six digits, as
+    aggr prints the instants it makes (movedAt, ingest times)."""
     secs, frac = divmod(us, 10**6)
     days, rem = divmod(secs, 86400)
     # civil from days (Howard Hinnant), as timefmt.c
@@ -97,7 +98,9 @@ def fmt_utc(us):
     m = mp + 3 if mp < 10 else mp - 9
     y += m <= 2
     s = "%04d-%02d-%02dT%02d:%02d:%02d" % (y, m, d, rem // 3600, rem // 60 % 60, rem % 60)
-    if frac:
+    if fixed:
+        s += ".%06d" % frac
+    elif frac:
         s += "." + ("%06d" % frac).rstrip("0")
     return s + "Z"
 
@@ -426,7 +429,7 @@ class Test:
         acked, nxt, _ = s.pos.get((c, ev.name), [0, 0, ""])
         named = [e for e in live if e.name == ev.name]
         if ev.offset >= nxt and not [e for e in named if nxt <= e.offset < ev.offset]:
-            s.pos[(c, ev.name)] = [acked + 1, ev.offset + 1, fmt_utc(m.now)]
+            s.pos[(c, ev.name)] = [acked + 1, ev.offset + 1, fmt_utc(m.now, True)]
             return expect(got, 0)
         if ev.offset >= nxt:
             given = acked + len([e for e in named if nxt <= e.offset <= ev.offset])
@@ -465,7 +468,7 @@ class Test:
                               % (name, s.name, ev.id))
         nxt = 0 if to == "earliest" else s.next_offset if to == "latest" else ev.offset
         acked = len([e for e in live if e.name == name and e.offset < nxt])
-        s.pos[(c, name)] = [acked, nxt, fmt_utc(m.now)]
+        s.pos[(c, name)] = [acked, nxt, fmt_utc(m.now, True)]
         expect(got, 0)
 
     def st_consumers(self, s=None, nd=None):
@@ -498,8 +501,8 @@ class Test:
             if not s.exists:
                 continue
             live = m.live(s)
-            first = jstr(fmt_utc(min(e.ingest for e in live))) if live else "null"
-            last = jstr(fmt_utc(max(e.ingest for e in live))) if live else "null"
+            first = jstr(fmt_utc(min(e.ingest for e in live), True)) if live else "null"
+            last = jstr(fmt_utc(max(e.ingest for e in live), True)) if live else "null"
             rows.append('{"stream":%s,"owner":%s,"events":%d,"firstPublished":%s,"lastPublished":%s}' % (
                 jstr(name), jstr(s.owner), len(live), first, last))
         expect(got, 0, "[" + ",".join(rows) + "]\n")
