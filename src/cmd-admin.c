@@ -316,7 +316,7 @@ static int cat_run(int argc, char **argv)
 	} else if (o.tz) {
 		rc = cmd_usage_error(&cmd_cat, "--tz goes with --since or --until");
 	}
-	if (!rc && !(rc = log_open_read(dir, name, &lg)))
+	if (!rc && !(rc = cmd_reader_dir(dir)) && !(rc = log_open_read(dir, name, &lg)))
 		rc = stream_exists(lg, name);
 	free(dir);
 	if (rc)
@@ -366,7 +366,10 @@ static int info_run(int argc, char **argv)
 
 	if ((rc = admin_start(&cmd_info, argc, argv, 0, &o, &name, &dir)) >= 0)
 		return rc;
-	rc = 0;
+	if ((rc = cmd_reader_dir(dir))) {
+		free(dir);
+		return rc;
+	}
 	n = select_logs(dir, name, &names);
 	if (*err_msg()) {
 		free(dir);

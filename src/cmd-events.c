@@ -250,7 +250,7 @@ static int do_list(struct events_opts *o)
 		return cmd_usage_error(&cmd_events, "--until is before --since");
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
-	if ((rc = log_open_read(dir, "events", &lg))) {
+	if ((rc = cmd_reader_dir(dir)) || (rc = log_open_read(dir, "events", &lg))) {
 		free(dir);
 		return rc;
 	}

@@ -203,7 +203,8 @@ static int run(int argc, char **argv)
 		return cmd_usage_error(&cmd_flows, "--hour is required");
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
-	rc = log_open_read(dir, "flows", &lg);
+	if (!(rc = cmd_reader_dir(dir)))
+		rc = log_open_read(dir, "flows", &lg);
 	free(dir);
 	if (rc)
 		return rc;

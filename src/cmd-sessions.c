@@ -496,7 +496,8 @@ static int run(int argc, char **argv)
 		return rc;
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
-	rc = log_open_read(dir, "sessions", &lg);
+	if (!(rc = cmd_reader_dir(dir)))
+		rc = log_open_read(dir, "sessions", &lg);
 	free(dir);
 	if (rc)
 		return rc;

@@ -611,7 +611,10 @@ static int run(int argc, char **argv)
 		return cmd_usage_error(&cmd_stream, "%s: --event-name: empty", sub->name);
 	if (!(o.dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
-	rc = sub->fn(&o);
+	/* list reads the data directory itself; the others name a stream,
+	 * which is not found there */
+	if (sub->fn != do_list || !(rc = cmd_reader_dir(o.dir)))
+		rc = sub->fn(&o);
 	free(o.dir);
 	return rc;
 }

@@ -170,7 +170,8 @@ static int run(int argc, char **argv)
 	}
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
-	rc = log_open_read(dir, "counters", &lg);
+	if (!(rc = cmd_reader_dir(dir)))
+		rc = log_open_read(dir, "counters", &lg);
 	free(dir);
 	if (rc)
 		return rc;

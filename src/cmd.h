@@ -75,6 +75,12 @@ void progress_end(struct progress *p);
 
 const struct cmd *cmd_find(const char *name);
 
+/* For a reader: is the data directory dir there? A mistyped -d must not
+ * look like an empty store (a directory that lacks the log still reads as
+ * empty). Returns 0, EX_NOTFOUND ("DIR: no such data directory") or an
+ * err_sys code, with err_set. */
+int cmd_reader_dir(const char *dir);
+
 extern const struct cmd cmd_ingest, cmd_flows, cmd_top, cmd_cat, cmd_info, cmd_check, cmd_purge;
 extern const struct cmd cmd_events, cmd_compact;
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -117,6 +118,17 @@ int cmd_int_arg(const struct cmd *cmd, const char *opt, const char *arg, int64_t
 	}
 	if (*out < min)
 		return cmd_usage_error(cmd, "%s: must be at least %lld: %s", opt, (long long)min, arg);
+	return 0;
+}
+
+int cmd_reader_dir(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? err_set(EX_NOTFOUND, "%s: no such data directory", dir)
+							   : err_sys("cannot read data directory %s", dir);
+	/* a file in its place: opening the log says what is wrong */
 	return 0;
 }
 

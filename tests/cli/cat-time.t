@@ -250,7 +250,7 @@ $ aggr cat counters --tz Europe --since today
 [2]
 
 # a log never written holds nothing in any window
-$ aggr -d none cat counters --since yesterday
+$ mkdir none; aggr -d none cat counters --since yesterday
 
 $ aggr cat counters --since now --until -1h
 ! aggr: cat: --until is before --since

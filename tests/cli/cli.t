@@ -187,20 +187,25 @@ $ aggr --format bogus info
 $ test -e "$AGGR_DIR" && echo exists || echo absent
 absent
 
-# readers on a data directory that does not exist see empty logs
-$ aggr info
-| []
+# readers on a data directory that does not exist say so (exit 4, a typo
+# in -d or $AGGR_DIR), as check does, and create nothing
+$ aggr info; echo $?; aggr cat flows; echo $?; aggr -d /typo flows --hour 1; echo $?; test -e "$AGGR_DIR" && echo exists || echo absent
+4
+4
+4
+absent
+!~ ^aggr: info: /.*/data: no such data directory$
+!~ ^aggr: cat: /.*/data: no such data directory$
+!~ ^aggr: flows: /typo: no such data directory$
 
-$ aggr cat flows
-
-# but check says it cannot see any data (a typo in -d or $AGGR_DIR)
+# check too
 $ aggr check; r=$?; aggr -d /typo check flows; echo $r $?
 4 4
 !~ ^aggr: check: /.*/data: no such data directory$
 !~ ^aggr: check: /typo: no such data directory$
 
-# a log that was never written: empty, and its kind follows from its name
-$ aggr info flows
+# a data directory without the log: empty, and its kind follows from its name
+$ mkdir nolog; aggr -d nolog info flows
 [{"log":"flows","kind":"flows","segments":0,"blocks":0,"records":0,"raw_bytes":0,"compressed_bytes":0,"ratio":null,"min_key":null,"max_key":null,"first_offset":0,"next_offset":0,"first_ingest":null,"last_ingest":null}]
 
 # a data directory that is a regular file is an error, for readers too
@@ -226,10 +231,11 @@ $ aggr cat flows -d one | wc -l; aggr --data-dir two cat flows | wc -l; aggr -dt
 10
 10
 
-# -d wins over $AGGR_DIR, which stays empty
+# -d wins over $AGGR_DIR, which stays absent
 $ aggr cat flows | wc -l; test -e "$AGGR_DIR" && echo exists || echo absent
 0
 absent
+!~ ^aggr: cat: /.*/data: no such data directory$
 
 $ env -u AGGR_DIR XDG_DATA_HOME="$PWD/xdg" aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json" && ls xdg/aggr
 flows

@@ -20,7 +20,7 @@ $ AGGR_NOW=253402300800 aggr events add --tag a
 ! aggr: events: AGGR_NOW: not a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z (epoch seconds 0 to 253402300799.999999): 253402300800
 [2]
 
-$ aggr events list && aggr cat events
+$ mkdir -p "$AGGR_DIR"; aggr events list && aggr cat events
 | []
 
 # the ends of the range are times

@@ -3,7 +3,7 @@
 # errors, and compaction. Ids are random: "ids" replaces each with ID after
 # checking its shape (24 lowercase hex digits). Now is 2022-01-15T22:00:00Z
 # = 1642284000.
-$ printf '%s\n' 'sed -E "s/\"[0-9a-f]{24}\"/ID/g"' > ids && aggr events list
+$ printf '%s\n' 'sed -E "s/\"[0-9a-f]{24}\"/ID/g"' > ids && mkdir -p "$AGGR_DIR" && aggr events list
 | []
 
 # --- the original service: POST with postrequest_tags.json, then GET ---

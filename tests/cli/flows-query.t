@@ -1,7 +1,7 @@
 # aggr flows: grouping, sums, bytewise order, pagination and output formats.
 
-# an empty store (no data directory at all)
-$ aggr flows --hour 1
+# an empty store (a data directory without the log)
+$ mkdir -p "$AGGR_DIR"; aggr flows --hour 1
 {"items":[],"total":0,"page":1,"size":50}
 
 $ aggr flows --hour 1 --page 3 --size 5

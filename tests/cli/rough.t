@@ -72,3 +72,27 @@ $ AGGR_NOW=2022-01-15T15:09:35.5Z aggr stream publish s --producer p "$SAMPLES/e
 2022-01-15T15:09:36.000000Z
 stream,owner,events,firstPublished,lastPublished
 s,p,1,2022-01-15T15:09:35.500000Z,2022-01-15T15:09:35.500000Z
+
+# a mistyped data directory is not an empty store: readers exit 4; an
+# existing one without the log still gives the empty answer
+$ for c in "flows --hour 1" "top --hour" "events list" "sessions --user u" "cat flows" "info" "stream list"; do aggr -d typo $c; echo "$c: $?"; done; test -e typo || echo "typo: not created"
+flows --hour 1: 4
+top --hour: 4
+events list: 4
+sessions --user u: 4
+cat flows: 4
+info: 4
+stream list: 4
+typo: not created
+! aggr: flows: typo: no such data directory
+! aggr: top: typo: no such data directory
+! aggr: events: typo: no such data directory
+! aggr: sessions: typo: no such data directory
+! aggr: cat: typo: no such data directory
+! aggr: info: typo: no such data directory
+! aggr: stream: typo: no such data directory
+
+$ mkdir nolog; aggr -d nolog flows --hour 1; aggr -d nolog cat flows; aggr -d nolog info; aggr -d nolog stream list
+{"items":[],"total":0,"page":1,"size":50}
+| []
+| []

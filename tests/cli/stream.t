@@ -23,11 +23,11 @@ $ aggr stream seek s1 --consumer c1 --event-name GdriveSync --to earliest
 [4]
 
 $ aggr cat streams/s1
-! aggr: cat: streams/s1: no such stream
+!~ ^aggr: cat: /.*/data: no such data directory$
 [4]
 
 $ aggr info streams/s1
-! aggr: info: streams/s1: no such stream
+!~ ^aggr: info: /.*/data: no such data directory$
 [4]
 
 $ aggr purge streams/s1
@@ -46,9 +46,17 @@ $ aggr retain streams/s1 --older-than 1d
 ! aggr: retain: streams/s1: no such stream
 [4]
 
-$ aggr stream list; [ -e "$AGGR_DIR" ] || echo "no data directory"
-[]
+$ aggr stream list; echo $?; [ -e "$AGGR_DIR" ] || echo "no data directory"
+4
 no data directory
+!~ ^aggr: stream: /.*/data: no such data directory$
+
+$ mkdir -p "$AGGR_DIR"; aggr stream list; aggr cat streams/s1; echo $?; aggr info streams/s1
+[]
+4
+! aggr: cat: streams/s1: no such stream
+! aggr: info: streams/s1: no such stream
+[4]
 
 # --- publish then consume returns the event with its id ---
 
