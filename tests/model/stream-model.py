@@ -257,6 +257,9 @@ class Runner:
         for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
             if k in os.environ:
                 self.base_env[k] = os.environ[k]
+        # an existing, empty data directory: readers on one that is not
+        # there exit 4 (tests/cli/rough.t), which is not this model's matter
+        os.makedirs(self.data, exist_ok=True)
         self.commands = 0
         self.stats = {}
 
