@@ -1,8 +1,11 @@
 #include "output.h"
 
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "json.h"
 
@@ -129,22 +132,129 @@ static void tsv_field(const char *s, size_t n, struct buf *out)
 	}
 }
 
-/* Display width of UTF-8 text: one column per code point. */
+/*
+ * The environment's LC_CTYPE when it is UTF-8, for wcwidth(), or 0. It is
+ * used only here (uselocale around the calls), so that the rest of aggr
+ * keeps the C locale whatever the environment says.
+ */
+static locale_t utf8_locale(void)
+{
+	static int done;
+	static locale_t loc;
+
+	if (!done) {
+		done = 1;
+		loc = newlocale(LC_CTYPE_MASK, "", (locale_t)0);
+		if (loc && strcmp(nl_langinfo_l(CODESET, loc), "UTF-8")) {
+			freelocale(loc);
+			loc = (locale_t)0;
+		}
+	}
+	return loc;
+}
+
+/* Decode one UTF-8 sequence at s (n > 0 bytes left): its code point, or
+ * -1 for a malformed one; *len is the bytes it takes (1 when malformed). */
+static long utf8_next(const unsigned char *s, size_t n, size_t *len)
+{
+	unsigned c = s[0], need;
+	long cp;
+
+	*len = 1;
+	if (c < 0x80)
+		return c;
+	if (c >= 0xC2 && c <= 0xDF)
+		need = 1, cp = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		need = 2, cp = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		need = 3, cp = c & 0x07;
+	else
+		return -1;
+	if (n <= need)
+		return -1;
+	for (unsigned i = 1; i <= need; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return -1;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return -1;
+	*len = need + 1;
+	return cp;
+}
+
+/*
+ * Display width of UTF-8 text (already escaped: no controls): wcwidth()
+ * under a UTF-8 locale, so CJK and emoji take two columns and combining
+ * or zero-width characters none; else one column per code point, which is
+ * exact for ASCII. A malformed byte or a character wcwidth() does not know
+ * counts one.
+ */
 static size_t width(const char *s, size_t n)
 {
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++)
-		w += ((unsigned char)s[i] & 0xC0) != 0x80;
+	locale_t loc = utf8_locale(), old = (locale_t)0;
+	size_t w = 0, len;
+
+	if (loc)
+		old = uselocale(loc);
+	for (size_t i = 0; i < n; i += len) {
+		long cp = utf8_next((const unsigned char *)s + i, n - i, &len);
+		if (cp < 0x80) {
+			w++;
+			continue;
+		}
+		int cw = loc ? wcwidth((wchar_t)cp) : 1;
+		w += cw < 0 ? 1 : (size_t)cw;
+	}
+	if (loc)
+		uselocale(old);
 	return w;
 }
 
+/*
+ * A cell as a table shows it, on one line and safe for a terminal: tab,
+ * newline, CR and backslash as in tsv (\t \n \r \\), every other C0
+ * control and DEL as \xHH, and the C1 controls U+0080 to U+009F (which
+ * terminals may obey, as CSI U+009B) as \u00HH, so that no data can move
+ * the cursor, change colours or ring the bell.
+ */
 static void table_text(const struct out_table *t, size_t col, const struct out_cell *c,
 		       struct buf *tmp, struct buf *out)
 {
 	buf_reset(tmp);
 	buf_reset(out);
 	cell_text(t, col, c, tmp);
-	tsv_field(tmp->data, tmp->len, out);
+	for (size_t i = 0; i < tmp->len; i++) {
+		unsigned char b = (unsigned char)tmp->data[i];
+		switch (b) {
+		case '\t': buf_add(out, "\\t", 2); continue;
+		case '\n': buf_add(out, "\\n", 2); continue;
+		case '\r': buf_add(out, "\\r", 2); continue;
+		case '\\': buf_add(out, "\\\\", 2); continue;
+		}
+		if (b < 0x20 || b == 0x7f)
+			buf_addf(out, "\\x%02x", b);
+		else if (b == 0xC2 && i + 1 < tmp->len && (unsigned char)tmp->data[i + 1] >= 0x80 &&
+			 (unsigned char)tmp->data[i + 1] <= 0x9F)
+			buf_addf(out, "\\u%04x", (unsigned char)tmp->data[++i]);
+		else
+			buf_addc(out, (char)b);
+	}
+}
+
+/* Is the cell a JSON number (raw text), for right alignment? */
+static int cell_is_number(const struct out_table *t, const struct out_cell *c)
+{
+	const char *s = t->arena.data + c->off;
+	size_t n = c->len, i = 0;
+
+	if (i < n && s[i] == '-')
+		i++;
+	if (i == n || s[i] < '0' || s[i] > '9')
+		return 0;
+	return strspn(s + i, "0123456789.eE+-") >= n - i;
 }
 
 static void pad_to(struct buf *out, size_t n)
@@ -205,19 +315,27 @@ void out_render(const struct out_table *t, size_t from, size_t to, enum out_form
 		/* one line per row: control characters escaped as in tsv */
 		struct buf cell;
 		size_t *w = xcalloc(t->ncols, sizeof(*w));
+		/* numbers are right-aligned: integer columns, and raw columns
+		 * whose every cell is a number or null (ratios, epochs) */
+		char *num = xcalloc(t->ncols, 1);
 		buf_init(&cell);
-		for (c = 0; c < t->ncols; c++)
-			w[c] = strlen(t->cols[c].name);
+		for (c = 0; c < t->ncols; c++) {
+			w[c] = width(t->cols[c].name, strlen(t->cols[c].name));
+			num[c] = t->cols[c].type != OUT_STR;
+		}
 		for (r = from; r < to; r++)
 			for (c = 0; c < t->ncols; c++) {
-				table_text(t, c, &t->cells[r * t->ncols + c], &tmp, &cell);
+				const struct out_cell *oc = &t->cells[r * t->ncols + c];
+				table_text(t, c, oc, &tmp, &cell);
 				size_t cw = width(cell.data, cell.len);
 				if (cw > w[c])
 					w[c] = cw;
+				if (t->cols[c].type == OUT_RAW && !oc->null && !cell_is_number(t, oc))
+					num[c] = 0;
 			}
 		for (r = from; r <= to; r++) {
 			for (c = 0; c < t->ncols; c++) {
-				int right = t->cols[c].type == OUT_INT;
+				int right = num[c];
 				if (r == from) {
 					buf_reset(&cell);
 					buf_adds(&cell, t->cols[c].name);
@@ -238,6 +356,7 @@ void out_render(const struct out_table *t, size_t from, size_t to, enum out_form
 			buf_addc(out, '\n');
 		}
 		free(w);
+		free(num);
 		buf_free(&cell);
 		break;
 	}

@@ -310,7 +310,7 @@ $ aggr -d seed info flows
 
 $ aggr -d seed info --format table
 log    kind   segments  blocks  records  raw_bytes  compressed_bytes  ratio  min_key  max_key  first_offset  next_offset  first_ingest                 last_ingest
-flows  flows         1       1        5        455               182  2.50   1        2                   0            5  2022-01-15T22:00:00.000000Z  2022-01-15T22:00:00.000000Z
+flows  flows         1       1        5        455               182   2.50        1        2             0            5  2022-01-15T22:00:00.000000Z  2022-01-15T22:00:00.000000Z
 
 $ aggr -d seed info --format ndjson
 {"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":182,"ratio":2.50,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z"}

@@ -153,8 +153,8 @@ ID	1641945600	-1	["blue","with \\"quotes\\""]
 
 $ aggr -d f events list --format table --tag red | sed -E 's/^[0-9a-f]{24} /ID /'
 _id                       start_epoch  stop_epoch  tags
-ID  1641772800   -1          ["red","big"]
-ID  1641859200   -1          ["red"]
+ID   1641772800          -1  ["red","big"]
+ID   1641859200          -1  ["red"]
 
 $ aggr -d f events remove --start 1641859200 --start 7 --format csv
 start_epoch,deleted

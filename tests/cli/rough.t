@@ -96,3 +96,32 @@ $ mkdir nolog; aggr -d nolog flows --hour 1; aggr -d nolog cat flows; aggr -d no
 {"items":[],"total":0,"page":1,"size":50}
 | []
 | []
+
+# --format table counts display columns (LC_ALL=C.UTF-8 here): CJK and
+# emoji take two, combining and zero-width characters none
+$ printf '%s\n' '{"src_app":"中文","dest_app":"😀","vpc_id":"e\u0301","hour":5,"bytes_tx":5,"bytes_rx":1234567}' '{"src_app":"ab","dest_app":"x","vpc_id":"a\u200bb","hour":5,"bytes_tx":10,"bytes_rx":1}' | aggr -d w ingest flows; aggr -d w flows --hour 5 --format table
+src_app  dest_app  vpc_id  hour  bytes_rx  bytes_tx
+ab       x         a​b         5         1        10
+中文     😀        é          5   1234567         5
+
+# under a locale that is not UTF-8, one column per character: ASCII stays
+# aligned
+$ LC_ALL=C aggr -d w flows --hour 5 --format table | head -2
+src_app  dest_app  vpc_id  hour  bytes_rx  bytes_tx
+ab       x         a​b        5         1        10
+
+# control characters in data are escaped visibly in a table: no byte below
+# 0x20 but tab and newline, no DEL and no C1 control reaches the terminal
+$ s=$(for i in $(seq 1 31) 127 128 155 159; do printf '\\u%04x' $i; done); printf '{"src_app":"red\\u001b[31m%s","dest_app":"d","vpc_id":"v","hour":6,"bytes_tx":1,"bytes_rx":1}\n' "$s" | aggr -d c ingest flows; printf '{"tags":["t%s"],"start_epoch":5}\n' "$s" | aggr -d c ingest events; printf '{"user_id":"u%s","event":"start","session_id":"s","ts":"2022-01-15T00:00:00","country":"DE"}\n' "$s" | aggr -d c ingest sessions; jq -c ".payload.x = \"$s\" | .event.name = \"n$s\"" "$SAMPLES/event.json" | aggr -d c stream publish s --producer p > id; aggr -d c stream ack s "$(cat id)" --consumer c; { aggr -d c flows --hour 6 --format table; aggr -d c events list --format table; aggr -d c sessions --starts --days 1 --at 2022-01-15T12:00:00Z --format table; aggr -d c stream consumers s --format table; aggr -d c info --format table; } > out; echo "exit $?"; wc -l < out; LC_ALL=C tr -d '\011\012\040-\176\200-\377' < out | wc -c; LC_ALL=C grep -c $'\xc2[\x80-\x9f]' out; aggr -d c flows --hour 6 --format table | sed 1d | sed 's/ .*//'
+exit 0
+13
+0
+0
+red\x1b[31m\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f\u0080\u009b\u009f
+
+# numbers are right-aligned in every table
+$ aggr -d c stream consumers s --format table | cut -c1-40,191-; aggr -d c events list --format table | sed -E 's/^[0-9a-f]{24}/ID/; s/  +\["t.*//'
+consumerId  offset  movedAt               consumedPercentage  behind
+c                1  2022-01-15T22:00:00.              100.00       0
+_id                       start_epoch  stop_epoch  tags
+ID            5          -1

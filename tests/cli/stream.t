@@ -147,8 +147,8 @@ $ aggr stream ack s3 "$(sed -n 1p ids3)" --consumer c2 && aggr stream consumers 
 
 $ aggr stream consumers s3 --format table
 consumerId  offset  movedAt                      eventName   consumedPercentage  behind
-c1               3  2022-01-15T22:00:00.000000Z  GdriveSync  100.00                   0
-c2               1  2022-01-15T22:00:00.000000Z  GdriveSync  33.33                    2
+c1               3  2022-01-15T22:00:00.000000Z  GdriveSync              100.00       0
+c2               1  2022-01-15T22:00:00.000000Z  GdriveSync               33.33       2
 
 $ aggr stream consumers s1 --format csv
 consumerId,offset,movedAt,eventName,consumedPercentage,behind

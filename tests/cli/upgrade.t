@@ -193,7 +193,7 @@ $ aggr info --format ndjson
 
 $ aggr info flows --format table
 log    kind   segments  blocks  records  raw_bytes  compressed_bytes  ratio  min_key  max_key  first_offset  next_offset  first_ingest                 last_ingest
-flows  flows         3       7       36       3196              1390  2.30   10       12                  0           36  2022-01-15T22:00:00.000000Z  2022-01-15T22:00:00.000000Z
+flows  flows         3       7       36       3196              1390   2.30       10       12             0           36  2022-01-15T22:00:00.000000Z  2022-01-15T22:00:00.000000Z
 
 $ aggr check
 
