@@ -38,8 +38,9 @@ const struct cmd cmd_info = {
 	"usage: aggr info [LOG] [--format FMT]\n"
 	"\n"
 	"Describe LOG, or every log in the data directory: segments, blocks,\n"
-	"records, raw and compressed bytes, compression ratio, key range, offsets\n"
-	"and ingest times.\n",
+	"records, raw and compressed bytes, compression ratio, key range (also as\n"
+	"times, min_key_time and max_key_time, for the kinds keyed by time),\n"
+	"offsets and ingest times.\n",
 };
 
 const struct cmd cmd_check = {
@@ -356,6 +357,7 @@ static int info_run(int argc, char **argv)
 		{"ratio", OUT_RAW}, {"min_key", OUT_RAW}, {"max_key", OUT_RAW},
 		{"first_offset", OUT_INT}, {"next_offset", OUT_INT},
 		{"first_ingest", OUT_STR}, {"last_ingest", OUT_STR},
+		{"min_key_time", OUT_STR}, {"max_key_time", OUT_STR},
 	};
 	const char *name;
 	char **names = NULL, *dir;
@@ -410,6 +412,11 @@ static int info_run(int argc, char **argv)
 		out_add_int(&t, (int64_t)log_next_offset(lg));
 		add_time(&t, imin, blocks > 0);
 		add_time(&t, imax, blocks > 0);
+		/* a key in microseconds since the epoch, read as a time */
+		const struct kind *kd = kind_find(log_kind(lg));
+		int timed = blocks > 0 && kd && kd->key_is_time;
+		add_time(&t, kmin, timed);
+		add_time(&t, kmax, timed);
 		log_close(lg);
 	}
 	if (!rc)

@@ -353,6 +353,9 @@ void out_render(const struct out_table *t, size_t from, size_t to, enum out_form
 					buf_adds(out, "  ");
 				}
 			}
+			/* empty cells at the end leave no blanks behind */
+			while (out->len && out->data[out->len - 1] == ' ')
+				out->len--;
 			buf_addc(out, '\n');
 		}
 		free(w);

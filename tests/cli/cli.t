@@ -206,7 +206,7 @@ $ aggr check; r=$?; aggr -d /typo check flows; echo $r $?
 
 # a data directory without the log: empty, and its kind follows from its name
 $ mkdir nolog; aggr -d nolog info flows
-[{"log":"flows","kind":"flows","segments":0,"blocks":0,"records":0,"raw_bytes":0,"compressed_bytes":0,"ratio":null,"min_key":null,"max_key":null,"first_offset":0,"next_offset":0,"first_ingest":null,"last_ingest":null}]
+| [{"log":"flows","kind":"flows","segments":0,"blocks":0,"records":0,"raw_bytes":0,"compressed_bytes":0,"ratio":null,"min_key":null,"max_key":null,"first_offset":0,"next_offset":0,"first_ingest":null,"last_ingest":null,"min_key_time":null,"max_key_time":null}]
 
 # a data directory that is a regular file is an error, for readers too
 $ echo x > afile && aggr -d afile ingest flows "$SEED/000-flow-aggregation/test_data1.json"
@@ -303,21 +303,21 @@ $ aggr -q flows
 $ aggr purge flows -d seed; aggr -d seed ingest flows "$SEED/000-flow-aggregation/test_data1.json"
 
 $ aggr -d seed info
-| [{"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":182,"ratio":2.50,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z"}]
+| [{"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":182,"ratio":2.50,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null}]
 
 $ aggr -d seed info flows
-| [{"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":182,"ratio":2.50,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z"}]
+| [{"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":182,"ratio":2.50,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null}]
 
 $ aggr -d seed info --format table
-log    kind   segments  blocks  records  raw_bytes  compressed_bytes  ratio  min_key  max_key  first_offset  next_offset  first_ingest                 last_ingest
+log    kind   segments  blocks  records  raw_bytes  compressed_bytes  ratio  min_key  max_key  first_offset  next_offset  first_ingest                 last_ingest                  min_key_time  max_key_time
 flows  flows         1       1        5        455               182   2.50        1        2             0            5  2022-01-15T22:00:00.000000Z  2022-01-15T22:00:00.000000Z
 
 $ aggr -d seed info --format ndjson
-{"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":182,"ratio":2.50,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z"}
+{"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":182,"ratio":2.50,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null}
 
 $ aggr -d seed info --format csv
-log,kind,segments,blocks,records,raw_bytes,compressed_bytes,ratio,min_key,max_key,first_offset,next_offset,first_ingest,last_ingest
-flows,flows,1,1,5,455,182,2.50,1,2,0,5,2022-01-15T22:00:00.000000Z,2022-01-15T22:00:00.000000Z
+log,kind,segments,blocks,records,raw_bytes,compressed_bytes,ratio,min_key,max_key,first_offset,next_offset,first_ingest,last_ingest,min_key_time,max_key_time
+flows,flows,1,1,5,455,182,2.50,1,2,0,5,2022-01-15T22:00:00.000000Z,2022-01-15T22:00:00.000000Z,,
 
 # raw_bytes is what zcat prints
 $ zcat seed/flows/*.jsonl.gz* | wc -c
@@ -383,7 +383,7 @@ MANIFEST
 $ aggr -d purged cat flows
 
 $ aggr -d purged info
-[{"log":"flows","kind":"flows","segments":0,"blocks":0,"records":0,"raw_bytes":0,"compressed_bytes":0,"ratio":null,"min_key":null,"max_key":null,"first_offset":5,"next_offset":5,"first_ingest":null,"last_ingest":null}]
+| [{"log":"flows","kind":"flows","segments":0,"blocks":0,"records":0,"raw_bytes":0,"compressed_bytes":0,"ratio":null,"min_key":null,"max_key":null,"first_offset":5,"next_offset":5,"first_ingest":null,"last_ingest":null,"min_key_time":null,"max_key_time":null}]
 
 $ aggr -d purged flows --hour 1
 {"items":[],"total":0,"page":1,"size":50}

@@ -125,3 +125,9 @@ consumerId  offset  movedAt               consumedPercentage  behind
 c                1  2022-01-15T22:00:00.              100.00       0
 _id                       start_epoch  stop_epoch  tags
 ID            5          -1
+
+# info gives the key range of a kind keyed by time as times too
+$ aggr -d k ingest counters "$SAMPLES/counters.json"; aggr -d k ingest flows "$SAMPLES/flows.json"; aggr -d k info --format csv | cut -d, -f1,9,10,15,16
+log,min_key,max_key,min_key_time,max_key_time
+counters,1642283880000000,1642284060000000,2022-01-15T21:58:00.000000Z,2022-01-15T22:01:00.000000Z
+flows,1,2,,

@@ -185,14 +185,14 @@ $ aggr stream list
 | [{"stream":"s","owner":"p","events":10,"firstPublished":"2022-01-15T22:00:00.000000Z","lastPublished":"2022-01-15T22:00:00.000000Z"}]
 
 $ aggr info --format ndjson
-{"log":"counters","kind":"counters","segments":2,"blocks":2,"records":18,"raw_bytes":972,"compressed_bytes":378,"ratio":2.57,"min_key":1642280400000000,"max_key":1642283220000000,"first_offset":0,"next_offset":18,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z"}
-{"log":"events","kind":"events","segments":3,"blocks":6,"records":6,"raw_bytes":561,"compressed_bytes":953,"ratio":0.59,"min_key":1642270000000000,"max_key":1642274000500000,"first_offset":0,"next_offset":6,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z"}
-{"log":"flows","kind":"flows","segments":3,"blocks":7,"records":36,"raw_bytes":3196,"compressed_bytes":1390,"ratio":2.30,"min_key":10,"max_key":12,"first_offset":0,"next_offset":36,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z"}
-{"log":"sessions","kind":"sessions","segments":2,"blocks":2,"records":16,"raw_bytes":1472,"compressed_bytes":424,"ratio":3.47,"min_key":1641772800000000,"max_key":1641870000000000,"first_offset":0,"next_offset":16,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z"}
-{"log":"streams/s","kind":"stream","segments":2,"blocks":2,"records":10,"raw_bytes":2340,"compressed_bytes":787,"ratio":2.97,"min_key":0,"max_key":9,"first_offset":0,"next_offset":10,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z"}
+{"log":"counters","kind":"counters","segments":2,"blocks":2,"records":18,"raw_bytes":972,"compressed_bytes":378,"ratio":2.57,"min_key":1642280400000000,"max_key":1642283220000000,"first_offset":0,"next_offset":18,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":"2022-01-15T21:00:00.000000Z","max_key_time":"2022-01-15T21:47:00.000000Z"}
+{"log":"events","kind":"events","segments":3,"blocks":6,"records":6,"raw_bytes":561,"compressed_bytes":953,"ratio":0.59,"min_key":1642270000000000,"max_key":1642274000500000,"first_offset":0,"next_offset":6,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":"2022-01-15T18:06:40.000000Z","max_key_time":"2022-01-15T19:13:20.500000Z"}
+{"log":"flows","kind":"flows","segments":3,"blocks":7,"records":36,"raw_bytes":3196,"compressed_bytes":1390,"ratio":2.30,"min_key":10,"max_key":12,"first_offset":0,"next_offset":36,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null}
+{"log":"sessions","kind":"sessions","segments":2,"blocks":2,"records":16,"raw_bytes":1472,"compressed_bytes":424,"ratio":3.47,"min_key":1641772800000000,"max_key":1641870000000000,"first_offset":0,"next_offset":16,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":"2022-01-10T00:00:00.000000Z","max_key_time":"2022-01-11T03:00:00.000000Z"}
+{"log":"streams/s","kind":"stream","segments":2,"blocks":2,"records":10,"raw_bytes":2340,"compressed_bytes":787,"ratio":2.97,"min_key":0,"max_key":9,"first_offset":0,"next_offset":10,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null}
 
 $ aggr info flows --format table
-log    kind   segments  blocks  records  raw_bytes  compressed_bytes  ratio  min_key  max_key  first_offset  next_offset  first_ingest                 last_ingest
+log    kind   segments  blocks  records  raw_bytes  compressed_bytes  ratio  min_key  max_key  first_offset  next_offset  first_ingest                 last_ingest                  min_key_time  max_key_time
 flows  flows         3       7       36       3196              1390   2.30       10       12             0           36  2022-01-15T22:00:00.000000Z  2022-01-15T22:00:00.000000Z
 
 $ aggr check
