@@ -19,7 +19,7 @@ static int compact_run(int argc, char **argv);
 
 const struct cmd cmd_cat = {
 	"cat", cat_run, "print a log's records as JSON lines",
-	"usage: aggr cat LOG [--since TIME] [--until TIME] [--tz ZONE]\n"
+	"usage: aggr cat LOG [--since TIME] [--until TIME] [--tz ZONE] [--format ndjson]\n"
 	"\n"
 	"Print every committed record of LOG as JSON lines, oldest first, in the\n"
 	"form it is stored. LOG: flows, counters, events, sessions, streams/NAME.\n"
@@ -164,6 +164,8 @@ static int admin_start(const struct cmd *cmd, int argc, char **argv, int log_req
 	int rc;
 
 	if ((rc = parse_simple(cmd, argc, argv, o)) >= 0)
+		return rc;
+	if ((rc = cmd_refuse_unused(cmd, o->repair ? "--repair" : NULL)))
 		return rc;
 	if ((rc = log_arg(cmd, argc, argv, log_required, name)))
 		return rc;

@@ -574,6 +574,8 @@ static int run(int argc, char **argv)
 			goto out;
 		}
 	}
+	if ((rc = cmd_refuse_unused(&cmd_events, o.sub)))
+		goto out;
 	if (!strcmp(o.sub, "stop") ? pos.n != 2 : pos.n != 1) {
 		if (!strcmp(o.sub, "stop") && pos.n < 2)
 			rc = cmd_usage_error(&cmd_events, "stop: missing event ID");

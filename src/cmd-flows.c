@@ -197,6 +197,8 @@ static int run(int argc, char **argv)
 				return rc;
 		}
 	}
+	if ((rc = cmd_refuse_unused(&cmd_flows, NULL)))
+		return rc;
 	if (optind < argc)
 		return cmd_usage_error(&cmd_flows, "unexpected argument: %s", argv[optind]);
 	if (!have_hour)

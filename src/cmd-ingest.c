@@ -150,6 +150,8 @@ static int run(int argc, char **argv)
 		if ((rc = cmd_common_opt(&cmd_ingest, c, argv)) >= 0)
 			return rc;
 	}
+	if ((rc = cmd_refuse_unused(&cmd_ingest, NULL)))
+		return rc;
 	if (optind >= argc)
 		return cmd_usage_error(&cmd_ingest, "missing KIND (%s)", kind_names());
 	/* a kind whose name is no log name (stream) has its own command */

@@ -167,6 +167,8 @@ static int run(int argc, char **argv)
 				return rc;
 		}
 	}
+	if ((rc = cmd_refuse_unused(&cmd_retain, NULL)))
+		return rc;
 	if (optind < argc)
 		name = argv[optind++];
 	if (optind < argc)

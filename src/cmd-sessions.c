@@ -475,6 +475,8 @@ static int run(int argc, char **argv)
 				return rc;
 		}
 	}
+	if ((rc = cmd_refuse_unused(&cmd_sessions, NULL)))
+		return rc;
 	if (optind < argc)
 		return cmd_usage_error(&cmd_sessions, "unexpected argument: %s", argv[optind]);
 	if (!user == !starts)

@@ -592,6 +592,8 @@ static int run(int argc, char **argv)
 	if (!sub)
 		return cmd_usage_error(&cmd_stream, "unknown subcommand: %s (publish, consume, ack, consumers, seek, list)",
 				       argv[optind]);
+	if ((rc = cmd_refuse_unused(&cmd_stream, sub->name)))
+		return rc;
 	for (int opt = OPT_PRODUCER; opt <= OPT_TO; opt++)
 		if ((o.given & BIT(opt)) && !(sub->opts & BIT(opt)))
 			for (size_t i = 0; i < sizeof(opts) / sizeof(*opts); i++)

@@ -138,6 +138,8 @@ static int run(int argc, char **argv)
 				return rc;
 		}
 	}
+	if ((rc = cmd_refuse_unused(&cmd_top, NULL)))
+		return rc;
 	if (optind < argc)
 		return cmd_usage_error(&cmd_top, "unexpected argument: %s", argv[optind]);
 	if (!unit && !since && !until)

@@ -15,7 +15,12 @@ struct global_opts {
 	enum out_format format;
 	double wait_secs;
 	int progress;          /* -1: when stderr is a tty */
+	unsigned given;        /* GIVEN_* of the options on the command line */
+	const char *given_name[3];  /* as spelt there, for messages */
 };
+
+/* The global options a command may not use (cmd_refuse_unused). */
+enum { GIVEN_FORMAT = 1, GIVEN_WAIT = 2, GIVEN_PROGRESS = 4 };
 extern struct global_opts G;
 
 enum {
@@ -48,6 +53,15 @@ struct cmd {
  * exits 0), or EX_USAGE after reporting a usage error.
  */
 int cmd_common_opt(const struct cmd *cmd, int c, char **argv);
+
+/*
+ * Refuse a global option that cmd (and sub, its subcommand, or NULL) does
+ * not use, rather than ignore it: --format for a command that prints no
+ * rows, --wait or --no-wait for a reader, --progress where none is shown,
+ * and for cat any --format but ndjson. Call it once the command's options
+ * are parsed. Returns 0 or EX_USAGE (reported).
+ */
+int cmd_refuse_unused(const struct cmd *cmd, const char *sub);
 
 /* Report a usage error for cmd ("aggr: NAME: MESSAGE" plus a hint). */
 int cmd_usage_error(const struct cmd *cmd, const char *fmt, ...) ATTR_PRINTF(2, 3);

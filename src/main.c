@@ -121,6 +121,41 @@ int cmd_int_arg(const struct cmd *cmd, const char *opt, const char *arg, int64_t
 	return 0;
 }
 
+int cmd_refuse_unused(const struct cmd *cmd, const char *sub)
+{
+	/* which global options each command or subcommand uses */
+	static const struct {
+		const char *name;
+		unsigned uses;
+	} table[] = {
+		{"ingest", GIVEN_WAIT | GIVEN_PROGRESS},
+		{"flows", GIVEN_FORMAT}, {"top", GIVEN_FORMAT}, {"sessions", GIVEN_FORMAT},
+		{"info", GIVEN_FORMAT}, {"cat", GIVEN_FORMAT | GIVEN_PROGRESS},
+		{"check", GIVEN_PROGRESS}, {"check --repair", GIVEN_WAIT | GIVEN_PROGRESS},
+		{"compact", GIVEN_WAIT}, {"purge", GIVEN_WAIT}, {"retain", GIVEN_WAIT},
+		{"events add", GIVEN_FORMAT | GIVEN_WAIT}, {"events stop", GIVEN_FORMAT | GIVEN_WAIT},
+		{"events remove", GIVEN_FORMAT | GIVEN_WAIT}, {"events list", GIVEN_FORMAT},
+		{"stream publish", GIVEN_WAIT}, {"stream ack", GIVEN_WAIT}, {"stream seek", GIVEN_WAIT},
+		{"stream consume", GIVEN_FORMAT}, {"stream consumers", GIVEN_FORMAT},
+		{"stream list", GIVEN_FORMAT},
+	};
+	char full[64];
+	unsigned uses = ~0u;
+
+	snprintf(full, sizeof(full), "%s%s%s", cmd->name, sub ? " " : "", sub ? sub : "");
+	for (size_t i = 0; i < sizeof(table) / sizeof(*table); i++)
+		if (!strcmp(table[i].name, full))
+			uses = table[i].uses;
+	for (unsigned b = 0; b < 3; b++)
+		if ((G.given & (1u << b)) && !(uses & (1u << b)))
+			return cmd_usage_error(cmd, "%s: not an option of %s", G.given_name[b], full);
+	/* cat prints the stored JSON lines, nothing else */
+	if (!strcmp(cmd->name, "cat") && (G.given & GIVEN_FORMAT) && G.format != OUT_NDJSON)
+		return cmd_usage_error(cmd, "--format: cat prints the stored records as JSON lines "
+				       "(ndjson) only, not %s", out_format_name(G.format));
+	return 0;
+}
+
 int cmd_reader_dir(const char *dir)
 {
 	struct stat st;
@@ -165,12 +200,16 @@ int cmd_common_opt(const struct cmd *cmd, int c, char **argv)
 		fputs(cmd->help, stdout);
 		return 0;
 	case OPT_FORMAT:
+		G.given |= GIVEN_FORMAT;
+		G.given_name[0] = "--format";
 		if (out_format_parse(optarg, &G.format))
 			return cmd_usage_error(cmd, "--format: unknown format: %s (json, ndjson, csv, tsv, table)", optarg);
 		return -1;
 	case OPT_WAIT: {
 		char *end;
 		double w;
+		G.given |= GIVEN_WAIT;
+		G.given_name[1] = "--wait";
 		/* as flock(1) waits without a limit by default */
 		if (!strcmp(optarg, "forever")) {
 			G.wait_secs = INFINITY;
@@ -183,12 +222,18 @@ int cmd_common_opt(const struct cmd *cmd, int c, char **argv)
 		return -1;
 	}
 	case OPT_NO_WAIT:
+		G.given |= GIVEN_WAIT;
+		G.given_name[1] = "--no-wait";
 		G.wait_secs = 0;
 		return -1;
 	case OPT_PROGRESS:
+		G.given |= GIVEN_PROGRESS;
+		G.given_name[2] = "--progress";
 		G.progress = 1;
 		return -1;
 	case OPT_NO_PROGRESS:
+		G.given |= GIVEN_PROGRESS;
+		G.given_name[2] = "--no-progress";
 		G.progress = 0;
 		return -1;
 	case ':':

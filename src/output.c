@@ -9,9 +9,13 @@
 
 #include "json.h"
 
+static const char *const format_names[] = {"json", "ndjson", "csv", "tsv", "table"};
+
+const char *out_format_name(enum out_format f) { return format_names[f]; }
+
 int out_format_parse(const char *s, enum out_format *f)
 {
-	static const char *names[] = {"json", "ndjson", "csv", "tsv", "table"};
+	const char *const *names = format_names;
 
 	for (int i = 0; i < 5; i++)
 		if (!strcmp(s, names[i])) {

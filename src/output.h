@@ -12,6 +12,8 @@ enum out_format { OUT_JSON, OUT_NDJSON, OUT_CSV, OUT_TSV, OUT_TABLE };
 
 /* Returns 0 and sets *f, or -1 for an unknown name. */
 int out_format_parse(const char *s, enum out_format *f);
+/* The name of f, as out_format_parse() reads it. */
+const char *out_format_name(enum out_format f);
 
 enum out_type { OUT_STR, OUT_INT, OUT_RAW /* JSON text, e.g. a number or an array */ };
 

@@ -131,3 +131,41 @@ $ aggr -d k ingest counters "$SAMPLES/counters.json"; aggr -d k ingest flows "$S
 log,min_key,max_key,min_key_time,max_key_time
 counters,1642283880000000,1642284060000000,2022-01-15T21:58:00.000000Z,2022-01-15T22:01:00.000000Z
 flows,1,2,,
+
+# cat prints JSON lines only: another --format is refused, not ignored
+$ aggr -d k cat flows --format csv
+! aggr: cat: --format: cat prints the stored records as JSON lines (ndjson) only, not csv
+! Try 'aggr help cat'.
+[2]
+
+$ aggr -d k cat flows --format ndjson | wc -l
+5
+
+# a global option a command does not use is refused
+$ aggr -d k ingest flows --format table "$SAMPLES/flows.json"; echo $?; aggr -d k --no-wait flows --hour 1; echo $?; aggr -d k info --progress; echo $?; aggr -d k check --wait 3; echo $?; aggr -d k events list --no-wait; echo $?; aggr -d k stream list --wait 1; echo $?; aggr -d k compact --format csv; echo $?; aggr -d k cat flows | wc -l
+2
+2
+2
+2
+2
+2
+2
+5
+! aggr: ingest: --format: not an option of ingest
+! Try 'aggr help ingest'.
+! aggr: flows: --no-wait: not an option of flows
+! Try 'aggr help flows'.
+! aggr: info: --progress: not an option of info
+! Try 'aggr help info'.
+! aggr: check: --wait: not an option of check
+! Try 'aggr help check'.
+! aggr: events: --no-wait: not an option of events list
+! Try 'aggr help events'.
+! aggr: stream: --wait: not an option of stream list
+! Try 'aggr help stream'.
+! aggr: compact: --format: not an option of compact
+! Try 'aggr help compact'.
+
+# the options they use still work
+$ aggr -d k check --repair --wait 3; aggr -d k --format csv flows --hour 2 | head -1; aggr -d k ingest flows --no-wait --no-progress "$SAMPLES/flows.json"; aggr -d k events list --format ndjson
+src_app,dest_app,vpc_id,hour,bytes_rx,bytes_tx
