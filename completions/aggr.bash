@@ -17,7 +17,7 @@ _aggr_takes_arg()
 {
     [[ $1 == --hour && $2 == top ]] && return 1
     case $1 in
-        -d | --data-dir | --format | --wait | --max-batch | --batch-id | --hour | --page | --size | \
+        -d | --data-dir | --format | --wait | --max-batch | --batch-id | --hour | --page | --size | --by | \
         --at | --since | --until | --tz | -n | --tag | --start | --stop | --id | --user | --days | --older-than | --set | \
         --producer | --consumer | --event-name | --limit | --to)
             return 0 ;;
@@ -35,7 +35,7 @@ _aggr_options()
         '')     echo "-d --data-dir -q --quiet -v --verbose -h --help -V --version" \
                      "--format --wait --no-wait --progress --no-progress" ;;
         ingest) echo "--max-batch --batch-id --wait --no-wait --progress --no-progress $common" ;;
-        flows)  echo "--hour --page --size --format $common" ;;
+        flows)  echo "--hour --by -n --page --size --all --format $common" ;;
         top)    echo "--minute --hour --at --since --until -n --tz --format $common" ;;
         events)
             case $2 in
@@ -82,6 +82,8 @@ _aggr_option_value()
             COMPREPLY=($(compgen -W "$_aggr_formats" -- "$2")) ;;
         --batch-id)
             COMPREPLY=($(compgen -W "auto" -- "$2")) ;;
+        --by)
+            COMPREPLY=($(compgen -W "bytes bytes_rx bytes_tx" -- "$2")) ;;
         --to)
             COMPREPLY=($(compgen -W "earliest latest" -- "$2")) ;;
         --at | --since | --until)

@@ -95,10 +95,13 @@ complete -c aggr -n '__aggr_using ingest; and not __aggr_first_arg ingest' -F
 complete -c aggr -n '__aggr_using ingest' -l max-batch -x -d 'Reject a run of more than N records'
 complete -c aggr -n '__aggr_using ingest' -l batch-id -x -a auto -d 'Store the run once under this ID'
 
-# flows --hour H [--page P] [--size S]
-complete -c aggr -n '__aggr_using flows' -l hour -x -d 'Hour to report'
+# flows --hour H [--by FIELD] [-n N] [--page P] [--size S] [--all]
+complete -c aggr -n '__aggr_using flows' -l hour -x -d 'Hours to report: H, A-B or a list'
+complete -c aggr -n '__aggr_using flows' -l by -x -a 'bytes bytes_rx bytes_tx' -d 'Sort by bytes, highest first'
+complete -c aggr -n '__aggr_using flows' -s n -x -d 'The first N groups only'
 complete -c aggr -n '__aggr_using flows' -l page -x -d 'Page number, from 1'
-complete -c aggr -n '__aggr_using flows' -l size -x -d 'Groups per page'
+complete -c aggr -n '__aggr_using flows' -l size -x -d 'Groups per page (0: all)'
+complete -c aggr -n '__aggr_using flows' -l all -d 'Every group on one page'
 
 # top (--minute | --hour) [--at TIME] | --since TIME [--until TIME]; -n N; --tz ZONE
 complete -c aggr -n '__aggr_using top' -l minute -d 'The previous complete minute'

@@ -85,9 +85,12 @@ check 'ingest after --max-batch N'  "$kinds"       aggr ingest --max-batch 10 ''
 check 'ingest after --'             "$kinds"       aggr ingest -- ''
 check 'ingest kind events'          'events'        aggr ingest ev
 check 'ingest file after --'        'a.json'        aggr ingest flows -- a
-check 'flows options'               '--hour|--page|--size|--format|--data-dir|--quiet|--verbose|--help' aggr flows --
+check 'flows options'               '--hour|--by|--page|--size|--all|--format|--data-dir|--quiet|--verbose|--help' aggr flows --
 check 'flows option prefix'         '--hour|--help' aggr flows --h
 check 'flows --hour value'          ''              aggr flows --hour ''
+check 'flows --by values'            'bytes|bytes_rx|bytes_tx' aggr flows --by ''
+check 'flows --by prefix'            'bytes_rx'      aggr flows --hour 7 --by bytes_r
+check 'flows -n value'              ''              aggr flows -n ''
 check 'flows no positional'         ''              aggr flows --hour 1 ''
 check 'format values'               "$formats"      aggr --format ''
 check 'format value prefix'         'ndjson'        aggr --format n
