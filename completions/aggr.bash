@@ -17,7 +17,7 @@ _aggr_takes_arg()
 {
     [[ $1 == --hour && $2 == top ]] && return 1
     case $1 in
-        -d | --data-dir | --format | --wait | --max-batch | --batch-id | --hour | --page | --size | --by | \
+        -d | --data-dir | --format | --wait | --max-batch | --batch-id | --hour | --page | --size | --by | --from | --tail | --cursor-file | \
         --at | --since | --until | --tz | -n | --tag | --start | --stop | --id | --user | --days | --older-than | --set | \
         --producer | --consumer | --event-name | --limit | --to)
             return 0 ;;
@@ -45,7 +45,7 @@ _aggr_options()
                 remove) echo "--start --id --purge --format $lock $common" ;;
                 *)      echo "$common" ;;
             esac ;;
-        cat)    echo "--since --until --tz --progress --no-progress $common" ;;
+        cat)    echo "--since --until --tz --from -n --tail -f --follow --cursor-file --show-offset --progress --no-progress $common" ;;
         info)   echo "--format $common" ;;
         check)  echo "--repair --wait --no-wait --progress --no-progress $common" ;;
         compact) echo "--wait --no-wait $common" ;;
@@ -78,6 +78,9 @@ _aggr_option_value()
         -d | --data-dir)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -d -- "$2") ;;
+        --cursor-file)
+            compopt -o filenames 2>/dev/null
+            mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
         --format)
             COMPREPLY=($(compgen -W "$_aggr_formats" -- "$2")) ;;
         --batch-id)

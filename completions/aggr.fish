@@ -110,6 +110,11 @@ complete -c aggr -n '__aggr_using top' -l at -x -a 'now today yesterday -1h' -d 
 complete -c aggr -n '__aggr_using top cat' -l since -x -a 'now today yesterday -1h -7d' -d 'Start of the window'
 complete -c aggr -n '__aggr_using top cat' -l until -x -a 'now today yesterday' -d 'End of the window (excluded)'
 complete -c aggr -n '__aggr_using top' -s n -x -d 'At most N domains'
+complete -c aggr -n '__aggr_using cat' -l from -x -d 'Start at this log offset'
+complete -c aggr -n '__aggr_using cat' -s n -l tail -x -d 'Only the last N records'
+complete -c aggr -n '__aggr_using cat' -s f -l follow -d 'Print new records as they commit'
+complete -c aggr -n '__aggr_using cat' -l cursor-file -r -F -d 'Start at and save the position in FILE'
+complete -c aggr -n '__aggr_using cat' -l show-offset -d 'Print {"offset":N,"record":...} lines'
 complete -c aggr -n '__aggr_using top cat' -l tz -x -a '(string replace -r "^.*/zoneinfo/" "" /usr/share/zoneinfo/*/*)' -d 'Time zone'
 
 # events add|list|stop|remove

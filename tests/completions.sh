@@ -105,7 +105,9 @@ check 'data-dir= values'            'sub'           aggr --data-dir = s
 check 'command after -d DIR'        "$logs"         aggr -d /tmp cat ''
 check 'cat logs'                    "$logs"         aggr cat ''
 check 'cat second positional'       ''              aggr cat flows ''
-check 'cat options'                 '--since|--until|--tz|--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr cat --
+check_files 'cat --cursor-file value'  'a.json|b.json.gz|sub|with space.json' aggr cat flows --cursor-file ''
+check 'cat --from value'            ''              aggr cat flows --from ''
+check 'cat options'                 '--since|--until|--tz|--from|--tail|--follow|--cursor-file|--show-offset|--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr cat --
 check 'info logs'                   "$logs"         aggr info ''
 check 'info options'                '--format|--data-dir|--quiet|--verbose|--help' aggr info --
 check 'check logs'                  "$logs"         aggr check ''
