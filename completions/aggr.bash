@@ -17,7 +17,7 @@ _aggr_takes_arg()
 {
     [[ $1 == --hour && $2 == top ]] && return 1
     case $1 in
-        -d | --data-dir | --format | --wait | --max-batch | --batch-id | --hour | --page | --size | --by | --from | --tail | --cursor-file | \
+        -d | --data-dir | --format | --wait | --max-batch | --batch-id | --hour | --page | --size | --by | --from | --tail | --cursor-file | --max-errors | --rejects | \
         --at | --since | --until | --tz | -n | --tag | --start | --stop | --id | --user | --days | --older-than | --set | \
         --producer | --consumer | --event-name | --limit | --to)
             return 0 ;;
@@ -34,7 +34,7 @@ _aggr_options()
     case $1 in
         '')     echo "-d --data-dir -q --quiet -v --verbose -h --help -V --version" \
                      "--format --wait --no-wait --progress --no-progress" ;;
-        ingest) echo "--max-batch --batch-id --wait --no-wait --progress --no-progress $common" ;;
+        ingest) echo "--max-batch --batch-id --remove-source-files --ignore-missing --max-errors --rejects --wait --no-wait --progress --no-progress $common" ;;
         flows)  echo "--hour --by -n --page --size --all --format $common" ;;
         top)    echo "--minute --hour --at --since --until -n --tz --format $common" ;;
         events)
@@ -78,7 +78,7 @@ _aggr_option_value()
         -d | --data-dir)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -d -- "$2") ;;
-        --cursor-file)
+        --cursor-file | --rejects)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
         --format)

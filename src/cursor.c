@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "fileops.h"
 #include "util.h"
 
 /* a log name is at most "streams/" + 128 characters */
@@ -52,23 +53,6 @@ int cursor_save(const char *path, const char *name, uint64_t offset)
 {
 	char line[CURSOR_MAX + 32];
 	int n = snprintf(line, sizeof(line), "%s %" PRIu64 "\n", name, offset);
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	const char *base = path;
-	int rc;
 
-	if (slash) {
-		base = path + (slash - dir) + 1;
-		if (slash == dir)
-			slash[1] = 0;      /* "/name": the root */
-		else
-			*slash = 0;
-	} else {
-		strcpy(dir, ".");
-	}
-	if (!*base)
-		rc = err_set(EX_USAGE, "cursor file %s: names a directory", path);
-	else
-		rc = atomic_replace(dir, base, line, (size_t)n);
-	free(dir);
-	return rc;
+	return file_replace(path, line, (size_t)n);
 }

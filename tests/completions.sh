@@ -79,12 +79,13 @@ check_files 'ingest files'              'a.json|b.json.gz|sub|with space.json' a
 check 'ingest file prefix'          'a.json'        aggr ingest flows a
 check 'ingest file with space'      'with space.json' aggr ingest flows w
 check 'ingest more files'           'b.json.gz'     aggr ingest flows a.json b
-check 'ingest options'              '--max-batch|--batch-id|--wait|--no-wait|--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr ingest --
+check 'ingest options'              '--max-batch|--batch-id|--remove-source-files|--ignore-missing|--max-errors|--rejects|--wait|--no-wait|--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr ingest --
 check 'ingest --max-batch value'    ''              aggr ingest --max-batch ''
 check 'ingest after --max-batch N'  "$kinds"       aggr ingest --max-batch 10 ''
 check 'ingest after --'             "$kinds"       aggr ingest -- ''
 check 'ingest kind events'          'events'        aggr ingest ev
 check 'ingest file after --'        'a.json'        aggr ingest flows -- a
+check_files 'ingest --rejects value'   'a.json|b.json.gz|sub|with space.json' aggr ingest flows --rejects ''
 check 'flows options'               '--hour|--by|--page|--size|--all|--format|--data-dir|--quiet|--verbose|--help' aggr flows --
 check 'flows option prefix'         '--hour|--help' aggr flows --h
 check 'flows --hour value'          ''              aggr flows --hour ''
