@@ -17,7 +17,7 @@ _aggr_takes_arg()
 {
     [[ $1 == --hour && $2 == top ]] && return 1
     case $1 in
-        -d | --data-dir | --format | --wait | --max-batch | --batch-id | --hour | --page | --size | \
+        -d | --data-dir | --format | --wait | --max-batch | --batch-id | --hour | --page | --size | --by | --from | --tail | --cursor-file | --max-errors | --rejects | \
         --at | --since | --until | --tz | -n | --tag | --start | --stop | --id | --user | --days | --older-than | --set | \
         --producer | --consumer | --event-name | --limit | --to)
             return 0 ;;
@@ -34,8 +34,8 @@ _aggr_options()
     case $1 in
         '')     echo "-d --data-dir -q --quiet -v --verbose -h --help -V --version" \
                      "--format --wait --no-wait --progress --no-progress" ;;
-        ingest) echo "--max-batch --batch-id --wait --no-wait --progress --no-progress $common" ;;
-        flows)  echo "--hour --page --size --format $common" ;;
+        ingest) echo "--max-batch --batch-id --remove-source-files --ignore-missing --max-errors --rejects --wait --no-wait --progress --no-progress $common" ;;
+        flows)  echo "--hour --by -n --page --size --all --format $common" ;;
         top)    echo "--minute --hour --at --since --until -n --tz --format $common" ;;
         events)
             case $2 in
@@ -45,7 +45,7 @@ _aggr_options()
                 remove) echo "--start --id --purge --format $lock $common" ;;
                 *)      echo "$common" ;;
             esac ;;
-        cat)    echo "--since --until --tz --progress --no-progress $common" ;;
+        cat)    echo "--since --until --tz --from -n --tail -f --follow --cursor-file --show-offset --progress --no-progress $common" ;;
         info)   echo "--format $common" ;;
         check)  echo "--repair --wait --no-wait --progress --no-progress $common" ;;
         compact) echo "--wait --no-wait $common" ;;
@@ -78,12 +78,17 @@ _aggr_option_value()
         -d | --data-dir)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -d -- "$2") ;;
+        --cursor-file | --rejects)
+            compopt -o filenames 2>/dev/null
+            mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
         --format)
             COMPREPLY=($(compgen -W "$_aggr_formats" -- "$2")) ;;
         --batch-id)
             COMPREPLY=($(compgen -W "auto" -- "$2")) ;;
         --wait)
             COMPREPLY=($(compgen -W "0 10 60 forever" -- "$2")) ;;
+        --by)
+            COMPREPLY=($(compgen -W "bytes bytes_rx bytes_tx" -- "$2")) ;;
         --to)
             COMPREPLY=($(compgen -W "earliest latest" -- "$2")) ;;
         --at | --since | --until)

@@ -91,14 +91,21 @@ complete -c aggr -n '__aggr_first_arg ingest' -a flows -d 'Flow log records'
 complete -c aggr -n '__aggr_first_arg ingest' -a counters -d 'Domain counter records'
 complete -c aggr -n '__aggr_first_arg ingest' -a events -d 'Tagged event records'
 complete -c aggr -n '__aggr_first_arg ingest' -a sessions -d 'User session events'
+complete -c aggr -n '__aggr_using ingest' -l remove-source-files -d 'Load each FILE as a run, delete it once stored'
+complete -c aggr -n '__aggr_using ingest' -l ignore-missing -d 'Skip FILEs that do not exist'
+complete -c aggr -n '__aggr_using ingest' -l max-errors -x -d 'Set aside up to N bad records'
+complete -c aggr -n '__aggr_using ingest' -l rejects -r -F -d 'Append the records set aside to FILE'
 complete -c aggr -n '__aggr_using ingest; and not __aggr_first_arg ingest' -F
 complete -c aggr -n '__aggr_using ingest' -l max-batch -x -d 'Reject a run of more than N records'
 complete -c aggr -n '__aggr_using ingest' -l batch-id -x -a auto -d 'Store the run once under this ID'
 
-# flows --hour H [--page P] [--size S]
-complete -c aggr -n '__aggr_using flows' -l hour -x -d 'Hour to report'
+# flows --hour H [--by FIELD] [-n N] [--page P] [--size S] [--all]
+complete -c aggr -n '__aggr_using flows' -l hour -x -d 'Hours to report: H, A-B or a list'
+complete -c aggr -n '__aggr_using flows' -l by -x -a 'bytes bytes_rx bytes_tx' -d 'Sort by bytes, highest first'
+complete -c aggr -n '__aggr_using flows' -s n -x -d 'The first N groups only'
 complete -c aggr -n '__aggr_using flows' -l page -x -d 'Page number, from 1'
-complete -c aggr -n '__aggr_using flows' -l size -x -d 'Groups per page'
+complete -c aggr -n '__aggr_using flows' -l size -x -d 'Groups per page (0: all)'
+complete -c aggr -n '__aggr_using flows' -l all -d 'Every group on one page'
 
 # top (--minute | --hour) [--at TIME] | --since TIME [--until TIME]; -n N; --tz ZONE
 complete -c aggr -n '__aggr_using top' -l minute -d 'The previous complete minute'
@@ -107,6 +114,11 @@ complete -c aggr -n '__aggr_using top' -l at -x -a 'now today yesterday -1h' -d 
 complete -c aggr -n '__aggr_using top cat' -l since -x -a 'now today yesterday -1h -7d' -d 'Start of the window'
 complete -c aggr -n '__aggr_using top cat' -l until -x -a 'now today yesterday' -d 'End of the window (excluded)'
 complete -c aggr -n '__aggr_using top' -s n -x -d 'At most N domains'
+complete -c aggr -n '__aggr_using cat' -l from -x -d 'Start at this log offset'
+complete -c aggr -n '__aggr_using cat' -s n -l tail -x -d 'Only the last N records'
+complete -c aggr -n '__aggr_using cat' -s f -l follow -d 'Print new records as they commit'
+complete -c aggr -n '__aggr_using cat' -l cursor-file -r -F -d 'Start at and save the position in FILE'
+complete -c aggr -n '__aggr_using cat' -l show-offset -d 'Print {"offset":N,"record":...} lines'
 complete -c aggr -n '__aggr_using top cat' -l tz -x -a '(string replace -r "^.*/zoneinfo/" "" /usr/share/zoneinfo/*/*)' -d 'Time zone'
 
 # events add|list|stop|remove

@@ -2,11 +2,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "cursor.h"
 #include "kind.h"
 #include "log.h"
 #include "timefmt.h"
@@ -20,6 +25,7 @@ static int compact_run(int argc, char **argv);
 const struct cmd cmd_cat = {
 	"cat", cat_run, "print a log's records as JSON lines",
 	"usage: aggr cat LOG [--since TIME] [--until TIME] [--tz ZONE] [--format ndjson]\n"
+	"       aggr cat LOG [--from OFFSET | --cursor-file FILE] [-n N] [-f] [--show-offset]\n"
 	"\n"
 	"Print every committed record of LOG as JSON lines, oldest first, in the\n"
 	"form it is stored. LOG: flows, counters, events, sessions, streams/NAME.\n"
@@ -28,9 +34,21 @@ const struct cmd cmd_cat = {
 	"  --since TIME     only records whose time is at or after TIME\n"
 	"  --until TIME     only records whose time is before TIME\n"
 	"  --tz ZONE        read TIME in ZONE, an IANA name (default UTC)\n"
+	"  --from OFFSET    only records at or after log offset OFFSET\n"
+	"  -n, --tail N     only the last N records (of those selected)\n"
+	"  -f, --follow     then print new records as runs commit, until SIGINT,\n"
+	"                   SIGTERM or a closed standard output (exit 0)\n"
+	"  --cursor-file FILE\n"
+	"                   start at the offset saved in FILE (absent: the start);\n"
+	"                   save the position reached there, atomically, once the\n"
+	"                   output is flushed (and synced, when it is a file)\n"
+	"  --show-offset    print {\"offset\":N,\"record\":RECORD} lines\n"
 	"\n"
 	"A record's time is its key: counters timestamp, events start_epoch,\n"
-	"sessions ts (flows and stream records have none).\n",
+	"sessions ts (flows and stream records have none).\n"
+	"A start past the end of the log exits 4; a cursor file that is not one\n"
+	"exits 3. Records retention removed before the start are skipped with a\n"
+	"warning that counts them.\n",
 };
 
 const struct cmd cmd_info = {
@@ -122,9 +140,14 @@ static int stream_exists(struct log *lg, const char *name)
 struct admin_opts {
 	int repair;
 	const char *since, *until, *tz;
+	/* cat: where to start, --tail N (0: none), --follow, --show-offset */
+	const char *from, *cursor_file;
+	uint64_t tail;
+	int follow, show_offset;
 };
 
-enum { OPT_REPAIR = OPT_CMD, OPT_SINCE, OPT_UNTIL, OPT_TZ };
+enum { OPT_REPAIR = OPT_CMD, OPT_SINCE, OPT_UNTIL, OPT_TZ, OPT_FROM, OPT_TAIL, OPT_FOLLOW, OPT_CURSOR_FILE,
+       OPT_SHOW_OFFSET };
 
 static int parse_simple(const struct cmd *cmd, int argc, char **argv, struct admin_opts *o)
 {
@@ -134,13 +157,35 @@ static int parse_simple(const struct cmd *cmd, int argc, char **argv, struct adm
 		{"since", required_argument, 0, OPT_SINCE},
 		{"until", required_argument, 0, OPT_UNTIL},
 		{"tz", required_argument, 0, OPT_TZ},
+		{"from", required_argument, 0, OPT_FROM},
+		{"tail", required_argument, 0, OPT_TAIL},
+		{"follow", no_argument, 0, OPT_FOLLOW},
+		{"cursor-file", required_argument, 0, OPT_CURSOR_FILE},
+		{"show-offset", no_argument, 0, OPT_SHOW_OFFSET},
 		{0, 0, 0, 0},
 	};
-	int c, rc;
+	int c, rc, is_cat = cmd == &cmd_cat, li;
 
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == OPT_REPAIR && cmd == &cmd_check)
+	while ((li = -1, c = getopt_long(argc, argv, is_cat ? COMMON_SHORTOPTS "n:f" : COMMON_SHORTOPTS, opts, &li)) != -1) {
+		if (c == 'n')
+			c = OPT_TAIL;
+		else if (c == 'f')
+			c = OPT_FOLLOW;
+		if (is_cat && c == OPT_TAIL) {
+			int64_t v;
+			if ((rc = cmd_int_arg(cmd, "--tail", optarg, 1, &v)))
+				return rc;
+			o->tail = (uint64_t)v;
+		} else if (is_cat && c == OPT_FROM)
+			o->from = optarg;
+		else if (is_cat && c == OPT_FOLLOW)
+			o->follow = 1;
+		else if (is_cat && c == OPT_CURSOR_FILE)
+			o->cursor_file = optarg;
+		else if (is_cat && c == OPT_SHOW_OFFSET)
+			o->show_offset = 1;
+		else if (c == OPT_REPAIR && cmd == &cmd_check)
 			o->repair = 1;
 		else if (c == OPT_SINCE && cmd == &cmd_cat)
 			o->since = optarg;
@@ -148,8 +193,8 @@ static int parse_simple(const struct cmd *cmd, int argc, char **argv, struct adm
 			o->until = optarg;
 		else if (c == OPT_TZ && cmd == &cmd_cat)
 			o->tz = optarg;
-		else if (c >= OPT_REPAIR && c <= OPT_TZ)
-			return cmd_usage_error(cmd, "unknown option: %s", argv[optind - 1]);
+		else if (c >= OPT_REPAIR && c <= OPT_SHOW_OFFSET)
+			return cmd_usage_error(cmd, "unknown option: --%s", opts[li].name);
 		else if ((rc = cmd_common_opt(cmd, c, argv)) >= 0)
 			return rc;
 	}
@@ -248,30 +293,19 @@ struct cat_window {
 	const struct kind *kind;
 };
 
-/* Write the lines of raw whose time is in the window. */
-static int cat_filter(const struct cat_window *w, const struct buf *raw, struct buf *out)
-{
-	const char *p = raw->data, *end = raw->data + raw->len;
-
-	buf_reset(out);
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = (size_t)(nl - p);
-		int64_t key;
-		if (w->kind->stored_key(p, n, &key))
-			return err_set(EX_CORRUPT, "%s: a stored record has no time", w->kind->name);
-		if (key >= w->since && key < w->until)
-			buf_add(out, p, n + 1);
-		p = nl + 1;
-	}
-	return out_write_stdout(out);
-}
-
+/* cat's reading: [from, to) of one snapshot, record by record where a
+ * block is cut by the start, the window, --show-offset or --tail */
 struct cat_ctx {
 	const struct cat_window *w;
-	struct buf *out;
-	uint64_t total;
+	struct buf out;
+	uint64_t from, total;
+	int show_offset;
 	struct progress pr;
+	/* --tail N: the last N records seen, a ring of lines grown as
+	 * records come, so a large N costs what the log holds */
+	uint64_t tail, seen, nring;
+	struct buf *ring;
+	struct log *lg;
 };
 
 static int cat_want(const struct idx_entry *e, const struct log_seg *s, void *vw)
@@ -281,15 +315,291 @@ static int cat_want(const struct idx_entry *e, const struct log_seg *s, void *vw
 	return !w->on || (e->m.max_key >= w->since && e->m.min_key < w->until);
 }
 
+/* One record into c->out (or the tail ring). Returns 0 or EX_CORRUPT. */
+static int cat_line(struct cat_ctx *c, const char *p, size_t n, uint64_t off)
+{
+	struct buf *b = &c->out;
+	if (c->w->on) {
+		int64_t key;
+		if (c->w->kind->stored_key(p, n, &key))
+			return err_set(EX_CORRUPT, "%s: a stored record has no time", c->w->kind->name);
+		if (key < c->w->since || key >= c->w->until)
+			return 0;
+	}
+	if (c->tail) {
+		if (c->seen < c->tail && c->seen == c->nring) {
+			c->ring = xrealloc(c->ring, sizeof(*c->ring) * (c->nring + 1));
+			buf_init(&c->ring[c->nring++]);
+		}
+		b = &c->ring[c->seen % c->tail];
+		buf_reset(b);
+	}
+	c->seen++;
+	if (c->show_offset) {
+		if (off == LOG_NO_OFFSET)
+			buf_adds(b, "{\"offset\":null,\"record\":");
+		else
+			buf_addf(b, "{\"offset\":%" PRIu64 ",\"record\":", off);
+		buf_add(b, p, n);
+		buf_adds(b, "}\n");
+	} else {
+		buf_add(b, p, n + 1);
+	}
+	return 0;
+}
+
 static int cat_block(const struct log_seg *s, const struct idx_entry *e, const struct buf *raw, void *vc)
 {
 	struct cat_ctx *c = vc;
 	const struct block_meta *m = &e->m;
+	int sparse = (m->flags & IDX_SPARSE) != 0, rc = 0;
 	(void)s;
 	progress_show(&c->pr, "block %" PRIu64 " of %" PRIu64, ++c->pr.done, c->total);
-	if (c->w->on && !(m->min_key >= c->w->since && m->max_key < c->w->until))
-		return cat_filter(c->w, raw, c->out);
-	return out_write_stdout(raw);
+	/* blocks are whole JSON lines: a block wholly wanted goes out as it is */
+	if (!c->tail && !c->show_offset && m->first_offset >= c->from &&
+	    (!c->w->on || (m->min_key >= c->w->since && m->max_key < c->w->until)))
+		return out_write_stdout(raw);
+	const char *p = raw->data, *end = raw->data + raw->len;
+	uint64_t seen = 0;
+	buf_reset(&c->out);
+	while (p < end && !rc) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": last record has no newline",
+				       log_seg_file(c->lg, s, 0), e->pos);
+		/* in a compacted block only the first record's offset is known:
+		 * the others are read whatever the start (at least once) */
+		uint64_t o = sparse && seen ? LOG_NO_OFFSET : m->first_offset + seen;
+		if (o == LOG_NO_OFFSET || o >= c->from)
+			rc = cat_line(c, p, (size_t)(nl - p), o);
+		seen++;
+		p = nl + 1;
+	}
+	if (!rc && c->out.len)
+		rc = out_write_stdout(&c->out);
+	return rc;
+}
+
+/* What cat_plan learns from the index: every block, expired or not. */
+struct first_ctx {
+	int64_t expire_before;       /* the log's, while the log reads them all */
+	uint64_t from, first_any;
+	int found;
+	uint64_t skipped, skip_lo, skip_hi;
+	/* --tail without a window: the unexpired blocks, to start at the
+	 * last ones holding at least tail records */
+	uint64_t tail, nblocks, cap;
+	uint64_t *starts, *counts;
+	/* the previous block, whose end is the next one's start */
+	int prev_expired;
+	uint64_t prev_start, prev_count;
+};
+
+/* An expired block [start, end) of count records: count the ones at or after from. */
+static void first_skip(struct first_ctx *f, uint64_t start, uint64_t end, uint64_t count)
+{
+	uint64_t lo = start > f->from ? start : f->from, n;
+	if (end <= lo)
+		return;
+	n = start >= f->from ? count : end - lo;
+	if (!n)
+		return;
+	if (!f->skipped)
+		f->skip_lo = lo;
+	f->skipped += n;
+	f->skip_hi = end - 1;
+}
+
+static int first_want(const struct idx_entry *e, const struct log_seg *s, void *vf)
+{
+	struct first_ctx *f = vf;
+	(void)s;
+	if (!f->found) {
+		f->first_any = e->m.first_offset;
+		f->found = 1;
+	}
+	if (f->prev_expired)
+		first_skip(f, f->prev_start, e->m.first_offset, f->prev_count);
+	f->prev_expired = e->m.ingest_us < f->expire_before;
+	f->prev_start = e->m.first_offset;
+	f->prev_count = e->m.count;
+	if (f->tail && !f->prev_expired) {
+		if (f->nblocks == f->cap) {
+			f->cap = f->cap ? f->cap * 2 : 64;
+			f->starts = xrealloc(f->starts, sizeof(*f->starts) * f->cap);
+			f->counts = xrealloc(f->counts, sizeof(*f->counts) * f->cap);
+		}
+		f->starts[f->nblocks] = e->m.first_offset;
+		f->counts[f->nblocks++] = e->m.count;
+	}
+	return 0;
+}
+
+/* What cat reads of one snapshot of a log: where it starts, and the
+ * records it skips because retention (or purge) removed them. */
+struct cat_plan {
+	uint64_t from, end, skipped, skip_lo, skip_hi;
+};
+
+/* explicit_from: the start was asked for (--from, a cursor), so records
+ * missing after it are reported. Returns 0, or EX_NOTFOUND for a start
+ * past the end of the log. */
+static int cat_plan(struct log *lg, uint64_t from, int explicit_from, uint64_t tail, const struct cat_window *w,
+		    struct cat_plan *pl)
+{
+	struct first_ctx f;
+	memset(&f, 0, sizeof(f));
+	f.tail = w->on ? 0 : tail;
+	f.from = from;
+	pl->end = log_next_offset(lg);
+	if (from > pl->end)
+		return err_set(EX_NOTFOUND, "%s: offset %" PRIu64 " is past the end of the log (next offset %" PRIu64 ")",
+			       log_name(lg), from, pl->end);
+	/* see the expired blocks too, to count what the start skips */
+	f.expire_before = log_expiry(lg, INT64_MIN);
+	log_count_blocks(lg, first_want, &f);
+	log_expiry(lg, f.expire_before);
+	if (f.prev_expired)
+		first_skip(&f, f.prev_start, pl->end, f.prev_count);
+	if (!f.found)
+		f.first_any = pl->end;
+	/* offsets before the first block stored are gone for good */
+	uint64_t gone = from < f.first_any ? f.first_any - from : 0;
+	pl->skipped = explicit_from ? gone + f.skipped : 0;
+	pl->skip_lo = gone ? from : f.skip_lo;
+	pl->skip_hi = f.skipped ? f.skip_hi : f.first_any - 1;
+	pl->from = from < f.first_any ? f.first_any : from;
+	/* --tail: start at the last blocks that hold enough records (the
+	 * ring keeps the last N); with a window every block may hold fewer */
+	if (f.tail) {
+		uint64_t sum = 0;
+		for (uint64_t i = f.nblocks; i-- > 0;) {
+			uint64_t bend = i + 1 < f.nblocks ? f.starts[i + 1] : pl->end;
+			if (bend <= pl->from)
+				break;
+			sum += f.counts[i];
+			if (sum >= tail) {
+				if (f.starts[i] > pl->from)
+					pl->from = f.starts[i];
+				break;
+			}
+		}
+	}
+	free(f.starts);
+	free(f.counts);
+	return 0;
+}
+
+static void cat_warn_skipped(const char *name, const struct cat_plan *pl)
+{
+	if (!pl->skipped)
+		return;
+	if (pl->skip_lo == pl->skip_hi)
+		warnx_("%s: skipped 1 record at offset %" PRIu64 ": removed by retention or purge", name, pl->skip_lo);
+	else
+		warnx_("%s: skipped %" PRIu64 " record%s at offsets %" PRIu64 "-%" PRIu64
+		       ": removed by retention or purge", name, pl->skipped, pl->skipped == 1 ? "" : "s",
+		       pl->skip_lo, pl->skip_hi);
+}
+
+/* Read [pl->from, pl->end) of lg to stdout, flushed. Returns 0 or an error code. */
+static int cat_read(struct log *lg, struct cat_ctx *c, const struct cat_plan *pl)
+{
+	int rc;
+	c->from = pl->from;
+	c->seen = 0;
+	c->total = log_count_blocks(lg, cat_want, (void *)c->w);
+	rc = log_read_range(lg, pl->from, pl->end, cat_want, (void *)c->w, cat_block, c, NULL);
+	if (rc == LOG_STOP)
+		rc = 0;
+	if (!rc && c->tail) {
+		uint64_t n = c->seen < c->tail ? c->seen : c->tail;
+		for (uint64_t i = c->seen - n; i < c->seen && !rc; i++)
+			rc = out_write_stdout(&c->ring[i % c->tail]);
+		c->tail = 0;    /* --follow goes on with every new record */
+	}
+	/* main() reports a standard output that cannot be written, once */
+	if (!rc && fflush(stdout))
+		rc = EX_FAIL;
+	return rc;
+}
+
+/* Before a cursor is saved, what was printed must be as durable as the
+ * cursor: sync standard output when it is a file. */
+static int cat_sync_stdout(void)
+{
+	struct stat st;
+	if (fstat(1, &st) == 0 && S_ISREG(st.st_mode) && fsync(1) < 0 && errno != EINVAL)
+		return err_sys("cannot sync standard output");
+	return 0;
+}
+
+static volatile sig_atomic_t cat_stop;
+
+static void cat_on_stop(int sig)
+{
+	cat_stop = sig;
+}
+
+/* Is standard output a pipe or socket whose reader has gone? */
+static int stdout_closed(void)
+{
+	struct pollfd pfd = {1, 0, 0};
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
+}
+
+static int cat_follow(const char *dir, const char *name, struct cat_ctx *c, uint64_t pos, struct log_stamp *seen,
+		      const char *cursor_file)
+{
+	struct sigaction sa;
+	struct log_stamp now;
+	int rc = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cat_on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!cat_stop) {
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		struct log *lg;
+		struct cat_plan pl;
+		nanosleep(&ts, NULL);
+		if (cat_stop || stdout_closed())
+			break;
+		log_stamp_again(seen, &now);
+		if (log_stamp_same(&now, seen))
+			continue;
+		if ((rc = log_open_read(dir, name, &lg)))
+			break;
+		if (log_next_offset(lg) < pos) {
+			/* a log made anew under the same name */
+			rc = err_set(EX_NOTFOUND, "%s: the log now ends at offset %" PRIu64 ", before the position %" PRIu64
+				     " followed: it was made anew", name, log_next_offset(lg), pos);
+			log_close(lg);
+			break;
+		}
+		if ((rc = cat_plan(lg, pos, 1, 0, c->w, &pl))) {
+			log_close(lg);
+			break;
+		}
+		if (pl.end > pos) {
+			cat_warn_skipped(name, &pl);
+			c->lg = lg;
+			rc = cat_read(lg, c, &pl);
+			if (!rc && cursor_file && !(rc = cat_sync_stdout()))
+				rc = cursor_save(cursor_file, name, pl.end);
+			pos = pl.end;
+		}
+		/* taken after the snapshot: a commit in between is seen next time */
+		log_stamp(lg, seen);
+		log_close(lg);
+		if (!log_stamp_same(&now, seen))
+			seen->ino = 0;
+		if (rc)
+			break;
+	}
+	return rc;
 }
 
 static int cat_run(int argc, char **argv)
@@ -300,7 +610,8 @@ static int cat_run(int argc, char **argv)
 	struct log *lg;
 	char *dir;
 	int64_t now;
-	int rc;
+	uint64_t from = 0;
+	int rc, explicit_from = 0;
 
 	if ((rc = admin_start(&cmd_cat, argc, argv, 1, &o, &name, &dir)) >= 0)
 		return rc;
@@ -319,24 +630,58 @@ static int cat_run(int argc, char **argv)
 	} else if (o.tz) {
 		rc = cmd_usage_error(&cmd_cat, "--tz goes with --since or --until");
 	}
+	if (!rc && o.from && o.cursor_file)
+		rc = cmd_usage_error(&cmd_cat, "--from and --cursor-file cannot be combined");
+	if (!rc && o.cursor_file && !*o.cursor_file)
+		rc = cmd_usage_error(&cmd_cat, "--cursor-file: empty file name");
+	if (!rc && o.from) {
+		int64_t v;
+		if (!(rc = cmd_int_arg(&cmd_cat, "--from", o.from, 0, &v))) {
+			from = (uint64_t)v;
+			explicit_from = 1;
+		}
+	}
+	if (!rc && o.cursor_file) {
+		int found;
+		if (!(rc = cursor_read(o.cursor_file, name, &from, &found)))
+			explicit_from = found;
+	}
 	if (!rc && !(rc = cmd_reader_dir(dir)) && !(rc = log_open_read(dir, name, &lg)))
 		rc = stream_exists(lg, name);
-	free(dir);
-	if (rc)
+	if (rc) {
+		free(dir);
 		return rc;
-	/* blocks are whole JSON lines: write them as they inflate */
+	}
 	struct cat_ctx c;
-	struct buf out;
+	struct cat_plan pl;
 	memset(&c, 0, sizeof(c));
-	buf_init(&out);
+	buf_init(&c.out);
 	c.w = &w;
-	c.out = &out;
+	c.show_offset = o.show_offset;
+	c.tail = o.tail;
+	c.lg = lg;
 	progress_init(&c.pr);
-	c.total = log_count_blocks(lg, cat_want, &w);
-	rc = log_read_blocks(lg, cat_want, &w, cat_block, &c, NULL);
+	rc = cat_plan(lg, from, explicit_from, o.tail, &w, &pl);
+	if (!rc) {
+		cat_warn_skipped(name, &pl);
+		rc = cat_read(lg, &c, &pl);
+	}
 	progress_end(&c.pr);
-	buf_free(&out);
+	if (!rc && o.cursor_file && !(rc = cat_sync_stdout()))
+		rc = cursor_save(o.cursor_file, name, pl.end);
+	if (!rc && o.follow) {
+		struct log_stamp seen;
+		log_stamp(lg, &seen);
+		log_close(lg);
+		lg = NULL;
+		rc = cat_follow(dir, name, &c, pl.end, &seen, o.cursor_file);
+	}
 	log_close(lg);
+	for (uint64_t i = 0; i < c.nring; i++)
+		buf_free(&c.ring[i]);
+	free(c.ring);
+	buf_free(&c.out);
+	free(dir);
 	return rc;
 }
 

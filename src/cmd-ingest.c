@@ -1,10 +1,13 @@
 /* aggr ingest KIND [FILE...]: validate records and append them as one atomic run */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "fileops.h"
 #include "input.h"
 #include "json.h"
 #include "kind.h"
@@ -16,6 +19,8 @@ static int run(int argc, char **argv);
 const struct cmd cmd_ingest = {
 	"ingest", run, "load JSON records into a log, all or nothing",
 	"usage: aggr ingest KIND [--max-batch N] [--batch-id ID|auto] [FILE...]\n"
+	"       aggr ingest KIND [--remove-source-files] [--ignore-missing]\n"
+	"                        [--max-errors N --rejects FILE] [FILE...]\n"
 	"\n"
 	"Validate JSON records and append them to the KIND log as one atomic run:\n"
 	"either every record of every FILE is stored, or none is. FILE '-' or no\n"
@@ -38,15 +43,44 @@ const struct cmd cmd_ingest = {
 	"                   makes the ID the SHA-256 of the whole input, as read\n"
 	"                   (every FILE in turn): sha256:<64 hex digits>\n"
 	"                   (a log remembers its newest 10000 IDs)\n"
+	"  --remove-source-files\n"
+	"                   load each FILE as a run of its own, with --batch-id\n"
+	"                   auto unless an ID is given, and delete it once that\n"
+	"                   run has committed (or was stored before): a crash\n"
+	"                   in between loads nothing twice on the next try\n"
+	"  --ignore-missing skip FILEs that do not exist; with none left, store\n"
+	"                   nothing, print nothing and exit 0 (an empty spool)\n"
+	"  --max-errors N   set aside up to N bad records of a run (invalid JSON\n"
+	"                   or records that fail validation) and store the rest;\n"
+	"                   with more, store nothing (exit 3)\n"
+	"  --rejects FILE   with --max-errors: append the records set aside to\n"
+	"                   FILE (replaced atomically before the run commits),\n"
+	"                   one JSON line each: {\"file\",\"line\",\"error\",\n"
+	"                   \"record\"} (the record's text as a string)\n"
 	"  --wait SECS      wait this long for another writer (default 10; 0, forever)\n"
 	"  --no-wait        fail at once with exit 5 when the log is locked\n"
 	"  --[no-]progress  progress on stderr (default: when it is a terminal)\n"
 	"\n"
 	"On the way out, ingest deletes the segments the log's retention expired\n"
-	"(see 'aggr help retain'), so cron needs no separate job.\n",
+	"(see 'aggr help retain'), so cron needs no separate job.\n"
+	"\n"
+	"Exit status 10: every run was stored, but --max-errors set records aside\n"
+	"(a warning counts them).\n",
 };
 
-enum { OPT_MAX_BATCH = OPT_CMD, OPT_BATCH_ID };
+enum { OPT_MAX_BATCH = OPT_CMD, OPT_BATCH_ID, OPT_REMOVE, OPT_IGNORE_MISSING, OPT_MAX_ERRORS, OPT_REJECTS };
+
+/* exit status: stored, with bad records set aside (--max-errors) */
+#define INGEST_EX_REJECTED 10
+
+/* --max-errors N --rejects FILE: the bad records set aside, as JSON lines */
+struct rejects {
+	int64_t max;            /* -1: none allowed (the default) */
+	uint64_t run;           /* set aside in the current run */
+	uint64_t total;         /* in the runs committed */
+	size_t committed_len;   /* lines.len when the last run committed */
+	struct buf lines;
+};
 
 /* What the whole input was, for --batch-id auto: a digest of every byte of
  * every FILE, as read (still compressed), so equal input is equal ID and
@@ -56,8 +90,32 @@ struct input_sum {
 	struct sha256 sha;
 };
 
+/* A bad record: set it aside when --max-errors allows one more, else fail
+ * with today's message. Returns 0 (set aside) or EX_DATA. */
+static int reject(struct rejects *rj, const char *file, uint64_t line, const char *rec, size_t len,
+		  const char *what, const char *why)
+{
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s%s", what, why);
+	if (rj->max < 0)
+		return err_set(EX_DATA, "%s:%" PRIu64 ": %s", file, line, msg);
+	if (rj->run >= (uint64_t)rj->max)
+		return err_set(EX_DATA, "%s:%" PRIu64 ": %s: more than %" PRId64 " bad record%s (--max-errors): nothing stored",
+			       file, line, msg, rj->max, rj->max == 1 ? "" : "s");
+	rj->run++;
+	buf_adds(&rj->lines, "{\"file\":");
+	json_write_str(&rj->lines, file, strlen(file));
+	buf_addf(&rj->lines, ",\"line\":%" PRIu64 ",\"error\":", line);
+	json_write_str(&rj->lines, msg, strlen(msg));
+	buf_adds(&rj->lines, ",\"record\":");
+	json_write_str(&rj->lines, rec, len);
+	buf_adds(&rj->lines, "}\n");
+	return 0;
+}
+
 static int ingest_file(struct log *lg, const struct kind *k, const char *path, int64_t max_batch,
-		       struct json_doc *doc, struct buf *norm, struct progress *pr, struct input_sum *sum)
+		       struct json_doc *doc, struct buf *norm, struct progress *pr, struct input_sum *sum,
+		       struct rejects *rj)
 {
 	struct input in;
 	const char *rec;
@@ -81,14 +139,16 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 				}
 			if (at)
 				snprintf(at, sizeof(why) - (size_t)(at - why), " at byte %" PRIu64, col + 1);
-			rc = err_set(EX_DATA, "%s:%" PRIu64 ": invalid JSON: %s", in.name, line, why);
-			break;
+			if ((rc = reject(rj, in.name, line, rec, len, "invalid JSON: ", why)))
+				break;
+			continue;
 		}
 		buf_reset(norm);
 		memset(&ri, 0, sizeof(ri));
 		if (k->normalise(doc, norm, &ri, why, sizeof(why))) {
-			rc = err_set(EX_DATA, "%s:%" PRIu64 ": %s", in.name, in.line, why);
-			break;
+			if ((rc = reject(rj, in.name, in.line, rec, len, "", why)))
+				break;
+			continue;
 		}
 		if (max_batch >= 0 && log_run_records(lg) + 1 > (uint64_t)max_batch) {
 			rc = err_set(EX_LIMIT, "too many %s are being registered: more than %" PRId64
@@ -109,84 +169,48 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 	return rc;
 }
 
-static int run(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		COMMON_LONGOPTS,
-		{"max-batch", required_argument, 0, OPT_MAX_BATCH},
-		{"batch-id", required_argument, 0, OPT_BATCH_ID},
-		{0, 0, 0, 0},
-	};
+
+/* What every run of one ingest shares. */
+struct ingest {
 	const struct kind *k;
-	struct log_config cfg;
-	struct log *lg = NULL;
+	struct log *lg;
+	int64_t max_batch, now;
+	const char *batch;             /* as given: ID, "auto" or NULL */
+	const char *rejects_path;
+	struct rejects rj;
 	struct json_doc doc;
 	struct buf norm;
 	struct progress pr;
-	int64_t max_batch = -1, now;
-	const char *batch = NULL;
+};
+
+/* One atomic run of files[0..n) (n 0: standard input). *stored: 1 when the
+ * run committed or its batch was stored before. Returns 0 or an error code,
+ * with the run undone. */
+static int ingest_run(struct ingest *g, char **files, int n, int *stored)
+{
+	struct log *lg = g->lg;
+	const char *batch = g->batch;
 	char auto_id[8 + SHA256_HEX_LEN];
 	struct input_sum sum;
-	const char *env;
-	char *dir;
-	int c, rc;
+	int rc = 0;
 
-	if ((env = getenv("AGGR_MAX_BATCH")) && *env &&
-	    (parse_i64(env, strlen(env), &max_batch) || max_batch < 0))
-		return cmd_usage_error(&cmd_ingest, "AGGR_MAX_BATCH: not a non-negative integer: %s", env);
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == OPT_BATCH_ID) {
-			if (strcmp(optarg, "auto") && !log_batch_id_valid(optarg))
-				return cmd_usage_error(&cmd_ingest, "--batch-id: not 1 to 200 printable characters "
-						       "without spaces: %s", optarg);
-			batch = optarg;
-			continue;
-		}
-		if (c == OPT_MAX_BATCH) {
-			if ((rc = cmd_int_arg(&cmd_ingest, "--max-batch", optarg, 0, &max_batch)))
-				return rc;
-			continue;
-		}
-		if ((rc = cmd_common_opt(&cmd_ingest, c, argv)) >= 0)
-			return rc;
-	}
-	if ((rc = cmd_refuse_unused(&cmd_ingest, NULL)))
-		return rc;
-	if (optind >= argc)
-		return cmd_usage_error(&cmd_ingest, "missing KIND (%s)", kind_names());
-	/* a kind whose name is no log name (stream) has its own command */
-	if (!(k = kind_find(argv[optind])) || !log_name_valid(k->name))
-		return cmd_usage_error(&cmd_ingest, "unknown kind: %s (%s)", argv[optind], kind_names());
-	optind++;
-	if ((rc = log_config_init(&cfg, k->name, k->bloom_bytes, k->bloom_k)) || (rc = now_us(&now)))
-		return rc;
-	cfg.retention_us = k->retention_us;
-	if (!(dir = log_data_dir(G.data_dir)))
-		return EX_USAGE;
-	if ((rc = log_open_write(dir, k->name, &cfg, G.wait_secs, &lg))) {
-		free(dir);
-		return rc;
-	}
-	progress_init(&pr);
-	json_doc_init(&doc);
-	buf_init(&norm);
+	*stored = 0;
+	g->rj.run = 0;
+	g->rj.lines.len = g->rj.committed_len;
 	if (batch && strcmp(batch, "auto") && (rc = log_batch_seen(lg, batch))) {
 		if (rc > 0)
 			goto seen;
-		rc = err_code();
-		goto out;
+		return err_code();
 	}
 	sum.want = batch && !strcmp(batch, "auto");
 	sha256_init(&sum.sha);
-	log_begin(lg, now);
-	if (optind >= argc) {
-		rc = ingest_file(lg, k, "-", max_batch, &doc, &norm, &pr, &sum);
-	} else {
-		for (int i = optind; i < argc && !rc; i++)
-			rc = ingest_file(lg, k, argv[i], max_batch, &doc, &norm, &pr, &sum);
-	}
-	uint64_t n = log_run_records(lg);
-	if (!rc && batch && !strcmp(batch, "auto")) {
+	log_begin(lg, g->now);
+	if (!n)
+		rc = ingest_file(lg, g->k, "-", g->max_batch, &g->doc, &g->norm, &g->pr, &sum, &g->rj);
+	for (int i = 0; i < n && !rc; i++)
+		rc = ingest_file(lg, g->k, files[i], g->max_batch, &g->doc, &g->norm, &g->pr, &sum, &g->rj);
+	uint64_t recs = log_run_records(lg);
+	if (!rc && sum.want) {
 		/* known only once the input is read: the run is undone if seen.
 		 * Older versions wrote "auto-SIZE-CRC32" IDs; those lines stay
 		 * in the batches file, valid and never equal to this form. */
@@ -198,35 +222,184 @@ static int run(int argc, char **argv)
 		int seen = log_batch_seen(lg, batch);
 		if (seen > 0) {
 			log_abort(lg);
-			progress_end(&pr);
 			goto seen;
 		}
 		if (seen < 0)
 			rc = err_code();
 	}
+	/* the records set aside are on disk before the run's commit point;
+	 * a run that then fails takes them out again */
+	int appended = 0;
+	if (!rc && g->rj.run && !(rc = file_replace(g->rejects_path, g->rj.lines.data, g->rj.lines.len)))
+		appended = 1;
 	if (!rc)
 		rc = log_set_batch(lg, batch);
 	if (!rc)
 		rc = log_commit(lg);
-	progress_end(&pr);
-	if (rc)
+	if (rc) {
 		log_abort(lg);
-	else
-		info_("stored %" PRIu64 " record%s in %s", n, n == 1 ? "" : "s", k->name);
-	goto out;
+		/* a failure here keeps the run's message (the first err_set) */
+		if (appended)
+			file_replace(g->rejects_path, g->rj.lines.data, g->rj.committed_len);
+		return rc;
+	}
+	info_("stored %" PRIu64 " record%s in %s", recs, recs == 1 ? "" : "s", g->k->name);
+	if (g->rj.run)
+		warnx_("set aside %" PRIu64 " bad record%s in %s", g->rj.run, g->rj.run == 1 ? "" : "s", g->rejects_path);
+	g->rj.total += g->rj.run;
+	g->rj.committed_len = g->rj.lines.len;
+	*stored = 1;
+	return 0;
 seen:
+	g->rj.lines.len = g->rj.committed_len;
 	/* a retry that succeeds is silent, as every success is (cron) */
-	info_("batch %s is already stored in %s: nothing to do", batch, k->name);
-	rc = 0;
-out:
-	/* the run stands whatever retention does: its failure is a warning */
-	if (!rc && log_retention(lg) > 0 && retain_expired(lg, now - log_retention(lg))) {
+	info_("batch %s is already stored in %s: nothing to do", batch, g->k->name);
+	*stored = 1;
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_LONGOPTS,
+		{"max-batch", required_argument, 0, OPT_MAX_BATCH},
+		{"batch-id", required_argument, 0, OPT_BATCH_ID},
+		{"remove-source-files", no_argument, 0, OPT_REMOVE},
+		{"ignore-missing", no_argument, 0, OPT_IGNORE_MISSING},
+		{"max-errors", required_argument, 0, OPT_MAX_ERRORS},
+		{"rejects", required_argument, 0, OPT_REJECTS},
+		{0, 0, 0, 0},
+	};
+	struct ingest g;
+	struct log_config cfg;
+	const char *env;
+	char *dir, **files;
+	int c, rc, nfiles, remove = 0, ignore_missing = 0;
+
+	memset(&g, 0, sizeof(g));
+	g.max_batch = -1;
+	g.rj.max = -1;
+	if ((env = getenv("AGGR_MAX_BATCH")) && *env &&
+	    (parse_i64(env, strlen(env), &g.max_batch) || g.max_batch < 0))
+		return cmd_usage_error(&cmd_ingest, "AGGR_MAX_BATCH: not a non-negative integer: %s", env);
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_BATCH_ID:
+			if (strcmp(optarg, "auto") && !log_batch_id_valid(optarg))
+				return cmd_usage_error(&cmd_ingest, "--batch-id: not 1 to 200 printable characters "
+						       "without spaces: %s", optarg);
+			g.batch = optarg;
+			continue;
+		case OPT_MAX_BATCH:
+			if ((rc = cmd_int_arg(&cmd_ingest, "--max-batch", optarg, 0, &g.max_batch)))
+				return rc;
+			continue;
+		case OPT_MAX_ERRORS:
+			if ((rc = cmd_int_arg(&cmd_ingest, "--max-errors", optarg, 0, &g.rj.max)))
+				return rc;
+			continue;
+		case OPT_REJECTS:
+			if (!*optarg)
+				return cmd_usage_error(&cmd_ingest, "--rejects: empty file name");
+			g.rejects_path = optarg;
+			continue;
+		case OPT_REMOVE:
+			remove = 1;
+			continue;
+		case OPT_IGNORE_MISSING:
+			ignore_missing = 1;
+			continue;
+		}
+		if ((rc = cmd_common_opt(&cmd_ingest, c, argv)) >= 0)
+			return rc;
+	}
+	if ((rc = cmd_refuse_unused(&cmd_ingest, NULL)))
+		return rc;
+	if (optind >= argc)
+		return cmd_usage_error(&cmd_ingest, "missing KIND (%s)", kind_names());
+	/* a kind whose name is no log name (stream) has its own command */
+	if (!(g.k = kind_find(argv[optind])) || !log_name_valid(g.k->name))
+		return cmd_usage_error(&cmd_ingest, "unknown kind: %s (%s)", argv[optind], kind_names());
+	optind++;
+	if (g.rj.max >= 0 && !g.rejects_path)
+		return cmd_usage_error(&cmd_ingest, "--max-errors needs --rejects FILE");
+	if (g.rejects_path && g.rj.max < 0)
+		return cmd_usage_error(&cmd_ingest, "--rejects goes with --max-errors N");
+	files = argv + optind;
+	nfiles = argc - optind;
+	if (remove) {
+		if (!nfiles)
+			return cmd_usage_error(&cmd_ingest, "--remove-source-files needs FILE arguments");
+		for (int i = 0; i < nfiles; i++)
+			if (!strcmp(files[i], "-"))
+				return cmd_usage_error(&cmd_ingest, "--remove-source-files: cannot remove standard input");
+		if (g.batch && strcmp(g.batch, "auto") && nfiles > 1)
+			return cmd_usage_error(&cmd_ingest, "--remove-source-files: one --batch-id ID for %d runs; "
+					       "use --batch-id auto", nfiles);
+		/* each file a run, known by its digest: safe to retry */
+		if (!g.batch)
+			g.batch = "auto";
+	}
+	if (ignore_missing && nfiles) {
+		/* an empty spool: the shell leaves an unmatched glob as it is */
+		int kept = 0;
+		struct stat st;
+		for (int i = 0; i < nfiles; i++)
+			if (!strcmp(files[i], "-") || stat(files[i], &st) == 0 || errno != ENOENT)
+				files[kept++] = files[i];
+			else
+				info_("%s: no such file: skipped", files[i]);
+		nfiles = kept;
+		if (!nfiles)
+			return 0;
+	}
+	if ((rc = log_config_init(&cfg, g.k->name, g.k->bloom_bytes, g.k->bloom_k)) || (rc = now_us(&g.now)))
+		return rc;
+	cfg.retention_us = g.k->retention_us;
+	if (!(dir = log_data_dir(G.data_dir)))
+		return EX_USAGE;
+	if ((rc = log_open_write(dir, g.k->name, &cfg, G.wait_secs, &g.lg))) {
+		free(dir);
+		return rc;
+	}
+	progress_init(&g.pr);
+	json_doc_init(&g.doc);
+	buf_init(&g.norm);
+	buf_init(&g.rj.lines);
+	/* --rejects appends: the file's lines so far come first */
+	if (g.rejects_path && read_file(g.rejects_path, &g.rj.lines, (size_t)1 << 30) < 0) {
+		buf_reset(&g.rj.lines);
+		if (errno != ENOENT)
+			rc = err_sys("cannot read %s", g.rejects_path);
+	}
+	if (g.rj.lines.len && g.rj.lines.data[g.rj.lines.len - 1] != '\n')
+		buf_addc(&g.rj.lines, '\n');
+	g.rj.committed_len = g.rj.lines.len;
+	int stored = 0, any = 0;
+	if (rc) {
+		/* the rejects file cannot be read: nothing is tried */
+	} else if (remove) {
+		for (int i = 0; i < nfiles && !rc; i++)
+			if (!(rc = ingest_run(&g, files + i, 1, &stored)) && stored) {
+				any = 1;
+				rc = file_remove(files[i]);
+			}
+	} else {
+		rc = ingest_run(&g, files, nfiles, &stored);
+		any = !rc;
+	}
+	progress_end(&g.pr);
+	/* the runs stand whatever retention does: its failure is a warning */
+	if (any && log_retention(g.lg) > 0 && retain_expired(g.lg, g.now - log_retention(g.lg))) {
 		warnx_("%s", err_msg());
 		err_clear();
 	}
-	log_close(lg);
-	json_doc_free(&doc);
-	buf_free(&norm);
+	if (!rc && g.rj.total)
+		rc = INGEST_EX_REJECTED;
+	log_close(g.lg);
+	json_doc_free(&g.doc);
+	buf_free(&g.norm);
+	buf_free(&g.rj.lines);
 	free(dir);
 	return rc;
 }

@@ -79,15 +79,19 @@ check_files 'ingest files'              'a.json|b.json.gz|sub|with space.json' a
 check 'ingest file prefix'          'a.json'        aggr ingest flows a
 check 'ingest file with space'      'with space.json' aggr ingest flows w
 check 'ingest more files'           'b.json.gz'     aggr ingest flows a.json b
-check 'ingest options'              '--max-batch|--batch-id|--wait|--no-wait|--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr ingest --
+check 'ingest options'              '--max-batch|--batch-id|--remove-source-files|--ignore-missing|--max-errors|--rejects|--wait|--no-wait|--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr ingest --
 check 'ingest --max-batch value'    ''              aggr ingest --max-batch ''
 check 'ingest after --max-batch N'  "$kinds"       aggr ingest --max-batch 10 ''
 check 'ingest after --'             "$kinds"       aggr ingest -- ''
 check 'ingest kind events'          'events'        aggr ingest ev
 check 'ingest file after --'        'a.json'        aggr ingest flows -- a
-check 'flows options'               '--hour|--page|--size|--format|--data-dir|--quiet|--verbose|--help' aggr flows --
+check_files 'ingest --rejects value'   'a.json|b.json.gz|sub|with space.json' aggr ingest flows --rejects ''
+check 'flows options'               '--hour|--by|--page|--size|--all|--format|--data-dir|--quiet|--verbose|--help' aggr flows --
 check 'flows option prefix'         '--hour|--help' aggr flows --h
 check 'flows --hour value'          ''              aggr flows --hour ''
+check 'flows --by values'            'bytes|bytes_rx|bytes_tx' aggr flows --by ''
+check 'flows --by prefix'            'bytes_rx'      aggr flows --hour 7 --by bytes_r
+check 'flows -n value'              ''              aggr flows -n ''
 check 'flows no positional'         ''              aggr flows --hour 1 ''
 check 'format values'               "$formats"      aggr --format ''
 check 'format value prefix'         'ndjson'        aggr --format n
@@ -102,7 +106,9 @@ check 'data-dir= values'            'sub'           aggr --data-dir = s
 check 'command after -d DIR'        "$logs"         aggr -d /tmp cat ''
 check 'cat logs'                    "$logs"         aggr cat ''
 check 'cat second positional'       ''              aggr cat flows ''
-check 'cat options'                 '--since|--until|--tz|--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr cat --
+check_files 'cat --cursor-file value'  'a.json|b.json.gz|sub|with space.json' aggr cat flows --cursor-file ''
+check 'cat --from value'            ''              aggr cat flows --from ''
+check 'cat options'                 '--since|--until|--tz|--from|--tail|--follow|--cursor-file|--show-offset|--progress|--no-progress|--data-dir|--quiet|--verbose|--help' aggr cat --
 check 'info logs'                   "$logs"         aggr info ''
 check 'info options'                '--format|--data-dir|--quiet|--verbose|--help' aggr info --
 check 'check logs'                  "$logs"         aggr check ''

@@ -49,7 +49,7 @@ $ aggr flows --hour 9 --size 7 --page 18
 $ set -o pipefail; aggr flows --hour 9 --size 1000 | jq -c '[(.items|length),.total,.page,.size]'
 | [120,120,1,1000]
 
-# the other formats print the page's items only
+# the other formats print the page's items only when --page or --size is given
 $ set -o pipefail; aggr flows --hour 9 --size 50 --page 3 --format ndjson | wc -l
 20
 
@@ -73,8 +73,8 @@ $ aggr flows --hour 9 --page -1
 ! Try 'aggr help flows'.
 [2]
 
-$ aggr flows --hour 9 --size 0
-! aggr: flows: --size: must be at least 1: 0
+$ aggr flows --hour 9 --size -1
+! aggr: flows: --size: must be at least 0: -1
 ! Try 'aggr help flows'.
 [2]
 

@@ -14,6 +14,7 @@
  *                       survives (a torn write)
  * POWERCUT_EIO=N instead makes the Nth sync point fail with EIO.
  * POWERCUT_COUNT=FILE receives the number of sync points at exit.
+ * POWERCUT_STDOUT=PATH: standard output is the file PATH (see the end).
  * Only what aggr uses is modelled: open/openat, fsync, fdatasync, rename,
  * unlink, close; writes are appends or truncations.
  */
@@ -349,4 +350,18 @@ int close(int fd)
 		fd_path[fd] = NULL;
 	}
 	return real_close(fd);
+}
+
+/* POWERCUT_STDOUT=PATH: standard output is that file, opened by the shell
+ * before exec (so never through open() here): model it from the start
+ * like the files aggr opens, its content now taken as durable. */
+static void model_stdout(void) __attribute__((constructor));
+static void model_stdout(void)
+{
+	const char *so = getenv("POWERCUT_STDOUT");
+	init();
+	if (so && watched(so)) {
+		known(so);
+		track_open(so, O_WRONLY, 1);
+	}
 }
