@@ -214,7 +214,7 @@ counters 5
 
 # the records there, then each new run as it commits, across segment rolls;
 # SIGTERM stops it (exit 0) with the cursor saved after the last record
-$ ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 timeout -k 5 60 aggr cat counters -d fo --follow --cursor-file fcur --show-offset > out 2> err & pid=$!; sleep 0.3; for i in 1 2 3; do printf '{"timestamp":1642284000,"f.com":%d}\n' $i | AGGR_SEGMENT_BYTES=1 aggr ingest counters -d fo || exit; for t in $(seq 100); do [ "$(wc -l < out)" -ge $i ] && break; sleep 0.1; done; done; kill -TERM $pid; wait $pid; echo "exit $?"; cat out err fcur; aggr info counters -d fo | jq '.[0].segments'
+$ mkdir fo; ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 timeout -k 5 60 aggr cat counters -d fo --follow --cursor-file fcur --show-offset > out 2> err & pid=$!; sleep 0.3; for i in 1 2 3; do printf '{"timestamp":1642284000,"f.com":%d}\n' $i | AGGR_SEGMENT_BYTES=1 aggr ingest counters -d fo || exit; for t in $(seq 100); do [ "$(wc -l < out)" -ge $i ] && break; sleep 0.1; done; done; kill -TERM $pid; wait $pid; echo "exit $?"; cat out err fcur; aggr info counters -d fo | jq '.[0].segments'
 exit 0
 {"offset":0,"record":{"timestamp":1642284000,"f.com":1}}
 {"offset":1,"record":{"timestamp":1642284000,"f.com":2}}

@@ -24,7 +24,7 @@ $ aggr ingest --help > out; r=$?; head -1 out; exit $r
 usage: aggr ingest KIND [--max-batch N] [--batch-id ID|auto] [FILE...]
 
 $ for c in cat info check purge help; do aggr help $c | head -1; done
-usage: aggr cat LOG [--since TIME] [--until TIME] [--tz ZONE]
+usage: aggr cat LOG [--since TIME] [--until TIME] [--tz ZONE] [--format ndjson]
 usage: aggr info [LOG] [--format FMT]
 usage: aggr check [LOG] [--repair]
 usage: aggr purge LOG

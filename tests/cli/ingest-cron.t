@@ -56,7 +56,7 @@ cannot access 'r2.json': No such file or directory
 
 # a file stored before (the run committed, the unlink did not happen) is
 # known by its digest: removed, not loaded again
-$ printf '{"timestamp":1642284000,"b.com":3}\n' > r3.json && aggr ingest counters --remove-source-files r3.json; ls r3.json; aggr cat counters | grep -c b.com
+$ printf '{"timestamp":1642284000,"b.com":3}\n' > r3.json && aggr -v ingest counters --remove-source-files r3.json; ls r3.json; aggr cat counters | grep -c b.com
 !~ ^aggr: ingest: batch sha256:[0-9a-f]{64} is already stored in counters: nothing to do$
 !~ cannot access 'r3.json'
 3
@@ -123,7 +123,7 @@ exit 10
 ["<stdin>",2,"nope"]
 
 # a batch already stored sets nothing aside again
-$ aggr ingest counters --max-errors 5 --rejects rej --batch-id auto m.json; aggr ingest counters --max-errors 5 --rejects rej --batch-id auto m.json; echo "exit $?"; wc -l < rej
+$ aggr ingest counters --max-errors 5 --rejects rej --batch-id auto m.json; aggr -v ingest counters --max-errors 5 --rejects rej --batch-id auto m.json; echo "exit $?"; wc -l < rej
 !~ ^aggr: ingest: set aside 2 bad records in rej$
 !~ is already stored in counters: nothing to do
 exit 0
