@@ -168,6 +168,7 @@ static int run(int argc, char **argv)
 	if ((rc = log_config_init(&cfg, k->name, k->bloom_bytes, k->bloom_k)) || (rc = now_us(&now)))
 		return rc;
 	cfg.retention_us = k->retention_us;
+	cfg.cluster_width = k->cluster_width;
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
 	if ((rc = log_open_write(dir, k->name, &cfg, G.wait_secs, &lg))) {

@@ -115,6 +115,8 @@ static int flows_in_place(const char *line, size_t n, struct rec_info *ri)
 const struct kind kind_flows = {
 	.name = "flows",
 	.noun = "flow objects",
+	/* one hour a bucket: late flows stay out of other hours' blocks */
+	.cluster_width = 1,
 	.normalise = flows_normalise,
 	.in_place = flows_in_place,
 };

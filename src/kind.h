@@ -25,6 +25,9 @@ struct kind {
 	uint32_t bloom_bytes, bloom_k;
 	int key_is_time;         /* the key is microseconds since the epoch */
 	int64_t retention_us;    /* a new log's retention (0: keep forever) */
+	/* ingest groups a run's records into blocks by key / cluster_width
+	 * (log-cluster.c, aggr-format(5)); 0: blocks in arrival order */
+	int64_t cluster_width;
 	/*
 	 * Validate a parsed input record and append its stored form (one
 	 * compact JSON line, no newline) to out; fill ri. Pointers in ri may
