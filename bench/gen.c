@@ -2,6 +2,7 @@
  * gen.c - deterministic test-data generator for aggr benchmarks.
  *
  *   bench/gen flows    N [SEED]
+ *   bench/gen flows-late N [SEED]
  *   bench/gen counters N [SEED]
  *   bench/gen sessions N [SEED]
  *   bench/gen stream   N [SEED]
@@ -250,7 +251,9 @@ static inline void put_hex(uint64_t v, int ndigits)
 #define N_VPCS 50
 #define N_HOURS 240
 
-static void gen_flows(uint64_t n)
+/* late_pct percent of records (0 to 100) arrive up to max_back hours late:
+ * their hour is 1 to max_back below the current one (not below 0). */
+static void gen_flows_late(uint64_t n, unsigned late_pct, uint32_t max_back)
 {
     zipf_t apps;
     zipf_init(&apps, N_APPS);
@@ -258,8 +261,9 @@ static void gen_flows(uint64_t n)
     static uint8_t home_vpc[N_APPS];
     for (uint32_t a = 0; a < N_APPS; a++)
         home_vpc[a] = (uint8_t)rng_below(N_VPCS);
-    /* 2% late records */
-    const uint64_t late_thr = (uint64_t)(0.02 * 18446744073709551616.0);
+    /* integer arithmetic: the same threshold from every compiler */
+    const uint64_t late_thr = late_pct == 2 ? (uint64_t)(0.02 * 18446744073709551616.0)
+                                            : UINT64_MAX / 100 * late_pct;
 
     for (uint64_t i = 0; i < n; i++) {
         uint32_t src = zipf_draw(&apps);
@@ -269,7 +273,7 @@ static void gen_flows(uint64_t n)
         while (dst == src);
         uint64_t hour = i * N_HOURS / n;
         if (rng_next() < late_thr) {
-            uint64_t back = 1 + rng_below(6);
+            uint64_t back = 1 + rng_below(max_back);
             hour = hour > back ? hour - back : 0;
         }
         uint32_t tx = rng_below(1000001);
@@ -290,6 +294,19 @@ static void gen_flows(uint64_t n)
         PUT_LIT("}\n");
         out_maybe_flush();
     }
+}
+
+/* the bench set: 2% of records up to 6 hours late */
+static void gen_flows(uint64_t n)
+{
+    gen_flows_late(n, 2, 6);
+}
+
+/* the late-data set: 5% of records 1 to 3 hours late, as data that arrives
+ * in the order it is collected, not the order it happened, often is */
+static void gen_flows_late5(uint64_t n)
+{
+    gen_flows_late(n, 5, 3);
 }
 
 /* ------------------------------------------------------------------ */
@@ -589,7 +606,7 @@ static void gen_stream(uint64_t n)
 static _Noreturn void usage(void)
 {
     fprintf(stderr,
-            "usage: gen flows|counters|sessions|stream N [SEED]\n"
+            "usage: gen flows|flows-late|counters|sessions|stream N [SEED]\n"
             "  writes N JSON lines to stdout; SEED defaults to 1\n");
     exit(2);
 }
@@ -623,6 +640,8 @@ int main(int argc, char **argv)
     void (*fn)(uint64_t);
     if (!strcmp(argv[1], "flows"))
         fn = gen_flows;
+    else if (!strcmp(argv[1], "flows-late"))
+        fn = gen_flows_late5;
     else if (!strcmp(argv[1], "counters"))
         fn = gen_counters;
     else if (!strcmp(argv[1], "sessions"))

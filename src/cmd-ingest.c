@@ -128,6 +128,12 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 	in.sum = sum->want ? &sum->sha : NULL;
 	while ((rc = input_next(&in, &rec, &len)) == INPUT_RECORD) {
 		struct rec_info ri;
+		const char *stored = rec;
+		size_t stored_len = len;
+		memset(&ri, 0, sizeof(ri));
+		/* a line already in the stored form is checked and kept as it is */
+		if (k->in_place && k->in_place(rec, len, &ri))
+			goto append;
 		if (json_parse(doc, rec, len, why, sizeof(why))) {
 			/* the parser counts from the record's start; say line and column */
 			uint64_t line = in.line, col = in.rec_col + doc->err_at;
@@ -150,12 +156,15 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 				break;
 			continue;
 		}
+		stored = norm->data;
+		stored_len = norm->len;
+append:
 		if (max_batch >= 0 && log_run_records(lg) + 1 > (uint64_t)max_batch) {
 			rc = err_set(EX_LIMIT, "too many %s are being registered: more than %" PRId64
 				     " in one run (--max-batch)", k->noun, max_batch);
 			break;
 		}
-		if ((rc = log_append(lg, norm->data, norm->len, ri.key, ri.bloom, ri.nbloom)))
+		if ((rc = log_append(lg, stored, stored_len, ri.key, ri.bloom, ri.nbloom)))
 			break;
 		if (ri.summary.p && (rc = log_key_add(lg, ri.summary.p, ri.summary.n)))
 			break;
@@ -356,6 +365,7 @@ static int run(int argc, char **argv)
 	if ((rc = log_config_init(&cfg, g.k->name, g.k->bloom_bytes, g.k->bloom_k)) || (rc = now_us(&g.now)))
 		return rc;
 	cfg.retention_us = g.k->retention_us;
+	cfg.cluster_width = g.k->cluster_width;
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
 	if ((rc = log_open_write(dir, g.k->name, &cfg, G.wait_secs, &g.lg))) {

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "scan.h"
 #include "timefmt.h"
 
 #define COUNTRY_MAX 64
@@ -188,6 +189,47 @@ static int sessions_normalise(const struct json_doc *d, struct buf *out, struct 
 	return 0;
 }
 
+/* The stored form, {"user_id":S,"event":"start"|"end","session_id":S,
+ * "ts":"YYYY-MM-DDTHH:MM:SS[.f]"[,"country":"C"]}: strings non-empty and
+ * without escapes, the time valid and without a zone, C 1 to COUNTRY_MAX
+ * upper-case letters and digits. */
+static int sessions_in_place(const char *line, size_t n, struct rec_info *ri)
+{
+	struct scan s;
+	const char *b, *user, *country = NULL;
+	size_t bn, un, cn = 0, fa, fl;
+	int64_t secs, us;
+
+	scan_init(&s, line, n);
+	if (!SCAN_LIT(&s, "{\"user_id\":"))
+		return 0;
+	user = s.p;
+	if (!scan_str(&s, &b, &un) || !un)
+		return 0;
+	if (!SCAN_LIT(&s, ",\"event\":\"start\",\"session_id\":") &&
+	    !SCAN_LIT(&s, ",\"event\":\"end\",\"session_id\":"))
+		return 0;
+	if (!scan_str(&s, &b, &bn) || !bn || !SCAN_LIT(&s, ",\"ts\":") || !scan_str(&s, &b, &bn) ||
+	    sessions_ts_parse(b, bn, &secs, &us, &fa, &fl) || fa + fl != bn)
+		return 0;
+	if (SCAN_LIT(&s, ",\"country\":")) {
+		if (!scan_str(&s, &country, &cn) || !cn || cn > COUNTRY_MAX)
+			return 0;
+		for (size_t i = 0; i < cn; i++)
+			if (!((country[i] >= 'A' && country[i] <= 'Z') || (country[i] >= '0' && country[i] <= '9')))
+				return 0;
+	}
+	if (!SCAN_LIT(&s, "}") || !scan_done(&s))
+		return 0;
+	ri->key = us;
+	ri->bloom[0].p = user;
+	ri->bloom[0].n = un + 2;
+	ri->nbloom = 1;
+	ri->summary.p = country;
+	ri->summary.n = cn;
+	return 1;
+}
+
 static int sessions_stored_key(const char *line, size_t n, int64_t *key)
 {
 	static const char tag[] = ",\"ts\":\"";
@@ -214,5 +256,6 @@ const struct kind kind_sessions = {
 	.key_is_time = 1,
 	.retention_us = INT64_C(31557600) * 1000000,   /* 365.25 days */
 	.normalise = sessions_normalise,
+	.in_place = sessions_in_place,
 	.stored_key = sessions_stored_key,
 };

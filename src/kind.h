@@ -25,6 +25,9 @@ struct kind {
 	uint32_t bloom_bytes, bloom_k;
 	int key_is_time;         /* the key is microseconds since the epoch */
 	int64_t retention_us;    /* a new log's retention (0: keep forever) */
+	/* ingest groups a run's records into blocks by key / cluster_width
+	 * (log-cluster.c, aggr-format(5)); 0: blocks in arrival order */
+	int64_t cluster_width;
 	/*
 	 * Validate a parsed input record and append its stored form (one
 	 * compact JSON line, no newline) to out; fill ri. Pointers in ri may
@@ -33,6 +36,16 @@ struct kind {
 	 */
 	int (*normalise)(const struct json_doc *d, struct buf *out, struct rec_info *ri,
 			 char *why, size_t wn);
+	/*
+	 * The fast path of ingest, NULL when the kind has none: when
+	 * line[0..n) is valid input that normalise would store byte for byte
+	 * as it is, fill ri (pointers into line) and return 1. Otherwise
+	 * return 0 and the caller takes json_parse and normalise, which give
+	 * the message when the line is bad: in_place never rejects, and may
+	 * decline what it need not (escapes, say). tests/fuzz/fuzz-inplace.c
+	 * holds both paths to agree.
+	 */
+	int (*in_place)(const char *line, size_t n, struct rec_info *ri);
 	/* The key of a stored record (a line written by normalise). Returns 0,
 	 * or -1 when the line is not a stored record of this kind. */
 	int (*stored_key)(const char *line, size_t n, int64_t *key);

@@ -115,6 +115,7 @@ struct log {
 	const char *run_batch;        /* batch ID of this run, or NULL */
 	int run_wrote_batches;
 	size_t batches_len0;          /* its length before this run */
+	struct log_cluster *cluster;  /* a clustered run's open blocks (log-cluster.c), else NULL */
 	struct buf run_keys;          /* keys new in this run, one per line */
 	int run_wrote_keys;
 	size_t keys_len0;             /* length of keys before this run */
@@ -189,7 +190,24 @@ int log_mkdir_p(const char *path);
 int log_lock(struct log *l, double wait_secs);
 int log_recover_tail(struct log *l);
 
+/* ---- log-cluster.c ---- */
+/* At log_begin: cluster this run when cfg.cluster_width and
+ * cfg.cluster_slots are above 0. */
+void log_cluster_begin(struct log *l);
+/* log_append of a clustered run (l->cluster with a width). Returns 0 or
+ * the error code of writing a block. */
+int log_cluster_append(struct log *l, const char *line, size_t n, int64_t key,
+		       const struct log_bloom_key *bk, size_t nbk);
+/* Write every open block, before the commit. Returns 0 or an error code. */
+int log_cluster_flush(struct log *l);
+/* Drop the open blocks (abort); free them (log_close). */
+void log_cluster_reset(struct log *l);
+void log_cluster_free(struct log *l);
+
 /* ---- log-write.c ---- */
+/* Write the run's current block (l->block, l->cur, l->cur_bloom) as its
+ * next block, rolling the segment when full. Returns 0 or an error code. */
+int log_flush_block(struct log *l);
 /* Create the empty, synced files of segment (base, gen) into *s. */
 int log_seg_create_files(struct log *l, uint64_t base, uint32_t gen, int ftype, uint32_t bloom_bytes,
 			 uint32_t bloom_k, struct log_seg *s);

@@ -116,6 +116,7 @@ int log_begin(struct log *l, int64_t ingest_us)
 	memset(l->cur_bloom, 0, IDX_MAX_BLOOM);
 	if (s)
 		log_pipe_seg_reset(l, s);
+	log_cluster_begin(l);
 	return 0;
 }
 
@@ -212,7 +213,7 @@ static int roll_in_run(struct log *l)
 	return 0;
 }
 
-static int flush_block(struct log *l)
+int log_flush_block(struct log *l)
 {
 	struct log_seg *s;
 	int rc;
@@ -268,7 +269,9 @@ int log_append(struct log *l, const char *line, size_t n, int64_t key,
 	}
 	if (n + 1 > SEG_MAX_BLOCK)
 		return err_set(EX_DATA, "record too large: %zu bytes", n);
-	if (l->block.len && l->block.len + n + 1 > l->cfg.block_bytes && (rc = flush_block(l)))
+	if (l->cluster)
+		return log_cluster_append(l, line, n, key, bk, nbk);
+	if (l->block.len && l->block.len + n + 1 > l->cfg.block_bytes && (rc = log_flush_block(l)))
 		return rc;
 	buf_reserve(&l->block, n + 1);
 	memcpy(l->block.data + l->block.len, line, n);
@@ -382,7 +385,7 @@ int log_commit(struct log *l)
 	struct log_seg *s;
 	int rc;
 
-	if ((rc = flush_block(l)) || (rc = log_pipe_drain(l)))
+	if ((rc = log_cluster_flush(l)) || (rc = log_flush_block(l)) || (rc = log_pipe_drain(l)))
 		return rc;
 	if (!l->have_pend) {
 		l->in_run = 0;
@@ -471,6 +474,7 @@ void log_abort(struct log *l)
 	l->in_run = 0;
 	l->have_pend = 0;
 	buf_reset(&l->block);
+	log_cluster_reset(l);
 	/* batches and keys as before the run; its named states go */
 	log_state_abort(l);
 	if (l->run_keys.len && l->keys_map) {

@@ -25,6 +25,8 @@ int log_config_init(struct log_config *c, const char *kind, uint32_t bloom_bytes
 	c->kind = kind;
 	c->retention_us = 0;
 	c->seal_age_us = 3600 * 1000000LL;
+	c->cluster_width = 0;
+	c->cluster_slots = LOG_CLUSTER_SLOTS;
 	if ((v = getenv("AGGR_BLOCK_BYTES")) && *v) {
 		if (parse_i64(v, strlen(v), &n) || n < 64 || n > (int64_t)(SEG_MAX_BLOCK / 2))
 			return err_set(EX_USAGE, "AGGR_BLOCK_BYTES: not a size between 64 and %u: %s",
@@ -45,6 +47,12 @@ int log_config_init(struct log_config *c, const char *kind, uint32_t bloom_bytes
 		if (parse_i64(v, strlen(v), &n) || n < 1 || n > 9)
 			return err_set(EX_USAGE, "AGGR_LEVEL: not a deflate level 1-9: %s", v);
 		c->level = (int)n;
+	}
+	if ((v = getenv("AGGR_CLUSTER")) && *v) {
+		if (parse_i64(v, strlen(v), &n) || n < 0 || n > LOG_CLUSTER_SLOTS)
+			return err_set(EX_USAGE, "AGGR_CLUSTER: not a number of open blocks 0-%d: %s",
+				       LOG_CLUSTER_SLOTS, v);
+		c->cluster_slots = (int)n;
 	}
 	return 0;
 }
@@ -108,6 +116,7 @@ void log_close(struct log *l)
 		hmap_free(l->keys_map);
 		free(l->keys_map);
 	}
+	log_cluster_free(l);
 	free(l->cur_bloom);
 	free(l->pend_bloom);
 	free(l->dir);

@@ -27,10 +27,16 @@ struct log_config {
 	int64_t retention_us;      /* a new log's retention (0: keep forever) */
 	int64_t seal_age_us;       /* seal the active segment at the first commit this long
 				    * after its first block (other engines see it then) */
+	int64_t cluster_width;     /* > 0: a run groups records into blocks by key /
+				    * cluster_width (log-cluster.c); 0: arrival order */
+	int cluster_slots;         /* its open blocks, 0 (off) to LOG_CLUSTER_SLOTS */
 };
 
+/* The most open blocks a clustered run keeps (one per key bucket). */
+#define LOG_CLUSTER_SLOTS 8
+
 /* Defaults, overridden by AGGR_BLOCK_BYTES, AGGR_SEGMENT_BYTES, AGGR_LEVEL,
- * AGGR_SEAL_AGE (seconds).
+ * AGGR_SEAL_AGE (seconds), AGGR_CLUSTER (open blocks of a clustered run).
  * Returns 0, or EX_USAGE when one of them is malformed. */
 int log_config_init(struct log_config *c, const char *kind, uint32_t bloom_bytes, uint32_t bloom_k);
 
