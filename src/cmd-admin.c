@@ -1,6 +1,7 @@
 /* aggr cat, info, check, compact, purge: the log as a whole */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -58,7 +59,9 @@ const struct cmd cmd_info = {
 	"Describe LOG, or every log in the data directory: segments, blocks,\n"
 	"records, raw and compressed bytes, compression ratio, key range (also as\n"
 	"times, min_key_time and max_key_time, for the kinds keyed by time),\n"
-	"offsets and ingest times.\n",
+	"offsets, ingest times, retention (retention_seconds, null: forever),\n"
+	"live and expired records, batch IDs kept and bytes on disk. Without\n"
+	"LOG a last row \"total\" sums them over every log.\n",
 };
 
 const struct cmd cmd_check = {
@@ -696,6 +699,52 @@ static void add_time(struct out_table *t, int64_t us, int have)
 	out_add_str(t, s, time_format_utc6(us, s));
 }
 
+/* The records of the unexpired and the expired blocks, for info. */
+struct live_ctx {
+	int64_t expire_before;
+	uint64_t live, expired;
+};
+
+static int live_count(const struct idx_entry *e, const struct log_seg *s, void *vc)
+{
+	struct live_ctx *c = vc;
+	(void)s;
+	if (e->m.ingest_us < c->expire_before)
+		c->expired += e->m.count;
+	else
+		c->live += e->m.count;
+	return 0;
+}
+
+/* The sizes of the regular files under dir, subdirectories (lost/)
+ * included; a file that goes meanwhile counts nothing. Returns 0, or an
+ * error code when dir cannot be read (a missing one is empty). */
+static int disk_bytes(const char *dir, int depth, uint64_t *sum)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : err_sys("cannot read directory %s", dir);
+	while (!rc && (de = readdir(d))) {
+		struct stat st;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISREG(st.st_mode)) {
+			*sum += (uint64_t)st.st_size;
+		} else if (S_ISDIR(st.st_mode) && depth < 4) {
+			char *sub = path_join(dir, de->d_name);
+			rc = disk_bytes(sub, depth + 1, sum);
+			free(sub);
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
 static int info_run(int argc, char **argv)
 {
 	static const struct out_col cols[] = {
@@ -705,7 +754,15 @@ static int info_run(int argc, char **argv)
 		{"first_offset", OUT_INT}, {"next_offset", OUT_INT},
 		{"first_ingest", OUT_STR}, {"last_ingest", OUT_STR},
 		{"min_key_time", OUT_STR}, {"max_key_time", OUT_STR},
+		{"retention_seconds", OUT_RAW}, {"live_records", OUT_INT}, {"expired_records", OUT_INT},
+		{"batch_ids", OUT_INT}, {"disk_bytes", OUT_INT},
 	};
+	/* the total row: sums of the counts, null where a sum means nothing */
+	struct {
+		uint64_t segments, blocks, records, raw, comp, live, expired, batches, disk;
+		int64_t imin, imax;
+		int have_ingest;
+	} tot;
 	const char *name;
 	char **names = NULL, *dir;
 	size_t n;
@@ -726,6 +783,7 @@ static int info_run(int argc, char **argv)
 	}
 	struct out_table t;
 	out_table_init(&t, cols, sizeof(cols) / sizeof(*cols));
+	memset(&tot, 0, sizeof(tot));
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct log *lg;
 		if ((rc = log_open_read(dir, names[i], &lg)) || (name && (rc = stream_exists(lg, name))))
@@ -764,7 +822,73 @@ static int info_run(int argc, char **argv)
 		int timed = blocks > 0 && kd && kd->key_is_time;
 		add_time(&t, kmin, timed);
 		add_time(&t, kmax, timed);
+		if (log_retention(lg) > 0) {
+			/* whole seconds unless the period has a fraction */
+			int64_t us = log_retention(lg);
+			if (us % 1000000)
+				snprintf(num, sizeof(num), "%" PRId64 ".%06" PRId64, us / 1000000, us % 1000000);
+			else
+				snprintf(num, sizeof(num), "%" PRId64, us / 1000000);
+			out_add_raw(&t, num, strlen(num));
+		} else {
+			out_add_null(&t);
+		}
+		struct live_ctx lc = {0, 0, 0};
+		lc.expire_before = log_expiry(lg, INT64_MIN);
+		log_count_blocks(lg, live_count, &lc);
+		log_expiry(lg, lc.expire_before);
+		uint64_t nb = 0, disk = 0;
+		if ((rc = log_batch_count(lg, &nb)) || (rc = disk_bytes(log_path(lg), 0, &disk))) {
+			log_close(lg);
+			break;
+		}
+		out_add_int(&t, (int64_t)lc.live);
+		out_add_int(&t, (int64_t)lc.expired);
+		out_add_int(&t, (int64_t)nb);
+		out_add_int(&t, (int64_t)disk);
+		tot.segments += tt.segments;
+		tot.blocks += blocks;
+		tot.records += records;
+		tot.raw += raw;
+		tot.comp += comp;
+		tot.live += lc.live;
+		tot.expired += lc.expired;
+		tot.batches += nb;
+		tot.disk += disk;
+		if (blocks && (!tot.have_ingest || imin < tot.imin))
+			tot.imin = imin;
+		if (blocks && (!tot.have_ingest || imax > tot.imax))
+			tot.imax = imax;
+		tot.have_ingest |= blocks > 0;
 		log_close(lg);
+	}
+	/* every log: a last row "total" (no log is named so) */
+	if (!rc && !name) {
+		char num[64];
+		out_add_str(&t, "total", 5);
+		out_add_null(&t);
+		out_add_int(&t, (int64_t)tot.segments);
+		out_add_int(&t, (int64_t)tot.blocks);
+		out_add_int(&t, (int64_t)tot.records);
+		out_add_int(&t, (int64_t)tot.raw);
+		out_add_int(&t, (int64_t)tot.comp);
+		if (tot.comp) {
+			snprintf(num, sizeof(num), "%.2f", (double)tot.raw / (double)tot.comp);
+			out_add_raw(&t, num, strlen(num));
+		} else {
+			out_add_null(&t);
+		}
+		for (int k = 0; k < 4; k++)
+			out_add_null(&t);   /* keys and offsets of different logs do not add up */
+		add_time(&t, tot.imin, tot.have_ingest);
+		add_time(&t, tot.imax, tot.have_ingest);
+		out_add_null(&t);   /* min_key_time */
+		out_add_null(&t);   /* max_key_time */
+		out_add_null(&t);   /* retention */
+		out_add_int(&t, (int64_t)tot.live);
+		out_add_int(&t, (int64_t)tot.expired);
+		out_add_int(&t, (int64_t)tot.batches);
+		out_add_int(&t, (int64_t)tot.disk);
 	}
 	if (!rc)
 		rc = out_print(&t, G.format);

@@ -157,6 +157,11 @@ int log_append(struct log *l, const char *line, size_t n, int64_t key,
  */
 int log_batch_seen(struct log *l, const char *id);
 int log_set_batch(struct log *l, const char *id);
+/* For info: how many batch IDs log_batch_seen() would find stored now (at
+ * most 9999: a writer keeps a slot for its run's). Works on a log opened
+ * for reading. Returns 0 and sets *n, or EX_CORRUPT for a damaged
+ * batches file, EX_FAIL/EX_PERM for I/O. */
+int log_batch_count(const struct log *l, uint64_t *n);
 int log_batch_id_valid(const char *id);
 
 /* Make the run durable and visible. Returns 0 or an error code, in which

@@ -158,6 +158,7 @@ u4,d,v,13,1,1
 $ aggr info --format csv | cut -d, -f4,5
 blocks,records
 20,46
+20,46
 
 $ : > empty.jsonl && aggr -v ingest flows empty.jsonl
 ! aggr: ingest: stored 0 records in flows
@@ -173,6 +174,7 @@ $ aggr -v ingest flows < /dev/null
 
 $ aggr info --format csv | cut -d, -f4,5
 blocks,records
+20,46
 20,46
 
 $ aggr cat flows | wc -l

@@ -101,6 +101,7 @@ $ aggr -d seg -v check
 $ aggr -d seg info --format csv | cut -d, -f1-5,9-14
 log,kind,segments,blocks,records,min_key,max_key,first_offset,next_offset,first_ingest,last_ingest
 flows,flows,3,10,20,1,5,0,20,2022-01-15T22:00:00.000000Z,2022-01-15T22:00:00.000000Z
+total,,3,10,20,,,,,2022-01-15T22:00:00.000000Z,2022-01-15T22:00:00.000000Z
 
 # raw_bytes is the inflated size; compressed_bytes the segments less their two 78-byte seal members
 $ set -o pipefail; aggr -d seg info | jq -r '.[0] | "\(.raw_bytes) \(.compressed_bytes)"' | { read raw comp; echo $raw $(zcat seg/flows/*.jsonl.gz* | wc -c); echo $(( $(cat seg/flows/*.jsonl.gz* | wc -c) - 2 * 78 - comp )); }

@@ -185,15 +185,16 @@ $ aggr stream list
 | [{"stream":"s","owner":"p","events":10,"firstPublished":"2022-01-15T22:00:00.000000Z","lastPublished":"2022-01-15T22:00:00.000000Z"}]
 
 $ aggr info --format ndjson
-{"log":"counters","kind":"counters","segments":2,"blocks":2,"records":18,"raw_bytes":972,"compressed_bytes":378,"ratio":2.57,"min_key":1642280400000000,"max_key":1642283220000000,"first_offset":0,"next_offset":18,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":"2022-01-15T21:00:00.000000Z","max_key_time":"2022-01-15T21:47:00.000000Z"}
-{"log":"events","kind":"events","segments":3,"blocks":6,"records":6,"raw_bytes":561,"compressed_bytes":953,"ratio":0.59,"min_key":1642270000000000,"max_key":1642274000500000,"first_offset":0,"next_offset":6,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":"2022-01-15T18:06:40.000000Z","max_key_time":"2022-01-15T19:13:20.500000Z"}
-{"log":"flows","kind":"flows","segments":3,"blocks":7,"records":36,"raw_bytes":3196,"compressed_bytes":1390,"ratio":2.30,"min_key":10,"max_key":12,"first_offset":0,"next_offset":36,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null}
-{"log":"sessions","kind":"sessions","segments":2,"blocks":2,"records":16,"raw_bytes":1472,"compressed_bytes":424,"ratio":3.47,"min_key":1641772800000000,"max_key":1641870000000000,"first_offset":0,"next_offset":16,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":"2022-01-10T00:00:00.000000Z","max_key_time":"2022-01-11T03:00:00.000000Z"}
-{"log":"streams/s","kind":"stream","segments":2,"blocks":2,"records":10,"raw_bytes":2340,"compressed_bytes":787,"ratio":2.97,"min_key":0,"max_key":9,"first_offset":0,"next_offset":10,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null}
+{"log":"counters","kind":"counters","segments":2,"blocks":2,"records":18,"raw_bytes":972,"compressed_bytes":378,"ratio":2.57,"min_key":1642280400000000,"max_key":1642283220000000,"first_offset":0,"next_offset":18,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":"2022-01-15T21:00:00.000000Z","max_key_time":"2022-01-15T21:47:00.000000Z","retention_seconds":null,"live_records":18,"expired_records":0,"batch_ids":0,"disk_bytes":978}
+{"log":"events","kind":"events","segments":3,"blocks":6,"records":6,"raw_bytes":561,"compressed_bytes":953,"ratio":0.59,"min_key":1642270000000000,"max_key":1642274000500000,"first_offset":0,"next_offset":6,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":"2022-01-15T18:06:40.000000Z","max_key_time":"2022-01-15T19:13:20.500000Z","retention_seconds":null,"live_records":6,"expired_records":0,"batch_ids":0,"disk_bytes":2118}
+{"log":"flows","kind":"flows","segments":3,"blocks":7,"records":36,"raw_bytes":3196,"compressed_bytes":1390,"ratio":2.30,"min_key":10,"max_key":12,"first_offset":0,"next_offset":36,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null,"retention_seconds":null,"live_records":36,"expired_records":0,"batch_ids":4,"disk_bytes":2600}
+{"log":"sessions","kind":"sessions","segments":2,"blocks":2,"records":16,"raw_bytes":1472,"compressed_bytes":424,"ratio":3.47,"min_key":1641772800000000,"max_key":1641870000000000,"first_offset":0,"next_offset":16,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":"2022-01-10T00:00:00.000000Z","max_key_time":"2022-01-11T03:00:00.000000Z","retention_seconds":31557600,"live_records":16,"expired_records":0,"batch_ids":2,"disk_bytes":5172}
+{"log":"streams/s","kind":"stream","segments":2,"blocks":2,"records":10,"raw_bytes":2340,"compressed_bytes":787,"ratio":2.97,"min_key":0,"max_key":9,"first_offset":0,"next_offset":10,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null,"retention_seconds":null,"live_records":10,"expired_records":0,"batch_ids":0,"disk_bytes":3493}
+{"log":"total","kind":null,"segments":12,"blocks":19,"records":86,"raw_bytes":8541,"compressed_bytes":3932,"ratio":2.17,"min_key":null,"max_key":null,"first_offset":null,"next_offset":null,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null,"retention_seconds":null,"live_records":86,"expired_records":0,"batch_ids":6,"disk_bytes":14361}
 
 $ aggr info flows --format table
-log    kind   segments  blocks  records  raw_bytes  compressed_bytes  ratio  min_key  max_key  first_offset  next_offset  first_ingest                 last_ingest                  min_key_time  max_key_time
-flows  flows         3       7       36       3196              1390   2.30       10       12             0           36  2022-01-15T22:00:00.000000Z  2022-01-15T22:00:00.000000Z
+log    kind   segments  blocks  records  raw_bytes  compressed_bytes  ratio  min_key  max_key  first_offset  next_offset  first_ingest                 last_ingest                  min_key_time  max_key_time  retention_seconds  live_records  expired_records  batch_ids  disk_bytes
+flows  flows         3       7       36       3196              1390   2.30       10       12             0           36  2022-01-15T22:00:00.000000Z  2022-01-15T22:00:00.000000Z                                                           36                0          4        2600
 
 $ aggr check
 
@@ -326,6 +327,7 @@ $ aggr info --format ndjson | jq -c '[.log, .segments, .blocks, .records, .next_
 | ["flows",3,8,38,38]
 | ["sessions",2,3,18,18]
 | ["streams/s",2,3,12,12]
+| ["total",12,20,91,null]
 
 # every log upgraded: the records it held before come first, unchanged
 $ for l in flows counters sessions streams/s; do aggr cat $l | head -n $(wc -l < "cat-${l#*/}") | cmp - "cat-${l#*/}" || echo "$l differs"; done; aggr events list --format ndjson | grep -vF -f events-list | jq -c '.tags, .stop_epoch'; aggr events list --format ndjson | grep -cF -f events-list

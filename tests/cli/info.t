@@ -1,0 +1,23 @@
+# aggr info: retention, live and expired records, batch IDs, bytes on disk, the total row
+# (the expired run is deleted by the retain --set; expired_records of blocks not yet deleted is not covered here)
+
+$ AGGR_NOW=2021-11-01T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest counters --batch-id one <<< '{"timestamp":1642284000,"a.com":1}' && aggr retain counters --set 30d && printf '{"timestamp":1642284000,"a.com":%d}\n' 2 3 | aggr ingest counters --batch-id auto && aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json"
+
+$ aggr info --format ndjson | jq -c '[.log, .kind, .records, .retention_seconds, .live_records, .expired_records, .batch_ids, (.disk_bytes > 0)]'
+| ["counters","counters",2,2592000,2,0,1,true]
+| ["flows","flows",5,null,5,0,0,true]
+| ["total",null,7,null,7,0,1,true]
+
+# disk_bytes is what the files hold; the total sums the logs
+$ set -o pipefail; aggr info counters | jq '.[0].disk_bytes' | cmp - <(find data/counters -type f -printf '%s\n' | awk '{s+=$1} END {print s}') && echo same
+same
+
+$ set -o pipefail; aggr info | jq '(.[0].disk_bytes + .[1].disk_bytes) == .[2].disk_bytes'
+true
+
+# a single log: no total row
+$ set -o pipefail; aggr info flows | jq length
+1
+
+$ set -o pipefail; aggr info --format table | tail -1 | awk '{print $1, $2, $3}'
+total 2 2
