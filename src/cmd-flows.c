@@ -376,13 +376,17 @@ static int run(int argc, char **argv)
 	} else if (!paged && G.format != OUT_JSON) {
 		size = 0;    /* line formats print every group unless asked for a page */
 	}
-	if (!(dir = log_data_dir(G.data_dir)))
+	if (!(dir = log_data_dir(G.data_dir))) {
+		free(ctx.spans);
 		return EX_USAGE;
+	}
 	if (!(rc = cmd_reader_dir(dir)))
 		rc = log_open_read(dir, "flows", &lg);
 	free(dir);
-	if (rc)
+	if (rc) {
+		free(ctx.spans);
 		return rc;
+	}
 	hmap_init(&ctx.map);
 	struct log_scan_stats st;
 	rc = log_scan(lg, want_block, on_record, &ctx, &st);
