@@ -209,6 +209,7 @@ static int run(int argc, char **argv)
 		return rc;
 	hmap_init(&ctx.map);
 	struct log_scan_stats st;
+	log_want_range(lg, ctx.hour, ctx.hour);  /* as want_block */
 	rc = log_scan(lg, want_block, on_record, &ctx, &st);
 	log_close(lg);
 	if (!rc)
