@@ -389,6 +389,9 @@ static int run(int argc, char **argv)
 	}
 	hmap_init(&ctx.map);
 	struct log_scan_stats st;
+	/* as want_block: the spans are sorted, so the first and last bound them */
+	if (ctx.nspans)
+		log_want_range(lg, ctx.spans[0].lo, ctx.spans[ctx.nspans - 1].hi);
 	rc = log_scan(lg, want_block, on_record, &ctx, &st);
 	log_close(lg);
 	if (!rc)

@@ -172,6 +172,8 @@ static int user_query(struct log *lg, const char *user, int64_t limit)
 	buf_adds(&c.prefix, "{\"user_id\":");
 	buf_add(&c.prefix, c.key.data, c.key.len);
 	buf_addc(&c.prefix, ',');
+	/* user_block wants only blocks whose bloom filter may hold the key */
+	log_want_key(lg, c.key.data, c.key.len);
 	rc = log_scan(lg, user_block, user_record, &c, &st);
 	order = xmalloc(sizeof(*order) * (c.map.n ? c.map.n : 1));
 	for (size_t i = 0; i < c.map.n; i++)
@@ -355,8 +357,10 @@ static int starts_query(struct log *lg, int64_t since, int64_t until)
 		hmap_put(&c.countries, p, (size_t)(nl - p), &added);
 		p = nl + 1;
 	}
-	if (!rc)
+	if (!rc) {
+		log_want_range(lg, since, until);  /* as starts_block */
 		rc = log_scan(lg, starts_block, starts_record, &c, &st);
+	}
 	size_t nc = c.countries.n, ncountry = nc;
 	for (size_t i = 0; i < nc; i++) {
 		size_t kl;

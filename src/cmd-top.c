@@ -180,6 +180,8 @@ static int run(int argc, char **argv)
 	hmap_init(&ctx.map);
 	json_doc_init(&ctx.doc);
 	struct log_scan_stats st;
+	if (ctx.since < ctx.until)
+		log_want_range(lg, ctx.since, ctx.until - 1);  /* as want_block */
 	rc = log_scan(lg, want_block, on_record, &ctx, &st);
 	log_close(lg);
 	if (!rc) {

@@ -90,6 +90,15 @@ static void hash2(const void *key, size_t n, uint64_t *h1, uint64_t *h2)
 	*h2 = b | 1;
 }
 
+void bloom_bits(size_t bytes, unsigned k, const void *key, size_t n, uint64_t *bit)
+{
+	uint64_t h1, h2, bits = (uint64_t)bytes * 8;
+
+	hash2(key, n, &h1, &h2);
+	for (unsigned i = 0; i < k; i++)
+		bit[i] = (h1 + i * h2) % bits;
+}
+
 void bloom_add(unsigned char *bloom, size_t bytes, unsigned k, const void *key, size_t n)
 {
 	uint64_t h1, h2, bits = (uint64_t)bytes * 8;

@@ -39,6 +39,8 @@ int idx_entry_decode(const unsigned char *p, const struct idx_header *h, struct 
 /* Bloom filters over byte strings: k probes by double hashing of a 64-bit
  * FNV-1a and a second mixed hash, over bytes*8 bits. */
 void bloom_add(unsigned char *bloom, size_t bytes, unsigned k, const void *key, size_t n);
+/* The k bit numbers (0 .. bytes*8-1) that key sets, into bit[0..k). */
+void bloom_bits(size_t bytes, unsigned k, const void *key, size_t n, uint64_t *bit);
 /* 1 when key may be present, 0 when it certainly is not. */
 int bloom_may_have(const unsigned char *bloom, size_t bytes, unsigned k, const void *key, size_t n);
 

@@ -46,7 +46,8 @@ static uint64_t unlisted_bytes(struct log *l, char *data, size_t n)
 		if (!tmp && !logf_parse_seg(de->d_name, &base, &gen, &idx))
 			continue;
 		for (size_t i = 0; !tmp && i < l->nseg; i++)
-			listed |= l->seg[i].base == base && l->seg[i].gen == gen;
+			listed |= l->seg[i].base == base && l->seg[i].gen == gen &&
+				  (idx != LOGF_FLT || l->seg[i].has_filter);
 		if (listed)
 			continue;
 		struct stat st;
@@ -160,6 +161,12 @@ int log_check(struct log *l, struct log_check_stats *st)
 	for (size_t i = 0; i < l->nseg && !rc; i++) {
 		struct log_seg *s = &l->seg[i];
 		st->segments++;
+		/* check reads every index, and sees it whole: no longer lazy */
+		if ((rc = log_seg_ensure(l, s)))
+			break;
+		s->lazy = 0;
+		if (s->has_filter && (rc = log_filter_check(l, s)))
+			break;
 		/* gaps between segments: compaction may have dropped a whole one */
 		if (s->base < expect)
 			rc = err_set(EX_CORRUPT, "%s: segment starts at offset %" PRIu64 ", inside the one "

@@ -65,7 +65,7 @@ char *log_data_dir(const char *opt_dir)
  * bytes are committed) and BASE[-GEN].idx. GEN counts the times compaction
  * rewrote the segment.
  */
-static const char *const seg_ext[] = {".jsonl.gz", ".idx", ".jsonl.gz.open"};
+static const char *const seg_ext[] = {".jsonl.gz", ".idx", ".jsonl.gz.open", ".flt"};
 
 void logf_seg_name(char *out, size_t n, const char *dir, uint64_t base, uint32_t gen, int idx)
 {
@@ -79,7 +79,7 @@ void logf_seg_name(char *out, size_t n, const char *dir, uint64_t base, uint32_t
 /* the name the data file has now (see data_ftype) */
 static int seg_ftype(const struct log_seg *s, int idx)
 {
-	return idx ? LOGF_IDX : s->data_ftype;
+	return idx == 2 ? LOGF_FLT : idx ? LOGF_IDX : s->data_ftype;
 }
 
 const char *log_seg_file(const struct log *l, const struct log_seg *s, int idx)
@@ -120,9 +120,9 @@ int logf_parse_seg(const char *n, uint64_t *base, uint32_t *gen, int *idx)
 			return 0;
 		*gen = (uint32_t)g;
 	}
-	for (*idx = 0; *idx < 3 && strcmp(p, seg_ext[*idx]); ++*idx)
+	for (*idx = 0; *idx < 4 && strcmp(p, seg_ext[*idx]); ++*idx)
 		;
-	if (*idx == 3)
+	if (*idx == 4)
 		return 0;
 	*base = strtoull(n, NULL, 10);
 	return 1;
@@ -145,9 +145,11 @@ int log_remove_orphans(struct log *l, int report)
 		int tmp = n > 4 && !strcmp(de->d_name + n - 4, ".tmp");
 		if (!tmp && !logf_parse_seg(de->d_name, &base, &gen, &idx))
 			continue;
+		/* a filter counts only when the MANIFEST names it */
 		if (!tmp)
 			for (size_t i = 0; i < l->nseg; i++)
-				listed |= l->seg[i].base == base && l->seg[i].gen == gen;
+				listed |= l->seg[i].base == base && l->seg[i].gen == gen &&
+					  (idx != LOGF_FLT || l->seg[i].has_filter);
 		if (listed)
 			continue;
 		char *p = path_join(l->dir, de->d_name);

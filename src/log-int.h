@@ -68,6 +68,10 @@ struct log_seg {
 	uint32_t gen;                 /* times compaction rewrote it; names the files */
 	int data_ftype;               /* the name its data file has now: LOGF_DATA or LOGF_OPEN */
 	int64_t born_us;              /* writer: ingest time of its first block */
+	int has_filter;               /* MANIFEST: sealed with a filter file (format 3) */
+	int flt_fd, flt_open;         /* reader: its filter file, when flt_open */
+	struct flt_header *fh;        /* the filter's header once read, else NULL */
+	int lazy;                     /* reader: index not loaded until a read needs it */
 };
 
 struct log {
@@ -83,7 +87,13 @@ struct log {
 	int64_t retention_us;         /* MANIFEST: blocks expire this long after ingest; 0 never */
 	int64_t expire_before;        /* readers: blocks ingested before this are gone */
 	uint64_t keys_from;           /* MANIFEST: keys of runs ending at or before this were purged */
-	int manifest_version;         /* as read: 1 or 2 (LOG_FORMAT); 0 without one */
+	int manifest_version;         /* as read: 1, 2 or 3 (LOG_FORMAT); 0 without one */
+	/* what a reader says its filter wants (log_want_key, log_want_range):
+	 * segments that cannot hold it are skipped before their index loads */
+	struct buf want_keys;         /* u32 length, then the bytes, per key */
+	size_t nwant;
+	int want_range;
+	int64_t want_min, want_max;
 
 	/* the writer */
 	int writer;
@@ -128,7 +138,7 @@ struct log {
  * stores are read the same way (their sealed segments end with a COMMIT
  * entry) and the first writer upgrades them.
  */
-#define LOG_FORMAT 2
+#define LOG_FORMAT 3
 
 /* A failure met on another thread, raised on the calling one. */
 struct log_fault {
@@ -143,7 +153,7 @@ int log_fault_raise(const struct log_fault *f);
 
 /* ---- log-files.c ---- */
 /* Segment file types: data of a sealed segment, index, data of the active one. */
-enum { LOGF_DATA, LOGF_IDX, LOGF_OPEN };
+enum { LOGF_DATA, LOGF_IDX, LOGF_OPEN, LOGF_FLT };
 /* DIR/BASE[-GEN] plus the extension of file type ftype, into out. */
 void logf_seg_name(char *out, size_t n, const char *dir, uint64_t base, uint32_t gen, int ftype);
 /* The path of s's data (idx 0: named after its state) or index (idx 1). */
@@ -242,6 +252,33 @@ void log_pipe_seg_reset(struct log *l, const struct log_seg *s);
  * *why NULL). Thread safe. */
 int log_block_load(const struct log_seg *s, const struct idx_entry *e, struct seg_reader *r, struct buf *blk,
 		   struct buf *raw, const char **why);
+
+/* ---- log-filter.c ----
+ * A sealed segment's filter file BASE[-GEN].flt: its index's block bloom
+ * filters transposed, one bit slice per bloom bit (aggr-format(5), FILTER
+ * FILES), so that a point lookup reads k slices of nblocks bits per
+ * segment instead of the whole index. */
+struct flt_header {
+	uint32_t bloom_bytes, bloom_k, nblocks, slice_len;
+	uint64_t base;
+	uint32_t gen;
+};
+/* Does s need a filter file: sealed, with blocks that have bloom filters?
+ * (Reads the index header from the file when s's is not loaded.) */
+int log_filter_wanted(struct log *l, struct log_seg *s);
+/* Write s's filter file from its index file (temporary, fsync, rename,
+ * directory fsync). Returns 0 or an error code. */
+int log_filter_write(struct log *l, struct log_seg *s);
+/* Which of s's blocks may hold one of the wanted keys: sets *any and, in
+ * cand (nblocks bits, allocated), the candidates. Returns 0, or
+ * EX_CORRUPT naming the filter file when it is damaged, or EX_FAIL. */
+int log_filter_candidates(struct log *l, struct log_seg *s, unsigned char **cand, int *any);
+/* check: the filter file is exactly what s's index gives. Returns 0 or
+ * EX_CORRUPT naming the file. */
+int log_filter_check(struct log *l, struct log_seg *s);
+/* Reader: load s's index when lazy; release it again. */
+int log_seg_ensure(struct log *l, struct log_seg *s);
+void log_seg_release(struct log_seg *s);
 
 /* ---- log-check.c ---- */
 /* Is there a good COMMIT entry after s's committed entries? Then an entry

@@ -46,8 +46,10 @@ int log_manifest_parse(struct log *l, const char *text, size_t len)
 		line[n] = 0;
 		p = nl + 1;
 		if (lineno == 1) {
-			/* 1: before runs spanned segments; read as 2 reads it */
-			if (strcmp(line, "aggr-manifest 1") && strcmp(line, "aggr-manifest 2"))
+			/* 1: before runs spanned segments; 2: before filter files;
+			 * both read as 3 reads them */
+			if (strcmp(line, "aggr-manifest 1") && strcmp(line, "aggr-manifest 2") &&
+			    strcmp(line, "aggr-manifest 3"))
 				return err_set(EX_CORRUPT, "%s/MANIFEST: unknown version", l->name);
 			l->manifest_version = line[14] - '0';
 			continue;
@@ -99,6 +101,15 @@ int log_manifest_parse(struct log *l, const char *text, size_t len)
 			if (parse_i64(g + 5, strlen(g + 5), &v) || v < 1 || v > UINT32_MAX)
 				return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: bad gen", l->name, lineno);
 			s.gen = (uint32_t)v;
+		}
+		/* a sealed segment with a filter file (format 3) says " filter" */
+		const char *f = strstr(line, " filter");
+		if (f && (f[7] != 0 && f[7] != ' '))
+			f = NULL;
+		if (f) {
+			if (l->manifest_version < 3 || k != 9 || strcmp(state, "sealed") || (g && g < f))
+				return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: bad segment line", l->name, lineno);
+			s.has_filter = 1;
 		}
 		if (k == 9 && !strcmp(state, "sealed"))
 			s.sealed = 1;
@@ -162,6 +173,16 @@ int log_manifest_write(struct log *l)
 	struct buf b;
 	int rc;
 
+	/* every sealed segment with bloom filters gets its filter file before
+	 * the MANIFEST that names it: this one (the commit point) */
+	for (size_t i = 0; i < l->nseg; i++) {
+		struct log_seg *s = &l->seg[i];
+		if (s->sealed && !s->has_filter && log_filter_wanted(l, s)) {
+			if ((rc = log_filter_write(l, s)))
+				return rc;
+			s->has_filter = 1;
+		}
+	}
 	buf_init(&b);
 	buf_addf(&b, "aggr-manifest %d\nkind", LOG_FORMAT);
 	buf_addf(&b, " %s\nnext_offset %" PRIu64 "\n", l->kind, l->next_offset);
@@ -179,6 +200,10 @@ int log_manifest_write(struct log *l)
 				 s->sum.max_key, s->sum.min_ingest, s->sum.max_ingest);
 		else
 			buf_addf(&b, "segment %020" PRIu64 " active\n", s->base);
+		if (s->sealed && s->has_filter) {
+			b.len--;
+			buf_adds(&b, " filter\n");
+		}
 		if (s->gen) {
 			b.len--;  /* the gen goes on the segment's line */
 			buf_addf(&b, " gen %" PRIu32 "\n", s->gen);

@@ -70,8 +70,8 @@ static int segs_from_files(struct rctx *c)
 		uint64_t base;
 		uint32_t gen;
 		int idx;
-		if (!logf_parse_seg(de->d_name, &base, &gen, &idx))
-			continue;
+		if (!logf_parse_seg(de->d_name, &base, &gen, &idx) || idx == LOGF_FLT)
+			continue;  /* filters are rebuilt from the indexes */
 		size_t i;
 		for (i = 0; i < c->nr && !(c->r[i].s.base == base && c->r[i].s.gen == gen); i++)
 			;
@@ -315,6 +315,24 @@ int log_repair(const char *data_dir, const char *name, const struct log_config *
 	manifest = c.rebuild;
 	if ((rc = look_all(&c)) || (rc = write_all(&c, &manifest)) || (manifest && (rc = commit(&c))))
 		goto out;
+	/* filter files: derived from the indexes, so one that does not match
+	 * its (now sound) index is rebuilt in place */
+	for (size_t i = 0; i < l->nseg && !rc; i++) {
+		struct log_seg *s = &l->seg[i];
+		int frc;
+		if (!s->has_filter || !(frc = log_filter_check(l, s)))
+			continue;
+		if (frc != EX_CORRUPT) {
+			rc = frc;
+			goto out;
+		}
+		const char *m = err_msg(), *hint = strstr(m, " (aggr check --repair");
+		buf_addf(&c.report, "%.*s: rebuilt from its index\n", (int)(hint ? hint - m : (long)strlen(m)), m);
+		err_clear();
+		rc = log_filter_write(l, s);
+	}
+	if (rc)
+		goto out;
 	uint64_t gone = c.orphan_bytes;
 	for (size_t i = 0; i < c.nr; i++)
 		if (c.r[i].action == RA_TRUNCATE)
@@ -403,7 +421,7 @@ int log_purge_damaged(const char *data_dir, const char *name, const struct log_c
 		uint64_t base;
 		uint32_t gen;
 		int idx;
-		if (!logf_parse_seg(de->d_name, &base, &gen, &idx) || idx == LOGF_IDX)
+		if (!logf_parse_seg(de->d_name, &base, &gen, &idx) || idx == LOGF_IDX || idx == LOGF_FLT)
 			continue;
 		char *p = path_join(l->dir, de->d_name);
 		int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);

@@ -394,64 +394,44 @@ int log_read_blocks(struct log *l, log_filter_fn filter, void *fctx, log_block_f
 	return log_read_range(l, 0, UINT64_MAX, filter, fctx, fn, ctx, st);
 }
 
-int log_read_range(struct log *l, uint64_t from, uint64_t to, log_filter_fn filter, void *fctx, log_block_fn fn,
-		   void *ctx, struct log_scan_stats *st)
+/* Run the pipeline over the jobs in b (chosen by the caller), calling fn
+ * in order. Returns 0, fn's code (LOG_STOP included) or an error code. */
+static int rb_run(struct rb *b, log_block_fn fn, void *ctx, struct log_scan_stats *st)
 {
-	struct rb b;
 	pthread_t tid[RB_MAX_THREADS];
 	int nthreads = 0, rc = 0;
-	struct log_scan_stats local;
 
-	if (!st)
-		st = &local;
-	memset(st, 0, sizeof(*st));
-	memset(&b, 0, sizeof(b));
-	b.l = l;
-	/* the blocks to read, chosen in order by the filter on this thread */
-	for (size_t i = 0; i < l->nseg; i++)
-		for (size_t j = 0; j < l->seg[i].nent; j++) {
-			const struct idx_entry *e = &l->seg[i].ent[j];
-			st->blocks_total++;
-			/* a compacted block's end is only a lower bound */
-			if ((!(e->m.flags & IDX_SPARSE) && e->m.first_offset + e->m.count <= from) ||
-			    e->m.first_offset >= to)
-				continue;
-			if (log_block_expired(l, e) || (filter && !filter(e, &l->seg[i], fctx)))
-				continue;
-			if (b.njobs % 1024 == 0)
-				b.jobs = xrealloc(b.jobs, sizeof(*b.jobs) * (b.njobs + 1024));
-			b.jobs[b.njobs].s = &l->seg[i];
-			b.jobs[b.njobs++].e = e;
-		}
-	int want = b.njobs > 1 ? log_threads() : 1;
-	b.nslot = want > 1 ? (size_t)want * RB_SLOTS_PER_THREAD : 1;
-	b.slot = xcalloc(b.nslot, sizeof(*b.slot));
-	for (size_t i = 0; i < b.nslot; i++) {
-		b.slot[i].job = SIZE_MAX;
-		buf_init(&b.slot[i].blk);
-		buf_init(&b.slot[i].raw);
+	b->next = b->consumed = 0;
+	b->stop = 0;
+	int want = b->njobs > 1 ? log_threads() : 1;
+	b->nslot = want > 1 ? (size_t)want * RB_SLOTS_PER_THREAD : 1;
+	b->slot = xcalloc(b->nslot, sizeof(*b->slot));
+	for (size_t i = 0; i < b->nslot; i++) {
+		b->slot[i].job = SIZE_MAX;
+		buf_init(&b->slot[i].blk);
+		buf_init(&b->slot[i].raw);
 	}
-	pthread_mutex_init(&b.mu, NULL);
-	pthread_cond_init(&b.done, NULL);
-	pthread_cond_init(&b.freed, NULL);
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->done, NULL);
+	pthread_cond_init(&b->freed, NULL);
 	/* one block, or one thread: decode here, in order, with no threads */
 	for (int t = 0; want > 1 && t < want; t++)
-		if (thread_start(&tid[nthreads], rb_worker, &b) == 0)
+		if (thread_start(&tid[nthreads], rb_worker, b) == 0)
 			nthreads++;
 	struct seg_reader r;
 	seg_reader_init(&r);
-	for (size_t j = 0; j < b.njobs && !rc; j++) {
-		struct rb_slot *sl = &b.slot[j % b.nslot];
+	for (size_t j = 0; j < b->njobs && !rc; j++) {
+		struct rb_slot *sl = &b->slot[j % b->nslot];
 		if (nthreads) {
-			pthread_mutex_lock(&b.mu);
+			pthread_mutex_lock(&b->mu);
 			while (sl->job != j)
-				pthread_cond_wait(&b.done, &b.mu);
-			pthread_mutex_unlock(&b.mu);
+				pthread_cond_wait(&b->done, &b->mu);
+			pthread_mutex_unlock(&b->mu);
 		} else {
-			rb_decode(&b, j, sl, &r);
+			rb_decode(b, j, sl, &r);
 		}
-		const struct log_seg *s = b.jobs[j].s;
-		const struct idx_entry *e = b.jobs[j].e;
+		const struct log_seg *s = b->jobs[j].s;
+		const struct idx_entry *e = b->jobs[j].e;
 		st->blocks_read++;
 		if (sl->fault.rc) {
 			rc = log_fault_raise(&sl->fault);
@@ -460,29 +440,145 @@ int log_read_range(struct log *l, uint64_t from, uint64_t to, log_filter_fn filt
 			rc = fn(s, e, &sl->raw, ctx);
 		}
 		if (nthreads) {
-			pthread_mutex_lock(&b.mu);
+			pthread_mutex_lock(&b->mu);
 			sl->job = SIZE_MAX;
-			b.consumed = j + 1;
-			pthread_cond_broadcast(&b.freed);
-			pthread_mutex_unlock(&b.mu);
+			b->consumed = j + 1;
+			pthread_cond_broadcast(&b->freed);
+			pthread_mutex_unlock(&b->mu);
 		}
 	}
-	pthread_mutex_lock(&b.mu);
-	b.stop = 1;
-	pthread_cond_broadcast(&b.freed);
-	pthread_mutex_unlock(&b.mu);
+	pthread_mutex_lock(&b->mu);
+	b->stop = 1;
+	pthread_cond_broadcast(&b->freed);
+	pthread_mutex_unlock(&b->mu);
 	for (int t = 0; t < nthreads; t++)
 		pthread_join(tid[t], NULL);
 	seg_reader_free(&r);
-	pthread_mutex_destroy(&b.mu);
-	pthread_cond_destroy(&b.done);
-	pthread_cond_destroy(&b.freed);
-	for (size_t i = 0; i < b.nslot; i++) {
-		buf_free(&b.slot[i].blk);
-		buf_free(&b.slot[i].raw);
+	pthread_mutex_destroy(&b->mu);
+	pthread_cond_destroy(&b->done);
+	pthread_cond_destroy(&b->freed);
+	for (size_t i = 0; i < b->nslot; i++) {
+		buf_free(&b->slot[i].blk);
+		buf_free(&b->slot[i].raw);
 	}
-	free(b.slot);
+	free(b->slot);
+	return rc;
+}
+
+
+
+/* Should a read skip all of s, by its summary and what the reader wants? */
+static int seg_skip(const struct log *l, const struct log_seg *s, uint64_t from, uint64_t to)
+{
+	uint64_t end = s + 1 < l->seg + l->nseg ? s[1].base : UINT64_MAX;
+
+	if (!s->sum.blocks || end <= from || s->base >= to || s->sum.max_ingest < l->expire_before)
+		return 1;
+	return l->want_range && (s->sum.max_key < l->want_min || s->sum.min_key > l->want_max);
+}
+
+/* Read the entries of s's candidate blocks (cand: a bit per block) from
+ * its index, each verified by its CRC, into *ent (their blooms in *raw).
+ * Returns 0 or EX_CORRUPT / EX_FAIL naming the index. */
+static int load_candidates(struct log *l, struct log_seg *s, const unsigned char *cand, struct idx_entry **ent,
+			   unsigned char **raw, size_t *n)
+{
+	unsigned char hdr[IDX_HDR_LEN];
+
+	*n = 0;
+	if (!s->ih.entry_size &&
+	    (pread_full(s->idx_fd, hdr, IDX_HDR_LEN, 0) != IDX_HDR_LEN || idx_header_decode(hdr, &s->ih) ||
+	     s->ih.base_offset != s->base)) {
+		memset(&s->ih, 0, sizeof(s->ih));
+		return err_set(EX_CORRUPT, "%s: offset 0: bad index header", log_seg_file(l, s, 1));
+	}
+	size_t es = s->ih.entry_size, count = 0;
+	for (uint64_t b = 0; b < s->sum.blocks; b++)
+		count += (cand[b / 8] >> (b % 8)) & 1;
+	*ent = xmalloc(sizeof(**ent) * (count + 1));
+	*raw = xmalloc(es * count + 1);
+	for (uint64_t b = 0; b < s->sum.blocks; b++) {
+		if (!((cand[b / 8] >> (b % 8)) & 1))
+			continue;
+		unsigned char *p = *raw + *n * es;
+		off_t at = (off_t)(IDX_HDR_LEN + b * es);
+		ssize_t got = pread_full(s->idx_fd, p, es, at);
+		struct idx_entry *e = &(*ent)[*n];
+		if (got < 0)
+			return err_sys("cannot read %s", log_seg_file(l, s, 1));
+		if ((size_t)got != es || idx_entry_decode(p, &s->ih, e) || e->pos + e->m.block_len > s->sum.bytes ||
+		    e->m.first_offset < s->base)
+			return err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": damaged index entry", log_seg_file(l, s, 1),
+				       (uint64_t)at);
+		++*n;
+	}
+	return 0;
+}
+
+int log_read_range(struct log *l, uint64_t from, uint64_t to, log_filter_fn filter, void *fctx, log_block_fn fn,
+		   void *ctx, struct log_scan_stats *st)
+{
+	struct rb b;
+	int rc = 0;
+	size_t cap = 0;
+	struct log_scan_stats local;
+
+	if (!st)
+		st = &local;
+	memset(st, 0, sizeof(*st));
+	memset(&b, 0, sizeof(b));
+	b.l = l;
+	for (size_t i = 0; i < l->nseg; i++)
+		st->blocks_total += l->seg[i].lazy && !l->seg[i].ent ? l->seg[i].sum.blocks : l->seg[i].nent;
+	/* segment by segment, in order: an index is loaded only when the
+	 * segment's summary and filter say it may hold a wanted block, and
+	 * released once its blocks are read */
+	for (size_t i = 0; i < l->nseg && !rc; i++) {
+		struct log_seg *s = &l->seg[i];
+		struct idx_entry *ent = s->ent, *sparse = NULL;
+		unsigned char *sraw = NULL, *cand = NULL;
+		size_t nent = s->nent;
+		int loaded = 0;
+		if (s->lazy && !s->ent && seg_skip(l, s, from, to))
+			continue;
+		if (s->lazy && !s->ent && l->nwant && s->has_filter) {
+			int any;
+			if ((rc = log_filter_candidates(l, s, &cand, &any)) || !any) {
+				free(cand);
+				continue;
+			}
+			rc = load_candidates(l, s, cand, &sparse, &sraw, &nent);
+			ent = sparse;
+			free(cand);
+		} else if (s->lazy && !s->ent) {
+			if (!(rc = log_seg_ensure(l, s)))
+				loaded = 1;
+			ent = s->ent;
+			nent = s->nent;
+		}
+		b.njobs = 0;
+		for (size_t j = 0; j < nent && !rc; j++) {
+			const struct idx_entry *e = &ent[j];
+			/* a compacted block's end is only a lower bound */
+			if ((!(e->m.flags & IDX_SPARSE) && e->m.first_offset + e->m.count <= from) ||
+			    e->m.first_offset >= to)
+				continue;
+			if (log_block_expired(l, e) || (filter && !filter(e, s, fctx)))
+				continue;
+			if (b.njobs == cap) {
+				cap = cap ? cap * 2 : 256;
+				b.jobs = xrealloc(b.jobs, sizeof(*b.jobs) * cap);
+			}
+			b.jobs[b.njobs].s = s;
+			b.jobs[b.njobs++].e = e;
+		}
+		if (!rc && b.njobs)
+			rc = rb_run(&b, fn, ctx, st);
+		free(sparse);
+		free(sraw);
+		if (loaded)
+			log_seg_release(s);
+	}
 	free(b.jobs);
 	return rc == LOG_STOP ? 0 : rc;
 }
-

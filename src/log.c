@@ -71,6 +71,7 @@ struct log *log_new(const char *data_dir, const char *name)
 	buf_init(&l->batches);
 	buf_init(&l->keys);
 	buf_init(&l->run_keys);
+	buf_init(&l->want_keys);
 	l->expire_before = INT64_MIN;
 	return l;
 }
@@ -81,8 +82,11 @@ void log_seg_close(struct log_seg *s)
 		close(s->data_fd);
 	if (s->idx_fd >= 0)
 		close(s->idx_fd);
+	if (s->flt_open)
+		close(s->flt_fd);
 	free(s->idx_raw);
 	free(s->ent);
+	free(s->fh);
 	memset(s, 0, sizeof(*s));
 	s->data_fd = s->idx_fd = -1;
 }
@@ -112,6 +116,7 @@ void log_close(struct log *l)
 	buf_free(&l->batches);
 	buf_free(&l->keys);
 	buf_free(&l->run_keys);
+	buf_free(&l->want_keys);
 	if (l->keys_map) {
 		hmap_free(l->keys_map);
 		free(l->keys_map);
@@ -287,7 +292,26 @@ static int log_load(struct log *l, int writable)
 				rc = 0;
 				break;
 			}
-			if (!rc)
+			if (!rc && !writable && l->seg[i].has_filter) {
+				/* opened now, like the others, so that the snapshot
+				 * holds even when compaction or retention deletes it */
+				char path[PATH_MAX];
+				logf_seg_path(l, &l->seg[i], 2, path, sizeof(path));
+				int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+				if (fd >= 0) {
+					l->seg[i].flt_fd = fd;
+					l->seg[i].flt_open = 1;
+				} else if (errno != ENOENT) {
+					rc = err_sys("cannot open %s", log_seg_file(l, &l->seg[i], 2));
+				}
+				/* missing: the first read that needs it says so */
+			}
+			/* a reader loads a sealed segment's index only when a read
+			 * wants one of its blocks (log-filter.c); the last one's
+			 * gives the log's end */
+			if (!rc && !writable && l->seg[i].sealed && l->seg[i].sum.blocks && i + 1 < l->nseg)
+				l->seg[i].lazy = 1;
+			else if (!rc)
 				rc = log_seg_load_index(l, &l->seg[i]);
 		}
 		if (rc)
@@ -505,14 +529,43 @@ int log_block_may_have(const struct log_seg *s, const struct idx_entry *e, const
 	return !e->bloom || !s->ih.bloom_bytes || bloom_may_have(e->bloom, s->ih.bloom_bytes, s->ih.bloom_k, p, n);
 }
 
+static void log_totals_seg(const struct log_seg *s, struct log_totals *t);
+
 void log_totals(const struct log *l, struct log_totals *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->segments = l->nseg;
 	for (size_t i = 0; i < l->nseg; i++) {
-		t->bytes += l->seg[i].data_end;
-		for (size_t j = 0; j < l->seg[i].nent; j++) {
-			const struct block_meta *m = &l->seg[i].ent[j].m;
+		struct log_seg *s = &((struct log *)l)->seg[i];
+		if (s->lazy && !s->ent) {
+			/* the summary has all but the raw bytes */
+			if (log_seg_ensure((struct log *)l, s)) {
+				/* damage is for the read or check that needs
+				 * the index to report: count the summary */
+				err_clear();
+				t->bytes += s->sum.bytes;
+				t->blocks += s->sum.blocks;
+				t->records += s->sum.records;
+				if (!t->blocks || s->sum.min_key < t->min_key) t->min_key = s->sum.min_key;
+				if (!t->blocks || s->sum.max_key > t->max_key) t->max_key = s->sum.max_key;
+				if (!t->blocks || s->sum.min_ingest < t->min_ingest) t->min_ingest = s->sum.min_ingest;
+				if (!t->blocks || s->sum.max_ingest > t->max_ingest) t->max_ingest = s->sum.max_ingest;
+				continue;
+			}
+			log_totals_seg(s, t);
+			log_seg_release(s);
+			continue;
+		}
+		log_totals_seg(s, t);
+	}
+}
+
+static void log_totals_seg(const struct log_seg *s, struct log_totals *t)
+{
+	{
+		t->bytes += s->data_end;
+		for (size_t j = 0; j < s->nent; j++) {
+			const struct block_meta *m = &s->ent[j].m;
 			if (!t->blocks || m->min_key < t->min_key) t->min_key = m->min_key;
 			if (!t->blocks || m->max_key > t->max_key) t->max_key = m->max_key;
 			if (!t->blocks || m->ingest_us < t->min_ingest) t->min_ingest = m->ingest_us;
@@ -528,8 +581,24 @@ uint64_t log_count_blocks(const struct log *l, log_filter_fn filter, void *fctx)
 {
 	uint64_t n = 0;
 
-	for (size_t i = 0; i < l->nseg; i++)
-		for (size_t j = 0; j < l->seg[i].nent; j++)
-			n += !log_block_expired(l, &l->seg[i].ent[j]) && (!filter || filter(&l->seg[i].ent[j], &l->seg[i], fctx));
+	for (size_t i = 0; i < l->nseg; i++) {
+		struct log_seg *s = &((struct log *)l)->seg[i];
+		if (s->lazy && !s->ent) {
+			if (s->sum.max_ingest < l->expire_before)
+				continue;
+			if (!filter && s->sum.min_ingest >= l->expire_before) {
+				n += s->sum.blocks;
+				continue;
+			}
+			if (log_seg_ensure((struct log *)l, s)) {
+				err_clear();  /* the read reports it */
+				n += s->sum.blocks;
+				continue;
+			}
+		}
+		for (size_t j = 0; j < s->nent; j++)
+			n += !log_block_expired(l, &s->ent[j]) && (!filter || filter(&s->ent[j], s, fctx));
+		log_seg_release(s);
+	}
 	return n;
 }

@@ -74,6 +74,19 @@ void log_totals(const struct log *l, struct log_totals *t);
  * block has no filter), 0 when it certainly does not. */
 int log_block_may_have(const struct log_seg *s, const struct idx_entry *e, const void *p, size_t n);
 
+/*
+ * Hints for the readers that follow (log_scan, log_read_*): what the
+ * reader's filter wants, so that segments that cannot hold it are skipped
+ * by their MANIFEST summary and filter file without loading their index.
+ * log_want_key(): the filter wants no block for which log_block_may_have()
+ * says 0 for every key so named (p NULL: forget the keys). log_want_range():
+ * it wants no block whose key range misses [min_key, max_key] (min_key >
+ * max_key: forget it). A hint that the filter does not honour hides
+ * records: give none then.
+ */
+void log_want_key(struct log *l, const void *p, size_t n);
+void log_want_range(struct log *l, int64_t min_key, int64_t max_key);
+
 /* How many unexpired blocks the filter (NULL: all) wants: for progress. */
 uint64_t log_count_blocks(const struct log *l, log_filter_fn filter, void *fctx);
 
@@ -216,8 +229,8 @@ int log_read_range(struct log *l, uint64_t from, uint64_t to, log_filter_fn filt
 int log_read_block(struct log *l, const struct log_seg *s, const struct idx_entry *e,
 		   struct seg_reader *r, struct buf *blk, struct buf *raw);
 
-/* File name of a segment's data (by the name it has now: .jsonl.gz or
- * .jsonl.gz.open) or index file, for messages on the calling thread (a
+/* File name of a segment's data (idx 0, by the name it has now: .jsonl.gz or
+ * .jsonl.gz.open), index (idx 1) or filter file (idx 2), for messages on the calling thread (a
  * static buffer: threads use logf_seg_rel). */
 const char *log_seg_file(const struct log *l, const struct log_seg *s, int idx);
 

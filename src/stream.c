@@ -278,7 +278,10 @@ int stream_scan(struct log *lg, const struct stream_named *nm, uint64_t from, ui
 {
 	struct named_ctx c = {lg, nm, fn, ctx, NULL, NULL, NULL};
 	struct log_scan_stats st;
+	if (nm)
+		log_want_key(lg, nm->dec, nm->dec_len);  /* as named_block */
 	int rc = log_read_from(lg, from, to, nm ? named_block : NULL, &c, named_record, &c, &st);
+	log_want_key(lg, NULL, 0);
 
 	blocks_read += st.blocks_read;
 	return rc;
@@ -325,7 +328,9 @@ int stream_find(struct log *lg, const char *id, struct buf *line, struct stream_
 {
 	struct named_ctx c = {lg, NULL, NULL, NULL, id, line, r};
 	struct log_scan_stats st;
+	log_want_key(lg, id, STREAM_ID_LEN);  /* as named_block */
 	int rc = log_read_from(lg, 0, UINT64_MAX, named_block, &c, id_record, &c, &st);
+	log_want_key(lg, NULL, 0);
 
 	blocks_read += st.blocks_read;
 	if (rc)

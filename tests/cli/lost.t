@@ -24,12 +24,12 @@ $ . ./lib.sh; rm "$AGGR_DIR/flows/MANIFEST"; aggr check; echo $?; aggr check flo
 # only once a MANIFEST lists it)
 $ . ./lib.sh; aggr check --repair && recs && aggr check && cat "$AGGR_DIR/flows/MANIFEST" | sed 's/ingest [0-9]*/ingest T/g'
  5 ra 5 rb 5 rc
-aggr-manifest 2
+aggr-manifest 3
 kind flows
 next_offset 15
 segment 00000000000000000000 sealed records 5 blocks 1 bytes 169 min_key 1 max_key 1 min_ingest T max_ingest T
 segment 00000000000000000005 active
-crc 09b31274
+crc 95e82995
 ! aggr: check: flows/MANIFEST: missing: rebuilt from 2 segments
 
 # but the first run of the last segment only the lost MANIFEST could prove:

@@ -102,7 +102,7 @@ sessions
 # --set on a log not written yet creates it with that retention, which the
 # first ingest then keeps (it was dropped: the log came later with none)
 $ aggr -v retain flows --set 90d && cat data/flows/MANIFEST | grep -v crc && aggr info flows --format csv | cut -d, -f1-5
-aggr-manifest 2
+aggr-manifest 3
 kind flows
 next_offset 0
 retention_us 7776000000000

@@ -27,7 +27,7 @@ $ head -c 8 "$AGGR_DIR/flows/00000000000000000000.idx"; echo
 AGGRIDX1
 
 $ head -2 "$AGGR_DIR/flows/MANIFEST"
-aggr-manifest 2
+aggr-manifest 3
 kind flows
 
 # modes: 700 for directories, 600 for files, whatever the umask

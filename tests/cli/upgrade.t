@@ -225,7 +225,7 @@ $ printf '{"src_app":"e0","dest_app":"d0","vpc_id":"vpc-0","hour":10,"bytes_tx":
 ! aggr: ingest: stored 2 records in flows
 
 $ head -1 data/flows/MANIFEST && ls data/flows && head -qn 1 data/counters/MANIFEST data/events/MANIFEST
-aggr-manifest 2
+aggr-manifest 3
 00000000000000000000.idx
 00000000000000000000.jsonl.gz
 00000000000000000021.idx
@@ -265,12 +265,12 @@ $ aggr flows --hour 11 --format ndjson
 
 $ printf '{"timestamp":1642283400,"d0.example":3,"new.example":2}\n' | aggr ingest counters && aggr top --hour && head -1 data/counters/MANIFEST
 | [{"Domain":"d0.example","NumberOfRequests":19},{"Domain":"x.example","NumberOfRequests":18},{"Domain":"d3.example","NumberOfRequests":14},{"Domain":"d1.example","NumberOfRequests":11},{"Domain":"d2.example","NumberOfRequests":10},{"Domain":"new.example","NumberOfRequests":2}]
-aggr-manifest 2
+aggr-manifest 3
 
 $ aggr events add --tag red --start 1642276000 | sed -E 's/"[0-9a-f]{24}"/ID/g' && aggr events list --tag red | sed -E 's/"[0-9a-f]{24}"/ID/g' && head -1 data/events/MANIFEST
 {"_id":ID,"start_epoch":1642276000,"stop_epoch":-1,"tags":["red"]}
 | [{"_id":ID,"start_epoch":1642270000,"stop_epoch":-1,"tags":["red","ops"]},{"_id":ID,"start_epoch":1642274000.5,"stop_epoch":-1,"tags":["red"]},{"_id":ID,"start_epoch":1642276000,"stop_epoch":-1,"tags":["red"]}]
-aggr-manifest 2
+aggr-manifest 3
 
 $ aggr events stop "$(aggr events list --tag ops --format ndjson | jq -r ._id)" --at 1642277000 | sed -E 's/"[0-9a-f]{24}"/ID/g'
 {"_id":ID,"start_epoch":1642270000,"stop_epoch":1642277000,"tags":["red","ops"]}
@@ -295,7 +295,8 @@ FR 18
 
 $ sh "$TESTS/../bench/gen-stream.sh" 2 E 100 | aggr stream publish s --producer p | wc -l && head -1 data/streams/s/MANIFEST && ls data/streams/s
 2
-aggr-manifest 2
+aggr-manifest 3
+00000000000000000000.flt
 00000000000000000000.idx
 00000000000000000000.jsonl.gz
 00000000000000000006.idx
@@ -338,11 +339,11 @@ $ for l in flows counters sessions streams/s; do aggr cat $l | head -n $(wc -l <
 2
 
 $ aggr check && head -qn 1 data/*/MANIFEST data/streams/s/MANIFEST && ls data/*/*.jsonl.gz.open data/streams/s/*.jsonl.gz.open
-aggr-manifest 2
-aggr-manifest 2
-aggr-manifest 2
-aggr-manifest 2
-aggr-manifest 2
+aggr-manifest 3
+aggr-manifest 3
+aggr-manifest 3
+aggr-manifest 3
+aggr-manifest 3
 data/counters/00000000000000000010.jsonl.gz.open
 data/events/00000000000000000002-1.jsonl.gz.open
 data/flows/00000000000000000031.jsonl.gz.open
@@ -357,11 +358,11 @@ same
 # (fails with the engine of 929c2bd: repair opens the active data file by its
 # format-2 name only)
 $ cp -R "$TESTS/fixtures/v1-store" data2 && AGGR_DIR=$PWD/data2 aggr check --repair && head -qn 1 data2/*/MANIFEST data2/streams/s/MANIFEST && ls data2/flows && AGGR_DIR=$PWD/data2 aggr flows --hour 10 --format csv
-aggr-manifest 2
-aggr-manifest 2
-aggr-manifest 2
-aggr-manifest 2
-aggr-manifest 2
+aggr-manifest 3
+aggr-manifest 3
+aggr-manifest 3
+aggr-manifest 3
+aggr-manifest 3
 00000000000000000000.idx
 00000000000000000000.jsonl.gz
 00000000000000000021.idx

@@ -1,8 +1,10 @@
 #!/bin/bash
 # Power cuts (powercut.c) at every sync point of the first writer of a
-# store made by aggr 5de45f4 (tests/fixtures/v1-store, format 1), which
-# upgrades the log it opens (MANIFEST "aggr-manifest 2" first, then the
-# active data file renamed to .open) before its run: an ingest that stays
+# store made by aggr 5de45f4 (tests/fixtures/v1-store, format 1) or by aggr
+# ac5ded6 (tests/fixtures/v2-store, format 2), which upgrades the log it
+# opens (the filter file of each sealed segment with bloom filters, then
+# MANIFEST "aggr-manifest 3" naming them, then the active data file renamed
+# to .open) before its run: an ingest that stays
 # in the active segment, one that seals it mid-run and spans segments, a
 # sessions ingest, a stream publish and a compaction of events. Right after
 # the cut, readers (no writer) read the store exactly as before or as after
@@ -13,7 +15,7 @@ set -u
 : "${AGGR_BIN:?}"
 aggr=$AGGR_BIN
 here=$(cd "$(dirname "$0")" && pwd)
-fixture=$here/../fixtures/v1-store
+fixtures="$here/../fixtures/v1-store $here/../fixtures/v2-store"
 pass=0 fail=0 points=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -21,7 +23,9 @@ export AGGR_NOW=2022-01-15T22:00:00Z TZ=UTC LC_ALL=C
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 ${CC:-cc} -shared -fPIC -O1 -o "$work/powercut.so" "$here/powercut.c" -ldl || {
 	echo "upgrade-powercut: 0 passed, 1 failed (cannot build the shim)"; exit 1; }
-[ -f "$fixture/flows/MANIFEST" ] || { echo "upgrade-powercut: 0 passed, 1 failed (no fixture)"; exit 1; }
+for fixture in $fixtures; do
+	[ -f "$fixture/flows/MANIFEST" ] || { echo "upgrade-powercut: 0 passed, 1 failed (no fixture $fixture)"; exit 1; }
+done
 
 ok() { pass=$((pass + 1)); }
 not_ok() { fail=$((fail + 1)); echo "not ok $1${2:+: $2}"; }
@@ -57,15 +61,22 @@ awk 'BEGIN { for (i = 0; i < 40; i++)
 		i % 2, i % 4 < 2 ? "start" : "end", i / 4, i % 24 }' > "$work/sessions.json"
 sh "$here/../../bench/gen-stream.sh" 300 E,F 1000 > "$work/stream.json"
 
-# Is the log in directory $1 in format 2: its MANIFEST says so, the data
+# Is the log in directory $1 in format 3: its MANIFEST says so, the data
 # file of a sealed segment is BASE[-GEN].jsonl.gz, that of the active one
-# BASE[-GEN].jsonl.gz.open, and no other data file is there?
+# BASE[-GEN].jsonl.gz.open, and no other data file is there; in a log with
+# bloom filters (sessions, streams) every sealed segment names its filter
+# file BASE[-GEN].flt, which is there, and no other one is?
 upgraded() {
-	[ "$(head -1 "$1/MANIFEST")" = "aggr-manifest 2" ] || return 1
-	local want have
+	[ "$(head -1 "$1/MANIFEST")" = "aggr-manifest 3" ] || return 1
+	local want have bloom=0
+	case $1 in */sessions|*/streams/*) bloom=1 ;; esac
 	want=$(awk '$1 == "segment" { n = $2; if ($(NF - 1) == "gen") n = n "-" $NF
 		print n ($3 == "sealed" ? ".jsonl.gz" : ".jsonl.gz.open") }' "$1/MANIFEST")
 	have=$(cd "$1" && ls | grep '\.jsonl\.gz')
+	[ "$want" = "$have" ] || return 1
+	want=$(awk -v b=$bloom '$1 == "segment" && $3 == "sealed" { n = $2; if ($(NF - 1) == "gen") n = n "-" $NF
+		if (b && !/ filter( |$)/) print "missing"; else if (b) print n ".flt" }' "$1/MANIFEST")
+	have=$(cd "$1" && ls | grep '\.flt$')
 	[ "$want" = "$have" ]
 }
 
@@ -82,8 +93,8 @@ exercise() {
 	safter=$(state "$D" "$log")
 	[ "$before" != "$after" ] || { not_ok "$name: the run changed nothing"; return; }
 	upgraded "$D/$log" || { not_ok "$name: the uncut run did not upgrade"; return; }
-	# and before it, the log was in format 1
-	! upgraded "$fixture/$log" || { not_ok "$name: the fixture is not a version 1 store"; return; }
+	# and before it, the log was in an older format
+	! upgraded "$fixture/$log" || { not_ok "$name: the fixture is not an older store"; return; }
 	D=$work/count
 	rm -rf "$D"
 	cp -R "$fixture" "$D"
@@ -129,6 +140,8 @@ exercise() {
 	done
 }
 
+for fixture in $fixtures; do
+echo "# fixture $(basename "$fixture")"
 one="AGGR_DIR=\$D AGGR_THREADS=2"
 # an ingest that stays in the active segment the fixture left
 exercise flows flows "$one AGGR_BLOCK_BYTES=2048 $aggr ingest flows --batch-id up $work/flows.json" \
@@ -142,6 +155,8 @@ exercise stream streams/s "$one AGGR_BLOCK_BYTES=4096 AGGR_SEGMENT_BYTES=20000 $
 	"AGGR_DIR=\$D $aggr stream publish s --producer p < /dev/null"
 # the first writer of events is a compaction: upgrade, then rewrite
 exercise compact events "$one $aggr compact events" "AGGR_DIR=\$D $aggr events list > /dev/null && AGGR_DIR=\$D $aggr ingest events < /dev/null"
+
+done
 
 echo "# $points crash points exercised"
 echo "upgrade-powercut: $pass passed, $fail failed"

@@ -557,6 +557,7 @@ struct skip {
 	uint64_t first;
 	const struct log_seg *s;
 	const struct idx_entry *e;
+	struct idx_entry copy;        /* entries live only while their segment is read */
 };
 
 static int filter_skip(const struct idx_entry *e, const struct log_seg *s, void *ctx)
@@ -566,7 +567,9 @@ static int filter_skip(const struct idx_entry *e, const struct log_seg *s, void 
 	if (e->m.first_offset != k->first)
 		return 1;
 	k->s = s;
-	k->e = e;
+	k->copy = *e;
+	k->copy.bloom = NULL;
+	k->e = &k->copy;
 	return 0;
 }
 
@@ -1533,7 +1536,7 @@ static void test_reader(void)
 		      got.n == before_bad);
 		err_clear();
 		/* a filter that skips it reads the rest */
-		struct skip sk = {ref.b[bad].e.m.first_offset, NULL, NULL};
+		struct skip sk = {ref.b[bad].e.m.first_offset, NULL, NULL, {0}};
 		blks_init(&bl, r);
 		CHECK(log_read_blocks(r, filter_skip, &sk, collect_block, &bl, &ss) == 0 && bl.n == ref.n - 1 &&
 		      ss.blocks_read == ref.n - 1 && ss.records == N - ref.b[bad].e.m.count);

@@ -547,7 +547,7 @@ static void test_manifest(void)
 	CHECK(read_file(path, &text, 1 << 20) == 0);
 	/* "crc XXXXXXXX\n" over every byte before it */
 	size_t body = text.len >= 13 ? text.len - 13 : 0;
-	CHECK(body > 0 && !strncmp(text.data, "aggr-manifest 2\n", 16) && !strncmp(text.data + body, "crc ", 4) &&
+	CHECK(body > 0 && !strncmp(text.data, "aggr-manifest 3\n", 16) && !strncmp(text.data + body, "crc ", 4) &&
 	      text.data[text.len - 1] == '\n' && strstr(text.data, "\nkind flows\n") &&
 	      strstr(text.data, "\nsegment 00000000000000000000 active\n"));
 	CHECK(strtoul(text.data + body + 4, NULL, 16) == crc32_of(text.data, body));
