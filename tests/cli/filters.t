@@ -114,4 +114,4 @@ $ id=$(aggr cat streams/s | tail -1 | sed 's/.*"eventId":"\([^"]*\)".*/\1/') && 
 [5]
 
 $ aggr stream consumers s && aggr check streams/s
-| [{"consumerId":"c","offset":1,"movedAt":"2022-01-15T22:00:00Z","eventName":"D","consumedPercentage":0.13,"behind":749}]
+| [{"consumerId":"c","offset":1,"movedAt":"2022-01-15T22:00:00.000000Z","eventName":"D","consumedPercentage":0.13,"behind":749}]
