@@ -17,17 +17,20 @@ $ ./a3 cat streams/s | jq -r '"\(.offset) \(.eventId)"' | sed -f ids.sed
 $ ./a3 stream consume s --consumer c2 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed
 B1
 
+# c1 acknowledged A1; A2 is gone: consume moves c1 past it and says so
 $ ./a3 stream consume s --consumer c1 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed
 B1
+! aggr: stream: consume: consumer c1 of s (event name GdriveSync) was at offset 1, before the first retained offset 2: skipped 1 event
 
 $ ./a3 stream list --format csv
 stream,owner,events,firstPublished,lastPublished
 s,p,1,2026-01-03T00:00:00.000000Z,2026-01-03T00:00:00.000000Z
 
-# c1 acknowledged A1 before it expired: one behind, B1
+# c1 acknowledged A1 before it expired, and consume moved it: one behind,
+# B1; moved when consume moved it
 $ ./a3 stream consumers s --format csv
 consumerId,offset,movedAt,eventName,consumedPercentage,behind
-c1,1,2026-01-01T00:00:00.000000Z,GdriveSync,50.00,1
+c1,1,2026-01-03T00:00:00.000000Z,GdriveSync,50.00,1
 
 # seek: earliest gives B1 first; latest is past it; an expired event is
 # gone, like one never published; B1 itself
@@ -78,17 +81,20 @@ $ ./b3 cat streams/s | jq -r '"\(.offset) \(.eventId)"' | sed -f ids.sed
 $ ./b3 stream consume s --consumer c2 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed
 B1
 
+# c1 acknowledged A1; A2 is gone: consume moves c1 past it and says so
 $ ./b3 stream consume s --consumer c1 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed
 B1
+! aggr: stream: consume: consumer c1 of s (event name GdriveSync) was at offset 1, before the first retained offset 2: skipped 1 event
 
 $ ./b3 stream list --format csv
 stream,owner,events,firstPublished,lastPublished
 s,p,1,2026-01-03T00:00:00.000000Z,2026-01-03T00:00:00.000000Z
 
-# c1 acknowledged A1 before it expired: one behind, B1
+# c1 acknowledged A1 before it expired, and consume moved it: one behind,
+# B1; moved when consume moved it
 $ ./b3 stream consumers s --format csv
 consumerId,offset,movedAt,eventName,consumedPercentage,behind
-c1,1,2026-01-01T00:00:00.000000Z,GdriveSync,50.00,1
+c1,1,2026-01-03T00:00:00.000000Z,GdriveSync,50.00,1
 
 # seek: earliest gives B1 first; latest is past it; an expired event is
 # gone, like one never published; B1 itself
