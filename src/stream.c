@@ -719,9 +719,10 @@ int stream_seek(struct log *lg, const char *consumer, const char *name, enum str
 		goto out;
 	}
 	memset(&pos, 0, sizeof(pos));
-	/* earliest: the first event retention kept, so that consume does not
-	 * warn of events skipped */
-	pos.next = to == STREAM_EARLIEST ? first_retained(lg) : to == STREAM_LATEST ? log_next_offset(lg) : r.offset;
+	/* earliest is 0, not the first offset retention keeps now: records
+	 * expired but not yet deleted come back when retention is lengthened,
+	 * and a consumer sought to the earliest must then see them */
+	pos.next = to == STREAM_EARLIEST ? 0 : to == STREAM_LATEST ? log_next_offset(lg) : r.offset;
 	if ((rc = stream_count_named(lg, &nm, 0, pos.next, &pos.acked)))
 		goto out;
 	now_text(pos.moved);
