@@ -781,8 +781,11 @@ int stream_pos_retained(struct log *lg, const char *consumer, const char *name, 
 	uint64_t first;
 	int rc, fd;
 
-	/* a position never stored starts at the earliest event anyway */
-	if (!pos->moved[0])
+	/* a position never stored starts at the earliest event anyway, and
+	 * so does one at offset 0 (seek --to earliest): it follows the first
+	 * retained event wherever retention puts it, which skips nothing the
+	 * consumer asked for */
+	if (!pos->moved[0] || pos->next == 0)
 		return 0;
 	first = first_retained(lg);
 	if (pos->next >= first)
