@@ -29,6 +29,7 @@ for t in "$UNIT_DIR"/test-*; do
 done
 suite bash "$here/cli/run.sh" "$here"/cli/*.t
 for t in "$here"/crash/*.sh; do
+	[ "${t##*/}" = lib.sh ] && continue	# sourced by the scripts, not a suite
 	[ -f "$t" ] && suite bash "$t"
 done
 [ -f "$here/closed-fds.sh" ] && suite bash "$here/closed-fds.sh"
