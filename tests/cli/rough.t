@@ -170,3 +170,16 @@ $ aggr -d k ingest flows --format table "$SAMPLES/flows.json"; echo $?; aggr -d 
 # the options they use still work
 $ aggr -d k check --repair --wait 3; aggr -d k --format csv flows --hour 2 | head -1; aggr -d k ingest flows --no-wait --no-progress "$SAMPLES/flows.json"; aggr -d k events list --format ndjson
 src_app,dest_app,vpc_id,hour,bytes_rx,bytes_tx
+
+# a follower notices at once that its reader has gone, as tail -f does, not
+# at the next event; timeout makes a hang fail (exit 124) rather than hang
+$ aggr -q stream publish fo --producer p "$SAMPLES/event.json" > /dev/null; s=$(date +%s); timeout -k 2 5 aggr stream consume fo --consumer c --event-name GdriveSync --follow | head -1 | jq -r .event.name; echo "exit ${PIPESTATUS[0]}"; [ $(( $(date +%s) - s )) -le 2 ] && echo "within 2 s"
+GdriveSync
+exit 0
+within 2 s
+
+# (one record, so that cat is waiting, not writing, when head exits)
+$ printf '{"timestamp":1642284000,"f.com":7}\n' | aggr ingest counters -d one; s=$(date +%s); timeout -k 2 5 aggr cat counters -d one --follow | head -1 | jq -r '."f.com"'; echo "exit ${PIPESTATUS[0]}"; [ $(( $(date +%s) - s )) -le 2 ] && echo "within 2 s"
+7
+exit 0
+within 2 s
