@@ -183,3 +183,38 @@ $ printf '{"timestamp":1642284000,"f.com":7}\n' | aggr ingest counters -d one; s
 7
 exit 0
 within 2 s
+
+# ingest takes the lock only once the input is read and valid (or a block
+# must be written): a slow producer holds no other writer off
+$ F="$SAMPLES/flows.json"; (sleep 3; cat "$F") | aggr -d l ingest flows & sleep 0.5; aggr -d l ingest flows --wait 0 "$F"; echo "second writer: $?"; aggr -d l cat flows | wc -l; wait; aggr -d l cat flows | wc -l
+second writer: 0
+5
+10
+
+# with more than a block to write it locks at the first block; the run
+# stays atomic: no reader sees a record of it before the commit
+$ seq 1 50 | awk '{printf "{\"src_app\":\"s%d\",\"dest_app\":\"d\",\"vpc_id\":\"v\",\"hour\":1,\"bytes_tx\":1,\"bytes_rx\":1}\n", $1}' > fifty.jsonl; (cat fifty.jsonl; sleep 3; cat fifty.jsonl) | AGGR_BLOCK_BYTES=1000 aggr -d l ingest flows & sleep 1.5; aggr -d l ingest flows --wait 0 "$SAMPLES/flows.json"; echo "second writer: $?"; aggr -d l cat flows | wc -l; wait; aggr -d l cat flows | wc -l; aggr -d l check && echo clean
+second writer: 5
+10
+110
+clean
+! aggr: ingest: flows is locked by another writer
+
+# input refused by validation never touches the store
+$ printf '{"src_app":"a"}\n' | aggr -d never ingest flows; echo "exit $?"; test -e never || echo "nothing created"
+exit 3
+nothing created
+! aggr: ingest: <stdin>:1: dest_app: missing
+
+# a retry of a stored --batch-id run reads nothing (it does not wait for
+# its input), and a second run racing the first stores nothing either
+$ F="$SAMPLES/flows.json"; aggr -d b ingest flows --batch-id one "$F"; sleep 5 | timeout 2 aggr -d b ingest flows --batch-id one; echo "retry: $?"; (sleep 1; cat "$F") | aggr -d b ingest flows --batch-id two & sleep 0.3; aggr -d b ingest flows --batch-id two "$F"; wait; aggr -d b cat flows | wc -l; cut -d' ' -f1 b/flows/batches
+retry: 0
+10
+one
+two
+
+# empty input on a terminal ends at the first ^D (script gives aggr a tty)
+$ (sleep 0.5; printf '\004'; sleep 1) | timeout 5 script -qec 'aggr -d tty ingest flows; echo "exit $?"' /dev/null | tr -d '\r'; aggr -d tty cat flows | wc -l
+exit 0
+0
