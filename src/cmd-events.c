@@ -49,6 +49,8 @@ const struct cmd cmd_events = {
 	"Removal and stop are records appended to the log and applied by every\n"
 	"read; one naming an event the read did not load (expired, removed, out\n"
 	"of the window) changes nothing. 'aggr compact events' reclaims the space.\n"
+	"stop and remove read only the blocks that may hold ID or EPOCH (-v says how\n"
+	"many).\n"
 	"A change stored whose report cannot be written exits 1 saying it is stored.\n"
 	"TIME: epoch seconds, ISO 8601, now, today, yesterday, or -1h, -30m, -7d, +15m.\n",
 };
@@ -306,7 +308,8 @@ static int do_stop(struct events_opts *o)
 	events_state_init(&st);
 	buf_init(&line);
 	/* only the blocks whose filter may hold the id */
-	if (!(rc = open_events(&lg, &dir)) && !(rc = events_state_load_ids(&st, lg, (const char *const *)&o->id, 1, &ss))) {
+	if (!(rc = open_events(&lg, &dir)) &&
+	    !(rc = events_state_load_ids(&st, lg, (const char *const *)&o->id, 1, &ss))) {
 		size_t i = events_state_find(&st, o->id);
 		info_("stop: read %" PRIu64 " of %" PRIu64 " blocks", ss.blocks_read, ss.blocks_total);
 		struct events_event *e = i == SIZE_MAX ? NULL : &st.ev[i];

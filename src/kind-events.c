@@ -625,6 +625,9 @@ static int verify_block(const struct log_seg *s, const struct idx_entry *ie, con
 		} else if (events_epoch_key(e.start) < ie->m.min_key || events_epoch_key(e.start) > ie->m.max_key) {
 			/* a read by window skips blocks by this range */
 			snprintf(why, sizeof(why), "start_epoch outside the key range of its block");
+		} else if (!log_block_may_have(s, ie, e.id, EVENTS_ID_LEN)) {
+			/* stop and remove skip blocks by this filter */
+			snprintf(why, sizeof(why), "_id %.24s is not in the bloom filter of its block", e.id);
 		} else if (e.op == EVENTS_NONE) {
 			int added;
 			size_t i = hmap_put(&c->ids, e.id, EVENTS_ID_LEN, &added);
