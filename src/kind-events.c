@@ -355,18 +355,9 @@ int events_line_keys(const char *line, size_t n, int64_t *key, char id[EVENTS_ID
 
 static int events_stored_key(const char *line, size_t n, int64_t *key)
 {
-	static _Thread_local struct json_doc d;
-	static _Thread_local int ready;
-	struct events_line e;
+	char id[EVENTS_ID_LEN + 1];
 
-	if (!ready) {
-		json_doc_init(&d);
-		ready = 1;
-	}
-	if (events_parse_line(&d, line, n, &e))
-		return -1;
-	*key = events_epoch_key(e.start);
-	return 0;
+	return events_line_keys(line, n, key, id);
 }
 
 /* ---- the state every read rebuilds ---- */
