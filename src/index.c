@@ -20,13 +20,16 @@ int idx_header_decode(const unsigned char *p, struct idx_header *h)
 {
 	if (memcmp(p, idx_magic, 8) || get_le32(p + 60) != crc32_of(p, 60) || get_le32(p + 8) != 1)
 		return -1;
-	h->entry_size = get_le32(p + 12);
-	h->bloom_bytes = get_le32(p + 16);
-	h->bloom_k = get_le32(p + 20);
-	h->base_offset = get_le64(p + 24);
-	if (h->bloom_bytes > IDX_MAX_BLOOM || h->entry_size != IDX_ENTRY_FIXED + h->bloom_bytes ||
-	    h->bloom_k > 16)
+	/* *h changes only when valid: a reader that failed to load an index
+	 * must not trust a half-decoded header on its next try */
+	struct idx_header t = *h;
+	t.entry_size = get_le32(p + 12);
+	t.bloom_bytes = get_le32(p + 16);
+	t.bloom_k = get_le32(p + 20);
+	t.base_offset = get_le64(p + 24);
+	if (t.bloom_bytes > IDX_MAX_BLOOM || t.entry_size != IDX_ENTRY_FIXED + t.bloom_bytes || t.bloom_k > 16)
 		return -1;
+	*h = t;
 	return 0;
 }
 
