@@ -3,8 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +11,7 @@
 
 #include "cmd.h"
 #include "cursor.h"
+#include "follow.h"
 #include "kind.h"
 #include "log.h"
 #include "timefmt.h"
@@ -538,42 +537,16 @@ static int cat_sync_stdout(void)
 	return 0;
 }
 
-static volatile sig_atomic_t cat_stop;
-
-static void cat_on_stop(int sig)
-{
-	cat_stop = sig;
-}
-
-/* Is standard output a pipe or socket whose reader has gone? */
-static int stdout_closed(void)
-{
-	struct pollfd pfd = {1, 0, 0};
-	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
-}
-
 static int cat_follow(const char *dir, const char *name, struct cat_ctx *c, uint64_t pos, struct log_stamp *seen,
 		      const char *cursor_file)
 {
-	struct sigaction sa;
 	struct log_stamp now;
 	int rc = 0;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = cat_on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	while (!cat_stop) {
-		struct timespec ts = {0, 100 * 1000 * 1000};
+	follow_init();
+	while (follow_wait(seen, &now)) {
 		struct log *lg;
 		struct cat_plan pl;
-		nanosleep(&ts, NULL);
-		if (cat_stop || stdout_closed())
-			break;
-		log_stamp_again(seen, &now);
-		if (log_stamp_same(&now, seen))
-			continue;
 		if ((rc = log_open_read(dir, name, &lg)))
 			break;
 		if (log_next_offset(lg) < pos) {

@@ -49,6 +49,8 @@ const struct cmd cmd_events = {
 	"Removal and stop are records appended to the log and applied by every\n"
 	"read; one naming an event the read did not load (expired, removed, out\n"
 	"of the window) changes nothing. 'aggr compact events' reclaims the space.\n"
+	"stop and remove read only the blocks that may hold ID or EPOCH (-v says how\n"
+	"many).\n"
 	"A change stored whose report cannot be written exits 1 saying it is stored.\n"
 	"TIME: epoch seconds, ISO 8601, now, today, yesterday, or -1h, -30m, -7d, +15m.\n",
 };
@@ -125,10 +127,15 @@ static int store_run(struct log *lg, const struct buf *lines, int64_t now)
 	while (p < end && !rc) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		int64_t key;
-		if (kind_events.stored_key(p, (size_t)(nl - p), &key))
+		char id[EVENTS_ID_LEN + 1];
+		if (events_line_keys(p, (size_t)(nl - p), &key, id)) {
 			rc = err_set(EX_FAIL, "events: internal: cannot read back a record it wrote");
-		else
-			rc = log_append(lg, p, (size_t)(nl - p), key, NULL, 0);
+		} else {
+			/* an update carries its event's _id as bloom key too, so
+			 * that a lookup by id reads the blocks of both */
+			struct log_bloom_key bk = {id, EVENTS_ID_LEN};
+			rc = log_append(lg, p, (size_t)(nl - p), key, &bk, 1);
+		}
 		p = nl + 1;
 	}
 	if (!rc)
@@ -287,6 +294,7 @@ static int do_list(struct events_opts *o)
 static int do_stop(struct events_opts *o)
 {
 	double at = events_epoch_from_us(o->now);
+	struct log_scan_stats ss;
 	struct events_state st;
 	struct log *lg = NULL;
 	struct buf line;
@@ -299,8 +307,11 @@ static int do_stop(struct events_opts *o)
 		return rc;
 	events_state_init(&st);
 	buf_init(&line);
-	if (!(rc = open_events(&lg, &dir)) && !(rc = events_state_load(&st, lg, INT64_MIN, INT64_MAX, NULL))) {
+	/* only the blocks whose filter may hold the id */
+	if (!(rc = open_events(&lg, &dir)) &&
+	    !(rc = events_state_load_ids(&st, lg, (const char *const *)&o->id, 1, &ss))) {
 		size_t i = events_state_find(&st, o->id);
+		info_("stop: read %" PRIu64 " of %" PRIu64 " blocks", ss.blocks_read, ss.blocks_total);
 		struct events_event *e = i == SIZE_MAX ? NULL : &st.ev[i];
 		if (!e || e->dead) {
 			rc = err_set(EX_NOTFOUND, "no such event: %s", o->id);
@@ -427,7 +438,24 @@ static int do_remove(struct events_opts *o)
 	buf_init(&out);
 	size_t nv = o->starts.n ? o->starts.n : o->ids.n;
 	flags = xcalloc(nv + 1, 1);
-	if (!(rc = open_events(&lg, &dir)) && !(rc = events_state_load(&st, lg, INT64_MIN, INT64_MAX, NULL))) {
+	/* without --purge only the blocks that may hold a named id (by their
+	 * filters) or start (by their key ranges) are read: an event and its
+	 * updates share both */
+	int64_t *keys = xcalloc(o->starts.n + 1, sizeof(*keys));
+	size_t nkeys = 0;
+	for (size_t i = 0; i < o->starts.n; i++)
+		if (events_epoch_valid(starts[i]))  /* one out of range matches nothing */
+			keys[nkeys++] = events_epoch_key(starts[i]);
+	struct log_scan_stats ss;
+	memset(&ss, 0, sizeof(ss));
+	if (!(rc = open_events(&lg, &dir)))
+		rc = o->purge     ? events_state_load(&st, lg, INT64_MIN, INT64_MAX, &ss)
+		     : o->ids.n   ? events_state_load_ids(&st, lg, (const char *const *)o->ids.v, o->ids.n, &ss)
+				  : events_state_load_keys(&st, lg, keys, nkeys, &ss);
+	free(keys);
+	if (!rc)
+		info_("remove: read %" PRIu64 " of %" PRIu64 " blocks", ss.blocks_read, ss.blocks_total);
+	if (!rc) {
 		/* live events by start: head[k] is the first of start k, next[] the rest */
 		struct hmap by_start;
 		size_t *head = NULL, *next = NULL;

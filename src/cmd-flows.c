@@ -249,8 +249,10 @@ bad:
 	return err_set(EX_CORRUPT, "flows: record at offset %" PRIu64 " is not a stored flow", off);
 }
 
-static struct group *sort_groups;
-static enum by sort_by;
+struct group_order {
+	const struct group *g;
+	enum by by;
+};
 
 /* --by bytes: rx + tx, which may not fit in 64 bits */
 static unsigned __int128 group_bytes(const struct group *g)
@@ -258,10 +260,11 @@ static unsigned __int128 group_bytes(const struct group *g)
 	return (unsigned __int128)(uint64_t)g->rx + (uint64_t)g->tx;
 }
 
-static int cmp_group(const void *a, const void *b)
+static int cmp_group(const void *a, const void *b, void *arg)
 {
-	const struct group *x = &sort_groups[*(const size_t *)a], *y = &sort_groups[*(const size_t *)b];
-	switch (sort_by) {
+	const struct group_order *o = arg;
+	const struct group *x = &o->g[*(const size_t *)a], *y = &o->g[*(const size_t *)b];
+	switch (o->by) {
 	case BY_RX:
 		if (x->rx != y->rx)
 			return x->rx > y->rx ? -1 : 1;
@@ -435,9 +438,8 @@ static int run(int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		for (int j = 0; j < 3; j++)
 			gs[i].part[j] = dec.data + doff[i * 3 + j];
-	sort_groups = gs;
-	sort_by = by;
-	qsort(order, n, sizeof(*order), cmp_group);
+	struct group_order go = {gs, by};
+	qsort_r(order, n, sizeof(*order), cmp_group, &go);
 
 	struct out_table t;
 	out_table_init(&t, cols, 6);

@@ -61,6 +61,9 @@ const struct cmd cmd_ingest = {
 	"  --no-wait        fail at once with exit 5 when the log is locked\n"
 	"  --[no-]progress  progress on stderr (default: when it is a terminal)\n"
 	"\n"
+	"The log is locked only once the input is read and valid, or a block's\n"
+	"worth of it must be written: a slow producer holds no writer off.\n"
+	"\n"
 	"On the way out, ingest deletes the segments the log's retention expired\n"
 	"(see 'aggr help retain'), so cron needs no separate job.\n"
 	"\n"
@@ -113,10 +116,135 @@ static int reject(struct rejects *rj, const char *file, uint64_t line, const cha
 	return 0;
 }
 
-static int ingest_file(struct log *lg, const struct kind *k, const char *path, int64_t max_batch,
-		       struct json_doc *doc, struct buf *norm, struct progress *pr, struct input_sum *sum,
-		       struct rejects *rj)
+/*
+ * The lock is taken late: a run's records are validated and staged in
+ * memory until a block's worth is staged or its input ends, and only then
+ * is the log opened for writing (the lock, recovery) and what was staged
+ * appended. A slow or interactive producer, `(sleep 3; cat f) | aggr ingest
+ * flows`, so holds no other writer off while it writes, and input refused
+ * early never touches the store. The run stays one atomic run: nothing is
+ * visible before log_commit().
+ */
+struct staged_rec {
+	size_t off, len;                        /* the stored line, in bytes */
+	int64_t key;
+	size_t nbloom;
+	size_t boff[KIND_MAX_BLOOM_KEYS], blen[KIND_MAX_BLOOM_KEYS];
+	size_t soff, slen;                      /* summary key; slen 0: none */
+};
+
+/* What every run of one ingest shares. */
+struct ingest {
+	const struct kind *k;
+	const char *dir;
+	struct log_config cfg;
+	struct log *lg;                /* NULL until a block must be written */
+	int64_t max_batch, now;
+	const char *batch;             /* as given: ID, "auto" or NULL */
+	const char *run_batch;         /* an explicit ID this run checks under the lock */
+	int seen;                      /* the lock found run_batch stored: stop */
+	uint64_t run_recs;             /* records of this run, staged or appended */
+	struct buf staged;             /* staged lines and keys */
+	struct staged_rec *st;
+	size_t nst, capst;
+	const char *rejects_path;
+	struct rejects rj;
+	struct json_doc doc;
+	struct buf norm;
+	struct progress pr;
+};
+
+static int append_rec(struct log *lg, const char *line, size_t n, int64_t key, const struct log_bloom_key *bk,
+		      size_t nbk, const struct log_bloom_key *summary)
 {
+	int rc = log_append(lg, line, n, key, bk, nbk);
+	if (!rc && summary->p)
+		rc = log_key_add(lg, summary->p, summary->n);
+	return rc;
+}
+
+static void stage_clear(struct ingest *g)
+{
+	buf_reset(&g->staged);
+	g->nst = 0;
+}
+
+/* Open the log for writing if it is not (the lock), begin the run and
+ * append what was staged. An explicit batch ID that a run committed
+ * meanwhile sets g->seen and drops the staged records. Returns 0 or an
+ * error code (the run not begun, or to be aborted). */
+static int ingest_lock(struct ingest *g)
+{
+	int rc;
+
+	if (!g->lg && (rc = log_open_write(g->dir, g->k->name, &g->cfg, G.wait_secs, &g->lg))) {
+		g->lg = NULL;
+		return rc;
+	}
+	if (g->run_batch && (rc = log_batch_seen(g->lg, g->run_batch))) {
+		stage_clear(g);
+		if (rc > 0) {
+			g->seen = 1;
+			return 0;
+		}
+		return err_code();
+	}
+	g->run_batch = NULL;
+	log_begin(g->lg, g->now);
+	rc = 0;
+	for (size_t i = 0; i < g->nst && !rc; i++) {
+		const struct staged_rec *r = &g->st[i];
+		struct log_bloom_key bk[KIND_MAX_BLOOM_KEYS], sk = {NULL, 0};
+		for (size_t j = 0; j < r->nbloom; j++)
+			bk[j] = (struct log_bloom_key){g->staged.data + r->boff[j], r->blen[j]};
+		if (r->slen)
+			sk = (struct log_bloom_key){g->staged.data + r->soff, r->slen};
+		rc = append_rec(g->lg, g->staged.data + r->off, r->len, r->key, bk, r->nbloom, &sk);
+	}
+	stage_clear(g);
+	return rc;
+}
+
+static size_t stage_bytes(struct ingest *g, const void *p, size_t n)
+{
+	size_t off = g->staged.len;
+	buf_add(&g->staged, p, n);
+	return off;
+}
+
+/* One valid record of the run: appended when the run has begun, else
+ * staged, the log locked once a block's worth is staged. Returns 0 or an
+ * error code. */
+static int ingest_rec(struct ingest *g, const char *line, size_t n, const struct rec_info *ri)
+{
+	if (g->lg && !g->run_batch)
+		return append_rec(g->lg, line, n, ri->key, ri->bloom, ri->nbloom, &ri->summary);
+	if (g->nst == g->capst) {
+		g->capst = g->capst ? 2 * g->capst : 256;
+		g->st = xrealloc(g->st, g->capst * sizeof(*g->st));
+	}
+	struct staged_rec *r = &g->st[g->nst++];
+	r->off = stage_bytes(g, line, n);
+	r->len = n;
+	r->key = ri->key;
+	r->nbloom = ri->nbloom;
+	for (size_t j = 0; j < ri->nbloom; j++) {
+		r->boff[j] = stage_bytes(g, ri->bloom[j].p, ri->bloom[j].n);
+		r->blen[j] = ri->bloom[j].n;
+	}
+	r->slen = ri->summary.p ? ri->summary.n : 0;
+	r->soff = r->slen ? stage_bytes(g, ri->summary.p, ri->summary.n) : 0;
+	return g->staged.len >= g->cfg.block_bytes ? ingest_lock(g) : 0;
+}
+
+static int ingest_file(struct ingest *g, const char *path, struct input_sum *sum)
+{
+	const struct kind *k = g->k;
+	struct json_doc *doc = &g->doc;
+	struct buf *norm = &g->norm;
+	struct progress *pr = &g->pr;
+	struct rejects *rj = &g->rj;
+	int64_t max_batch = g->max_batch;
 	struct input in;
 	const char *rec;
 	size_t len;
@@ -159,18 +287,18 @@ static int ingest_file(struct log *lg, const struct kind *k, const char *path, i
 		stored = norm->data;
 		stored_len = norm->len;
 append:
-		if (max_batch >= 0 && log_run_records(lg) + 1 > (uint64_t)max_batch) {
+		if (max_batch >= 0 && g->run_recs + 1 > (uint64_t)max_batch) {
 			rc = err_set(EX_LIMIT, "too many %s are being registered: more than %" PRId64
 				     " in one run (--max-batch)", k->noun, max_batch);
 			break;
 		}
-		if ((rc = log_append(lg, stored, stored_len, ri.key, ri.bloom, ri.nbloom)))
+		if ((rc = ingest_rec(g, stored, stored_len, &ri)))
 			break;
-		if (ri.summary.p && (rc = log_key_add(lg, ri.summary.p, ri.summary.n)))
+		g->run_recs++;
+		if (g->seen)
 			break;
-		rc = 0;
-		if ((log_run_records(lg) & 1023) == 0)
-			progress_show(pr, "%" PRIu64 " records, %.1f MB read", log_run_records(lg),
+		if ((g->run_recs & 1023) == 0)
+			progress_show(pr, "%" PRIu64 " records, %.1f MB read", g->run_recs,
 				      (double)(pr->done + in.bytes_in) / 1e6);
 	}
 	pr->done += in.bytes_in;
@@ -179,25 +307,12 @@ append:
 }
 
 
-/* What every run of one ingest shares. */
-struct ingest {
-	const struct kind *k;
-	struct log *lg;
-	int64_t max_batch, now;
-	const char *batch;             /* as given: ID, "auto" or NULL */
-	const char *rejects_path;
-	struct rejects rj;
-	struct json_doc doc;
-	struct buf norm;
-	struct progress pr;
-};
-
 /* One atomic run of files[0..n) (n 0: standard input). *stored: 1 when the
  * run committed or its batch was stored before. Returns 0 or an error code,
  * with the run undone. */
 static int ingest_run(struct ingest *g, char **files, int n, int *stored)
 {
-	struct log *lg = g->lg;
+	struct log *lg;
 	const char *batch = g->batch;
 	char auto_id[8 + SHA256_HEX_LEN];
 	struct input_sum sum;
@@ -206,18 +321,51 @@ static int ingest_run(struct ingest *g, char **files, int n, int *stored)
 	*stored = 0;
 	g->rj.run = 0;
 	g->rj.lines.len = g->rj.committed_len;
-	if (batch && strcmp(batch, "auto") && (rc = log_batch_seen(lg, batch))) {
-		if (rc > 0)
-			goto seen;
-		return err_code();
+	g->run_recs = 0;
+	g->seen = 0;
+	g->run_batch = NULL;
+	stage_clear(g);
+	if (batch && strcmp(batch, "auto")) {
+		if (g->lg) {
+			if ((rc = log_batch_seen(g->lg, batch)) > 0)
+				goto seen;
+			if (rc < 0)
+				return err_code();
+		} else {
+			/* a retry of a stored run reads nothing: ask a snapshot,
+			 * lock-free; ingest_lock() asks again under the lock */
+			struct log *rd;
+			if (log_open_read(g->dir, g->k->name, &rd) == 0) {
+				rc = log_batch_seen(rd, batch);
+				log_close(rd);
+				if (rc > 0)
+					goto seen;
+			}
+			err_clear();
+			rc = 0;
+			g->run_batch = batch;
+		}
 	}
 	sum.want = batch && !strcmp(batch, "auto");
 	sha256_init(&sum.sha);
-	log_begin(lg, g->now);
+	if (g->lg && !g->run_batch)
+		log_begin(g->lg, g->now);
 	if (!n)
-		rc = ingest_file(lg, g->k, "-", g->max_batch, &g->doc, &g->norm, &g->pr, &sum, &g->rj);
-	for (int i = 0; i < n && !rc; i++)
-		rc = ingest_file(lg, g->k, files[i], g->max_batch, &g->doc, &g->norm, &g->pr, &sum, &g->rj);
+		rc = ingest_file(g, "-", &sum);
+	for (int i = 0; i < n && !rc && !g->seen; i++)
+		rc = ingest_file(g, files[i], &sum);
+	/* the whole input is valid and no block was due: lock now */
+	if (!rc && !g->seen && (!g->lg || g->run_batch))
+		rc = ingest_lock(g);
+	if (g->seen)
+		goto seen;
+	if (rc) {
+		stage_clear(g);
+		if (g->lg)
+			log_abort(g->lg);
+		return rc;
+	}
+	lg = g->lg;
 	uint64_t recs = log_run_records(lg);
 	if (!rc && sum.want) {
 		/* known only once the input is read: the run is undone if seen.
@@ -280,7 +428,6 @@ static int run(int argc, char **argv)
 		{0, 0, 0, 0},
 	};
 	struct ingest g;
-	struct log_config cfg;
 	const char *env;
 	char *dir, **files;
 	int c, rc, nfiles, remove = 0, ignore_missing = 0;
@@ -362,16 +509,14 @@ static int run(int argc, char **argv)
 		if (!nfiles)
 			return 0;
 	}
-	if ((rc = log_config_init(&cfg, g.k->name, g.k->bloom_bytes, g.k->bloom_k)) || (rc = now_us(&g.now)))
+	if ((rc = log_config_init(&g.cfg, g.k->name, g.k->bloom_bytes, g.k->bloom_k)) || (rc = now_us(&g.now)))
 		return rc;
-	cfg.retention_us = g.k->retention_us;
-	cfg.cluster_width = g.k->cluster_width;
+	g.cfg.retention_us = g.k->retention_us;
+	g.cfg.cluster_width = g.k->cluster_width;
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
-	if ((rc = log_open_write(dir, g.k->name, &cfg, G.wait_secs, &g.lg))) {
-		free(dir);
-		return rc;
-	}
+	g.dir = dir;
+	buf_init(&g.staged);
 	progress_init(&g.pr);
 	json_doc_init(&g.doc);
 	buf_init(&g.norm);
@@ -400,7 +545,7 @@ static int run(int argc, char **argv)
 	}
 	progress_end(&g.pr);
 	/* the runs stand whatever retention does: its failure is a warning */
-	if (any && retain_apply(g.lg, g.now)) {
+	if (any && g.lg && retain_apply(g.lg, g.now)) {
 		warnx_("%s", err_msg());
 		err_clear();
 	}
@@ -410,6 +555,8 @@ static int run(int argc, char **argv)
 	json_doc_free(&g.doc);
 	buf_free(&g.norm);
 	buf_free(&g.rj.lines);
+	buf_free(&g.staged);
+	free(g.st);
 	free(dir);
 	return rc;
 }

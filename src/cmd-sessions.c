@@ -139,12 +139,11 @@ static int user_record(const char *line, size_t n, uint64_t off, void *vctx)
 	return 0;
 }
 
-static const struct sess *sort_sess;
-
 /* latest end first; equal ends: the later end record first */
-static int cmp_sess(const void *a, const void *b)
+static int cmp_sess(const void *a, const void *b, void *arg)
 {
-	const struct sess *x = &sort_sess[*(const size_t *)a], *y = &sort_sess[*(const size_t *)b];
+	const struct sess *s = arg;
+	const struct sess *x = &s[*(const size_t *)a], *y = &s[*(const size_t *)b];
 
 	if (x->end_key != y->end_key)
 		return x->end_key > y->end_key ? -1 : 1;
@@ -182,8 +181,7 @@ static int user_query(struct log *lg, const char *user, int64_t limit)
 	if (!rc)
 		info_("user %s: inflated %" PRIu64 " of %" PRIu64 " block%s, %zu complete session%s", user,
 		      st.blocks_read, st.blocks_total, st.blocks_total == 1 ? "" : "s", n, n == 1 ? "" : "s");
-	sort_sess = c.s;
-	qsort(order, n, sizeof(*order), cmp_sess);
+	qsort_r(order, n, sizeof(*order), cmp_sess, c.s);
 	if (n > (uint64_t)limit)
 		n = (size_t)limit;
 	buf_init(&out);
@@ -302,29 +300,31 @@ static int starts_record(const char *line, size_t n, uint64_t off, void *vctx)
 	return 0;
 }
 
-static const struct starts_ctx *sort_starts;
-static const size_t *sort_rank;   /* country index -> place in sorted order */
+struct start_order {
+	const struct starts_ctx *c;
+	const size_t *rank;   /* country index -> place in sorted order */
+};
 
 /* by country, then newest first; equal times: the later record first */
-static int cmp_start(const void *a, const void *b)
+static int cmp_start(const void *a, const void *b, void *arg)
 {
-	const struct start_row *x = &sort_starts->row[*(const size_t *)a];
-	const struct start_row *y = &sort_starts->row[*(const size_t *)b];
+	const struct start_order *o = arg;
+	const struct start_row *x = &o->c->row[*(const size_t *)a];
+	const struct start_row *y = &o->c->row[*(const size_t *)b];
 
 	if (x->country != y->country)
-		return sort_rank[x->country] < sort_rank[y->country] ? -1 : 1;
+		return o->rank[x->country] < o->rank[y->country] ? -1 : 1;
 	if (x->key != y->key)
 		return x->key > y->key ? -1 : 1;
 	return (x->off < y->off) - (x->off > y->off);
 }
 
-static const struct hmap *sort_map;
-
-static int cmp_country(const void *a, const void *b)
+static int cmp_country(const void *a, const void *b, void *arg)
 {
+	const struct hmap *m = arg;
 	size_t la, lb;
-	const char *ka = hmap_key(sort_map, *(const size_t *)a, &la);
-	const char *kb = hmap_key(sort_map, *(const size_t *)b, &lb);
+	const char *ka = hmap_key(m, *(const size_t *)a, &la);
+	const char *kb = hmap_key(m, *(const size_t *)b, &lb);
 	int r = memcmp(ka, kb, la < lb ? la : lb);
 
 	return r ? r : (la > lb) - (la < lb);
@@ -379,15 +379,13 @@ static int starts_query(struct log *lg, int64_t since, int64_t until)
 	}
 	for (size_t i = 0; i < nc; i++)
 		corder[i] = i;
-	sort_map = &c.countries;
-	qsort(corder, nc, sizeof(*corder), cmp_country);
+	qsort_r(corder, nc, sizeof(*corder), cmp_country, &c.countries);
 	for (size_t i = 0; i < nc; i++)
 		rank[corder[i]] = i;
 	for (size_t i = 0; i < c.n; i++)
 		order[i] = i;
-	sort_starts = &c;
-	sort_rank = rank;
-	qsort(order, c.n, sizeof(*order), cmp_start);
+	struct start_order so = {&c, rank};
+	qsort_r(order, c.n, sizeof(*order), cmp_start, &so);
 
 	struct out_table t;
 	int json = G.format == OUT_JSON;

@@ -1,13 +1,13 @@
 /* aggr stream: publish, consume, ack, consumers, seek, list (event streams):
  * options, usage and output; the streams themselves are stream.c */
 #include <inttypes.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cmd.h"
 #include "docsplit.h"
+#include "follow.h"
 #include "input.h"
 #include "json.h"
 #include "stream.h"
@@ -43,7 +43,8 @@ const struct cmd cmd_stream = {
 	"           unless retention removed events after it: it then moves to\n"
 	"           the first event kept, with a warning counting those skipped.\n"
 	"           --follow: print them as NDJSON, then every new matching event\n"
-	"           as it is published, until SIGINT or SIGTERM (exit 0) or L events.\n"
+	"           as it is published, until SIGINT, SIGTERM or a closed standard\n"
+	"           output (exit 0), or L events.\n"
 	"ack        acknowledge EVENT_ID for this consumer; it must be the next\n"
 	"           unacknowledged event of its name, else exit 5\n"
 	"           \"consumer offset mismatch: EXPECTED->GIVEN\" (positions counted\n"
@@ -255,13 +256,6 @@ static int do_publish(struct sopts *o)
 
 /* ---- consume ---- */
 
-static volatile sig_atomic_t follow_signal;
-
-static void on_stop(int sig)
-{
-	follow_signal = sig;
-}
-
 struct consume_ctx {
 	struct buf out;
 	uint64_t got, limit;         /* limit 0: none */
@@ -286,26 +280,14 @@ static int consume_fn(const char *line, size_t n, const struct stream_rec *r, vo
 
 static int follow(struct sopts *o, struct consume_ctx *c, const struct stream_named *nm, struct log_stamp *seen)
 {
-	struct sigaction sa;
 	struct log_stamp now;
 	int rc = 0;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	while (!follow_signal && !(c->limit && c->got >= c->limit)) {
-		struct timespec ts = {0, 100 * 1000 * 1000};
+	follow_init();
+	while (!(c->limit && c->got >= c->limit) && follow_wait(seen, &now)) {
 		struct log *lg;
-		nanosleep(&ts, NULL);
-		if (follow_signal)
-			break;
-		/* a cheap look first; then a fresh snapshot of the committed
-		 * index, which follows new blocks, segments and rolls alike */
-		log_stamp_again(seen, &now);
-		if (log_stamp_same(&now, seen))
-			continue;
+		/* something committed: a fresh snapshot of the committed index
+		 * follows new blocks, segments and rolls alike */
 		if ((rc = stream_open(o->dir, o->args[0], &lg)))
 			break;
 		if (log_next_offset(lg) > c->next) {

@@ -86,14 +86,13 @@ static int on_record(const char *line, size_t n, uint64_t off, void *vctx)
 	return 0;
 }
 
-static const int64_t *sort_count;
-
 /* most requests first; equal counts in order of first appearance */
-static int cmp_domain(const void *a, const void *b)
+static int cmp_domain(const void *a, const void *b, void *arg)
 {
+	const int64_t *count = arg;
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	if (sort_count[x] != sort_count[y])
-		return sort_count[x] > sort_count[y] ? -1 : 1;
+	if (count[x] != count[y])
+		return count[x] > count[y] ? -1 : 1;
 	return (x > y) - (x < y);
 }
 
@@ -197,8 +196,7 @@ static int run(int argc, char **argv)
 	size_t n = ctx.map.n, *order = xmalloc(sizeof(*order) * (n ? n : 1));
 	for (size_t i = 0; i < n; i++)
 		order[i] = i;
-	sort_count = ctx.count;
-	qsort(order, n, sizeof(*order), cmp_domain);
+	qsort_r(order, n, sizeof(*order), cmp_domain, ctx.count);
 	struct out_table t;
 	struct buf dom;
 	out_table_init(&t, cols, 2);

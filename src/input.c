@@ -109,6 +109,9 @@ static int fill(struct input *in)
 		in->end -= in->start;
 		in->start = 0;
 	}
+	/* a terminal's read after the end waits for input again: never read on */
+	if (in->eof)
+		return 0;
 	if (in->end == in->cap) {
 		if (in->cap > INPUT_MAX_RECORD)
 			return 0;  /* the caller reports the over-long record */
@@ -149,6 +152,10 @@ static int start_decoding(struct input *in)
 	} else {
 		memcpy(in->buf, magic, (size_t)r);
 		in->end = (size_t)r;
+		/* read_full is short only after a read returned 0: the end. On a
+		 * terminal that was a ^D, and reading again would wait for another */
+		if (r < 2)
+			in->eof = 1;
 	}
 	return 0;
 }

@@ -276,9 +276,13 @@ static int events_normalise(const struct json_doc *d, struct buf *out, struct re
 		snprintf(why, wn, "%s", err_msg());
 		return -1;
 	}
+	size_t at = out->len + 8;  /* past {"_id":" */
 	events_write(out, id, start, stop, tags.data, tags.len);
 	ri->key = events_epoch_key(start);
-	ri->nbloom = 0;
+	/* the bloom key is the _id's 24 digits, as stop and remove look them up */
+	ri->bloom[0].p = out->data + at;
+	ri->bloom[0].n = EVENTS_ID_LEN;
+	ri->nbloom = 1;
 	return 0;
 }
 
@@ -332,7 +336,7 @@ int events_parse_line(struct json_doc *d, const char *line, size_t n, struct eve
 	return 0;
 }
 
-static int events_stored_key(const char *line, size_t n, int64_t *key)
+int events_line_keys(const char *line, size_t n, int64_t *key, char id[EVENTS_ID_LEN + 1])
 {
 	static _Thread_local struct json_doc d;
 	static _Thread_local int ready;
@@ -345,7 +349,15 @@ static int events_stored_key(const char *line, size_t n, int64_t *key)
 	if (events_parse_line(&d, line, n, &e))
 		return -1;
 	*key = events_epoch_key(e.start);
+	memcpy(id, e.id, EVENTS_ID_LEN + 1);
 	return 0;
+}
+
+static int events_stored_key(const char *line, size_t n, int64_t *key)
+{
+	char id[EVENTS_ID_LEN + 1];
+
+	return events_line_keys(line, n, key, id);
 }
 
 /* ---- the state every read rebuilds ---- */
@@ -416,6 +428,10 @@ int events_state_add(struct events_state *st, const char *line, size_t n)
 struct load_ctx {
 	struct events_state *st;
 	int64_t since, until;
+	const char *const *ids;      /* load_ids: the wanted ids */
+	size_t nids;
+	const int64_t *keys;         /* load_keys: the wanted start keys */
+	size_t nkeys;
 };
 
 static int load_block(const struct idx_entry *e, const struct log_seg *s, void *vctx)
@@ -436,10 +452,67 @@ static int load_record(const char *line, size_t n, uint64_t off, void *vctx)
 int events_state_load(struct events_state *st, struct log *l, int64_t since, int64_t until,
 		      struct log_scan_stats *ss)
 {
-	struct load_ctx c = {st, since, until};
+	struct load_ctx c = {st, since, until, NULL, 0, NULL, 0};
 	int all = since == INT64_MIN && until == INT64_MAX;
+	if (!all && since < until)
+		log_want_range(l, since, until - 1);  /* as load_block */
 	/* a writer sees what readers see: expired blocks are gone */
-	return log_scan(l, all ? NULL : load_block, load_record, &c, ss);
+	int rc = log_scan(l, all ? NULL : load_block, load_record, &c, ss);
+	log_want_range(l, 1, 0);
+	return rc;
+}
+
+/* Blocks whose bloom filter may hold one of the ids: every record naming
+ * an id (its event, its stops and removal) adds it to its block's filter,
+ * and a block without a filter (a segment written before events had one)
+ * may hold any. */
+static int ids_block(const struct idx_entry *e, const struct log_seg *s, void *vctx)
+{
+	const struct load_ctx *c = vctx;
+	for (size_t i = 0; i < c->nids; i++)
+		if (log_block_may_have(s, e, c->ids[i], EVENTS_ID_LEN))
+			return 1;
+	return 0;
+}
+
+int events_state_load_ids(struct events_state *st, struct log *l, const char *const *ids, size_t nids,
+			  struct log_scan_stats *ss)
+{
+	struct load_ctx c = {st, INT64_MIN, INT64_MAX, ids, nids, NULL, 0};
+	for (size_t i = 0; i < nids; i++)
+		log_want_key(l, ids[i], EVENTS_ID_LEN);
+	int rc = log_scan(l, ids_block, load_record, &c, ss);
+	log_want_key(l, NULL, 0);
+	return rc;
+}
+
+/* Blocks whose key range holds one of the start keys: an event and its
+ * updates are all keyed by its start. */
+static int keys_block(const struct idx_entry *e, const struct log_seg *s, void *vctx)
+{
+	const struct load_ctx *c = vctx;
+	(void)s;
+	for (size_t i = 0; i < c->nkeys; i++)
+		if (e->m.min_key <= c->keys[i] && c->keys[i] <= e->m.max_key)
+			return 1;
+	return 0;
+}
+
+int events_state_load_keys(struct events_state *st, struct log *l, const int64_t *keys, size_t nkeys,
+			   struct log_scan_stats *ss)
+{
+	struct load_ctx c = {st, INT64_MIN, INT64_MAX, NULL, 0, keys, nkeys};
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	for (size_t i = 0; i < nkeys; i++) {
+		if (keys[i] < lo)
+			lo = keys[i];
+		if (keys[i] > hi)
+			hi = keys[i];
+	}
+	log_want_range(l, lo, hi);  /* none: lo > hi, no hint, and no block wanted */
+	int rc = log_scan(l, keys_block, load_record, &c, ss);
+	log_want_range(l, 1, 0);
+	return rc;
 }
 
 /* ---- compaction: drop removed and expired events and updates, fold stops in ---- */
@@ -449,6 +522,8 @@ struct compact_ctx {
 	unsigned char *kept;         /* kept[i]: event i was met */
 	struct json_doc doc;
 	struct buf line;
+	char id[EVENTS_ID_LEN];      /* the kept record's bloom key */
+	struct log_bloom_key bloom;
 };
 
 static int compact_record(const char *line, size_t n, uint64_t off, struct log_keep *keep, void *vctx)
@@ -472,6 +547,11 @@ static int compact_record(const char *line, size_t n, uint64_t off, struct log_k
 	if (ev->dead)
 		return 0;
 	keep->key = events_epoch_key(e.start);
+	memcpy(c->id, e.id, EVENTS_ID_LEN);
+	c->bloom.p = c->id;
+	c->bloom.n = EVENTS_ID_LEN;
+	keep->bloom = &c->bloom;
+	keep->nbloom = 1;
 	if (memcmp(&ev->stop, &e.stop, sizeof(double))) {
 		buf_reset(&c->line);
 		events_write(&c->line, e.id, e.start, ev->stop, e.tags, e.tags_len);
@@ -536,6 +616,9 @@ static int verify_block(const struct log_seg *s, const struct idx_entry *ie, con
 		} else if (events_epoch_key(e.start) < ie->m.min_key || events_epoch_key(e.start) > ie->m.max_key) {
 			/* a read by window skips blocks by this range */
 			snprintf(why, sizeof(why), "start_epoch outside the key range of its block");
+		} else if (!log_block_may_have(s, ie, e.id, EVENTS_ID_LEN)) {
+			/* stop and remove skip blocks by this filter */
+			snprintf(why, sizeof(why), "_id %.24s is not in the bloom filter of its block", e.id);
 		} else if (e.op == EVENTS_NONE) {
 			int added;
 			size_t i = hmap_put(&c->ids, e.id, EVENTS_ID_LEN, &added);
@@ -590,6 +673,8 @@ static int events_verify(struct log *l)
 const struct kind kind_events = {
 	.name = "events",
 	.noun = "events",
+	.bloom_bytes = EVENTS_BLOOM_BYTES,
+	.bloom_k = EVENTS_BLOOM_K,
 	.key_is_time = 1,
 	.normalise = events_normalise,
 	.stored_key = events_stored_key,

@@ -161,6 +161,21 @@ size_t events_state_find(const struct events_state *st, const char *id);
  * log_scan's error or now_us()'s. */
 int events_state_load(struct events_state *st, struct log *l, int64_t since, int64_t until,
 		      struct log_scan_stats *ss);
+/* The same for only the blocks that may hold one of the ids (their bloom
+ * filters; blocks without one are read) or an event of one of the start
+ * keys (their key ranges): everything st then says of those ids or starts
+ * is what a full load says. Returns as events_state_load. */
+int events_state_load_ids(struct events_state *st, struct log *l, const char *const *ids, size_t nids,
+			  struct log_scan_stats *ss);
+int events_state_load_keys(struct events_state *st, struct log *l, const int64_t *keys, size_t nkeys,
+			   struct log_scan_stats *ss);
+/* Each block's filter of _id keys: 2 KiB, 6 probes, about 0.3% false
+ * positives for a full 128 KiB block (about 1300 events). */
+#define EVENTS_BLOOM_BYTES 2048
+#define EVENTS_BLOOM_K 6
+/* The index key (its event's start) and bloom key (its _id) of a stored
+ * line, an event or an update. Returns 0, or -1 when it is not one. */
+int events_line_keys(const char *line, size_t n, int64_t *key, char id[EVENTS_ID_LEN + 1]);
 
 /* Streams (kind-stream.c): one log per stream, streams/NAME, never named by
  * "aggr ingest". normalise() stores {"event":..,"system":..,"trigger":..,

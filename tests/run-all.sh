@@ -29,6 +29,7 @@ for t in "$UNIT_DIR"/test-*; do
 done
 suite bash "$here/cli/run.sh" "$here"/cli/*.t
 for t in "$here"/crash/*.sh; do
+	[ "${t##*/}" = lib.sh ] && continue	# sourced by the scripts, not a suite
 	[ -f "$t" ] && suite bash "$t"
 done
 [ -f "$here/closed-fds.sh" ] && suite bash "$here/closed-fds.sh"
@@ -36,6 +37,7 @@ done
 [ -f "$here/model/stream-model.py" ] && suite python3 "$here/model/stream-model.py"
 [ -f "$here/completions.sh" ] && suite bash "$here/completions.sh"
 [ -f "$here/man-lint.sh" ] && suite sh "$here/man-lint.sh"
+[ -f "$here/readme-examples.py" ] && suite python3 "$here/readme-examples.py"
 [ -f "$here/fuzz/replay.sh" ] && suite sh "$here/fuzz/replay.sh"
 [ -f "$here/bench-gen.sh" ] && suite sh "$here/bench-gen.sh"
 [ -f "$here/harness.sh" ] && suite sh "$here/harness.sh"

@@ -116,14 +116,13 @@ $ aggr stream consume s --consumer c1 --event-name GdriveSync --limit 10 | jq -r
 1
 ! aggr: stream: consume: consumer c1 of s (event name GdriveSync) was at offset 1, before the first retained offset 4: skipped 3 events
 
-# c3 sought the earliest event, offset 0: it is moved too; a consumer with
-# no position yet (c2) starts at the earliest kept, with no warning
+# c3 sought the earliest event, offset 0: it follows the first event kept,
+# with no warning, and so does a consumer with no position yet (c2)
 $ aggr stream consume s --consumer c3 --event-name GdriveSync --limit 10 | jq length; aggr stream consume s --consumer c2 --event-name GdriveSync --limit 10 | jq length
 1
 1
-! aggr: stream: consume: consumer c3 of s (event name GdriveSync) was at offset 0, before the first retained offset 4: skipped 4 events
 
-# the move is stored (movedAt is the real clock: not shown); c2 stays
+# c1's move is stored (movedAt is the real clock: not shown); c2 stays
 # without a position, as consume alone never stores one
 $ aggr stream consumers s --format csv | cut -d, -f1,2,4-
 consumerId,offset,eventName,consumedPercentage,behind

@@ -170,3 +170,51 @@ $ aggr -d k ingest flows --format table "$SAMPLES/flows.json"; echo $?; aggr -d 
 # the options they use still work
 $ aggr -d k check --repair --wait 3; aggr -d k --format csv flows --hour 2 | head -1; aggr -d k ingest flows --no-wait --no-progress "$SAMPLES/flows.json"; aggr -d k events list --format ndjson
 src_app,dest_app,vpc_id,hour,bytes_rx,bytes_tx
+
+# a follower notices at once that its reader has gone, as tail -f does, not
+# at the next event; timeout makes a hang fail (exit 124) rather than hang
+$ aggr -q stream publish fo --producer p "$SAMPLES/event.json" > /dev/null; s=$(date +%s); timeout -k 2 5 aggr stream consume fo --consumer c --event-name GdriveSync --follow | head -1 | jq -r .event.name; echo "exit ${PIPESTATUS[0]}"; [ $(( $(date +%s) - s )) -le 2 ] && echo "within 2 s"
+GdriveSync
+exit 0
+within 2 s
+
+# (one record, so that cat is waiting, not writing, when head exits)
+$ printf '{"timestamp":1642284000,"f.com":7}\n' | aggr ingest counters -d one; s=$(date +%s); timeout -k 2 5 aggr cat counters -d one --follow | head -1 | jq -r '."f.com"'; echo "exit ${PIPESTATUS[0]}"; [ $(( $(date +%s) - s )) -le 2 ] && echo "within 2 s"
+7
+exit 0
+within 2 s
+
+# ingest takes the lock only once the input is read and valid (or a block
+# must be written): a slow producer holds no other writer off
+$ F="$SAMPLES/flows.json"; (sleep 3; cat "$F") | aggr -d l ingest flows & sleep 0.5; aggr -d l ingest flows --wait 0 "$F"; echo "second writer: $?"; aggr -d l cat flows | wc -l; wait; aggr -d l cat flows | wc -l
+second writer: 0
+5
+10
+
+# with more than a block to write it locks at the first block; the run
+# stays atomic: no reader sees a record of it before the commit
+$ seq 1 50 | awk '{printf "{\"src_app\":\"s%d\",\"dest_app\":\"d\",\"vpc_id\":\"v\",\"hour\":1,\"bytes_tx\":1,\"bytes_rx\":1}\n", $1}' > fifty.jsonl; (cat fifty.jsonl; sleep 3; cat fifty.jsonl) | AGGR_BLOCK_BYTES=1000 aggr -d l ingest flows & sleep 1.5; aggr -d l ingest flows --wait 0 "$SAMPLES/flows.json"; echo "second writer: $?"; aggr -d l cat flows | wc -l; wait; aggr -d l cat flows | wc -l; aggr -d l check && echo clean
+second writer: 5
+10
+110
+clean
+! aggr: ingest: flows is locked by another writer
+
+# input refused by validation never touches the store
+$ printf '{"src_app":"a"}\n' | aggr -d never ingest flows; echo "exit $?"; test -e never || echo "nothing created"
+exit 3
+nothing created
+! aggr: ingest: <stdin>:1: dest_app: missing
+
+# a retry of a stored --batch-id run reads nothing (it does not wait for
+# its input), and a second run racing the first stores nothing either
+$ F="$SAMPLES/flows.json"; aggr -d b ingest flows --batch-id one "$F"; sleep 5 | timeout 2 aggr -d b ingest flows --batch-id one; echo "retry: $?"; (sleep 1; cat "$F") | aggr -d b ingest flows --batch-id two & sleep 0.3; aggr -d b ingest flows --batch-id two "$F"; wait; aggr -d b cat flows | wc -l; cut -d' ' -f1 b/flows/batches
+retry: 0
+10
+one
+two
+
+# empty input on a terminal ends at the first ^D (script gives aggr a tty)
+$ (sleep 0.5; printf '\004'; sleep 1) | timeout 5 script -qec 'aggr -d tty ingest flows; echo "exit $?"' /dev/null | tr -d '\r'; aggr -d tty cat flows | wc -l
+exit 0
+0

@@ -11,7 +11,8 @@
 #   [2]                            expected exit status (default 0)
 #
 # Cases in one file share a data directory and run in order; files do not
-# share anything. Without "!" lines stderr must be empty. An exit status over
+# share anything. Cases may use the helpers of tests/cli/lib.sh (snapshot,
+# unchanged, reject_lines). Without "!" lines stderr must be empty. An exit status over
 # 128 or a sanitizer report is a crash, never an expected failure.
 #
 # usage: run.sh FILE.t...   (AGGR_BIN names the binary under test)
@@ -30,7 +31,7 @@ run_case() {   # file line cmd expected_out expected_err_exact expected_err_re s
 	local out err rc why=""
 	out=$(cd "$work" && env -i PATH="$bindir:/usr/bin:/bin" HOME="$work/home" LC_ALL=C.UTF-8 TZ=UTC \
 		AGGR_DIR="$work/data" AGGR_NOW="${AGGR_NOW_DEFAULT}" SEED="$root/tests/seed-data" \
-		SAMPLES="$root/samples" TESTS="$root/tests" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
+		SAMPLES="$root/samples" TESTS="$root/tests" BASH_ENV="$here/lib.sh" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
 		UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" bash -c "$cmd" 2>"$work/.stderr"; echo "[$?]")
 	rc=${out##*\[}
 	rc=${rc%\]}

@@ -5,7 +5,9 @@ $ printf '%s\n' '{"user_id":"u","event":"start","session_id":"s","ts":"2016-11-0
 ! aggr: ingest: bad.json:2: ts: not a time YYYY-MM-DDTHH:MM:SS[.fraction][Z|+hh:mm]: "2016-11-40T14:54:48"
 [3]
 
-$ aggr cat sessions
+# (not even the data directory: the log is opened once the input is valid)
+$ test -e "$AGGR_DIR" || echo "nothing created"
+nothing created
 
 $ echo '{"user_id":"u","event":"start","session_id":"s","ts":"2015-02-29T00:00:00"}' | aggr ingest sessions
 ! aggr: ingest: <stdin>:1: ts: not a time YYYY-MM-DDTHH:MM:SS[.fraction][Z|+hh:mm]: "2015-02-29T00:00:00"
@@ -48,7 +50,7 @@ $ echo '{"user_id":"u","event":"start","session_id":"s","ts":"2016-02-29T10:00:0
 [3]
 
 # a refused run adds no country either
-$ aggr sessions --starts --days 10000
+$ mkdir -p "$AGGR_DIR"; aggr sessions --starts --days 10000
 {}
 
 # ---- normalisation: ts in UTC without a zone, the fraction as given;

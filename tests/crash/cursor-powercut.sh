@@ -7,20 +7,8 @@
 # (The cursor lives in a subdirectory: the shim watches what is under
 # POWERCUT_DIR, not that directory itself.)
 # Prints how many crash points were exercised.
-set -u
-: "${AGGR_BIN:?}"
-aggr=$AGGR_BIN
-here=$(cd "$(dirname "$0")" && pwd)
-pass=0 fail=0 points=0
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export AGGR_NOW=2022-01-15T22:00:00Z
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-${CC:-cc} -shared -fPIC -O1 -o "$work/powercut.so" "$here/powercut.c" -ldl || {
-	echo "cursor-powercut: 0 passed, 1 failed (cannot build the shim)"; exit 1; }
-
-ok() { pass=$((pass + 1)); }
-not_ok() { fail=$((fail + 1)); echo "not ok $1${2:+: $2}"; }
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+crash_init cursor-powercut
 
 # a store of three runs; a cursor after the first; output of earlier exports
 base=$work/base
@@ -81,6 +69,4 @@ cp -a "$base" "$D"
 AGGR_DIR=$D/data "$aggr" cat counters --cursor-file "$D/c/cur" >> "$D/out"
 AGGR_DIR=$D/data "$aggr" cat counters --cursor-file "$D/c/cur" >> "$D/out"
 if [ "$(wc -l < "$D/out")" = 600 ] && tail -n 400 "$D/out" | cmp -s - "$work/want"; then ok; else not_ok "no cut: not exactly once"; fi
-echo "# cursor-powercut: $points crash points"
-echo "cursor-powercut: $pass passed, $fail failed"
-[ $fail = 0 ]
+crash_done

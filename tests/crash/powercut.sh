@@ -6,21 +6,8 @@
 # the sealed ones (*.jsonl.gz, what other engines read) a prefix of them.
 # Runs that span 3 or more segments are cut too (span, rollmid, spannext).
 # Prints how many crash points were exercised.
-set -u
-: "${AGGR_BIN:?}"
-aggr=$AGGR_BIN
-here=$(cd "$(dirname "$0")" && pwd)
-pass=0 fail=0 points=0
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export AGGR_NOW=2022-01-15T22:00:00Z
-# the shim is not built with the sanitizers: let ASan start after it
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-${CC:-cc} -shared -fPIC -O1 -o "$work/powercut.so" "$here/powercut.c" -ldl || {
-	echo "powercut: 0 passed, 1 failed (cannot build the shim)"; exit 1; }
-
-ok() { pass=$((pass + 1)); }
-not_ok() { fail=$((fail + 1)); echo "not ok $1${2:+: $2}"; }
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+crash_init powercut
 
 # N records of run K for each kind, tagged "run-K" somewhere in the record;
 # a new kind needs one line here, not new harness code
@@ -234,6 +221,4 @@ eio newseg "$newseg_op" "A:1500 B:1500|A B" "A:1500 B:1500 C:1500|A B C"
 
 done
 
-echo "# $points crash points and $eio_points I/O errors exercised"
-echo "powercut: $pass passed, $fail failed"
-[ $fail = 0 ]
+crash_done "$points crash points and $eio_points I/O errors exercised"

@@ -4,20 +4,8 @@
 # commit. After a cut, the same cron line run again leaves every file's
 # records stored exactly once, the spool empty, and check clean.
 # Prints how many crash points were exercised.
-set -u
-: "${AGGR_BIN:?}"
-aggr=$AGGR_BIN
-here=$(cd "$(dirname "$0")" && pwd)
-pass=0 fail=0 points=0
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export AGGR_NOW=2022-01-15T22:00:00Z
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-${CC:-cc} -shared -fPIC -O1 -o "$work/powercut.so" "$here/powercut.c" -ldl || {
-	echo "remove-powercut: 0 passed, 1 failed (cannot build the shim)"; exit 1; }
-
-ok() { pass=$((pass + 1)); }
-not_ok() { fail=$((fail + 1)); echo "not ok $1${2:+: $2}"; }
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+crash_init remove-powercut
 
 base=$work/base
 mkdir -p "$base/spool"
@@ -62,6 +50,4 @@ for n in $(seq 1 "$total"); do
 		ok
 	done
 done
-echo "# remove-powercut: $points crash points"
-echo "remove-powercut: $pass passed, $fail failed"
-[ $fail = 0 ]
+crash_done

@@ -3,20 +3,8 @@
 # seek. After recovery (the next writer's open), check is clean; a publish
 # run is there whole or not at all; the stream has an owner exactly when it
 # has events; a consumer position is the old one or the new one, never torn.
-set -u
-: "${AGGR_BIN:?}"
-aggr=$AGGR_BIN
-here=$(cd "$(dirname "$0")" && pwd)
-pass=0 fail=0 points=0
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export AGGR_NOW=2022-01-15T22:00:00Z
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-${CC:-cc} -shared -fPIC -O1 -o "$work/powercut.so" "$here/powercut.c" -ldl || {
-	echo "stream-powercut: 0 passed, 1 failed (cannot build the shim)"; exit 1; }
-
-ok() { pass=$((pass + 1)); }
-not_ok() { fail=$((fail + 1)); echo "not ok $1${2:+: $2}"; }
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+crash_init stream-powercut
 
 gen=$here/../../bench/gen-stream.sh
 sh "$gen" 1500 E,F 0 > "$work/A.json"
@@ -115,6 +103,4 @@ exercise seek "$(pub A) && $(ack c1) && $(ack c1)" \
 	"AGGR_DIR=\$D $aggr stream seek s --consumer c1 --event-name E --to earliest" \
 	"1500 p A:1500 c1:2" "1500 p A:1500 c1:0"
 
-echo "# $points crash points exercised"
-echo "stream-powercut: $pass passed, $fail failed"
-[ $fail = 0 ]
+crash_done "$points crash points exercised"

@@ -11,24 +11,14 @@
 # the whole run; after the next writer's recovery the log is upgraded,
 # check is clean with no interrupted run left, and it still reads exactly
 # as before or as after.
-set -u
-: "${AGGR_BIN:?}"
-aggr=$AGGR_BIN
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+crash_init upgrade-powercut
 fixtures="$here/../fixtures/v1-store $here/../fixtures/v2-store"
-pass=0 fail=0 points=0
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 export AGGR_NOW=2022-01-15T22:00:00Z TZ=UTC LC_ALL=C
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-${CC:-cc} -shared -fPIC -O1 -o "$work/powercut.so" "$here/powercut.c" -ldl || {
-	echo "upgrade-powercut: 0 passed, 1 failed (cannot build the shim)"; exit 1; }
 for fixture in $fixtures; do
 	[ -f "$fixture/flows/MANIFEST" ] || { echo "upgrade-powercut: 0 passed, 1 failed (no fixture $fixture)"; exit 1; }
 done
 
-ok() { pass=$((pass + 1)); }
-not_ok() { fail=$((fail + 1)); echo "not ok $1${2:+: $2}"; }
 
 # what readers see of LOG in store $1: every read command's output (and,
 # after a writer's recovery, with state: its batch IDs too; before it, the
@@ -158,6 +148,4 @@ exercise compact events "$one $aggr compact events" "AGGR_DIR=\$D $aggr events l
 
 done
 
-echo "# $points crash points exercised"
-echo "upgrade-powercut: $pass passed, $fail failed"
-[ $fail = 0 ]
+crash_done "$points crash points exercised"
