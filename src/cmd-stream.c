@@ -240,10 +240,9 @@ static int do_publish(struct sopts *o)
 	}
 	if (!rc && !(rc = stream_pub_commit(p.sp, &n)))
 		info_("published %" PRIu64 " event%s to stream %s", n, n == 1 ? "" : "s", o->args[0]);
-	/* the stream's size retention on the way out (its age is left to
-	 * 'aggr retain'); the events stand whatever it does: a warning */
-	if (!rc && n && log_retention_bytes(stream_pub_log(p.sp)) &&
-	    retain_oversize(stream_pub_log(p.sp), log_retention_bytes(stream_pub_log(p.sp)))) {
+	/* the stream's retention, by age and size, on the way out, as
+	 * ingest's; the events stand whatever it does: a warning */
+	if (!rc && n && retain_apply(stream_pub_log(p.sp), now)) {
 		warnx_("%s", err_msg());
 		err_clear();
 	}
