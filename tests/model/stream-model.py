@@ -8,7 +8,8 @@ documents or gzip; runs with an invalid event; empty runs; a second producer
 that must get exit 5), stream consume, ack (the next unacknowledged event,
 any other, unknown and expired ids), seek, consumers, list, aggr cat, check,
 retain --set with small segments while AGGR_NOW advances, retain,
-retain --older-than and compact. A small reference model inside this script
+retain --older-than and compact (publish applies retention on its way
+out, as retain does). A small reference model inside this script
 predicts every command's exact stdout, stderr and exit status, and every
 step is compared. The first difference ends the seed and prints the seed,
 the step and the command, with the line that replays it.
@@ -368,6 +369,10 @@ class Test:
             s.exists = True
             if s.owner is None:
                 s.owner = prod
+            # a publish that stored events applies the stream's retention
+            # on its way out, as retain does
+            if s.retention:
+                m.delete_before(s, m.now - s.retention)
         self.verify_cat(s)
 
     def st_consume(self):
