@@ -18,7 +18,7 @@ _aggr_takes_arg()
     [[ $1 == --hour && $2 == top ]] && return 1
     case $1 in
         -d | --data-dir | --format | --wait | --max-batch | --batch-id | --hour | --page | --size | --by | --from | --tail | --cursor-file | --max-errors | --rejects | \
-        --at | --since | --until | --tz | -n | --tag | --start | --stop | --id | --user | --days | --older-than | --set | \
+        --at | --since | --until | --tz | -n | --tag | --start | --stop | --id | --user | --days | --older-than | --set | --max-bytes | --set-max-bytes | \
         --producer | --consumer | --event-name | --limit | --to)
             return 0 ;;
     esac
@@ -53,7 +53,7 @@ _aggr_options()
         stream) echo "--producer --consumer --event-name --limit --follow --to --format --wait --no-wait $common" ;;
         help)   echo "$common" ;;
         sessions) echo "--user -n --starts --days --at --tz --format $common" ;;
-        retain) echo "--older-than --set --wait --no-wait $common" ;;
+        retain) echo "--older-than --set --max-bytes --set-max-bytes --wait --no-wait $common" ;;
     esac
 }
 
@@ -97,6 +97,10 @@ _aggr_option_value()
             COMPREPLY=($(compgen -W "365.25d 90d 30d 7d" -- "$2")) ;;
         --set)
             COMPREPLY=($(compgen -W "365.25d 90d 30d 7d forever" -- "$2")) ;;
+        --max-bytes)
+            COMPREPLY=($(compgen -W "100M 1G 10G" -- "$2")) ;;
+        --set-max-bytes)
+            COMPREPLY=($(compgen -W "100M 1G 10G none" -- "$2")) ;;
         --tz)
             local zdir=${TZDIR:-/usr/share/zoneinfo}
             mapfile -t COMPREPLY < <(cd "$zdir" 2>/dev/null && compgen -f -- "$2")

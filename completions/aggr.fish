@@ -20,7 +20,7 @@ function __aggr_positionals
                     set ddash 1
                     continue
                 case -d --data-dir --format --wait --max-batch --batch-id --hour --page --size \
-                    --at --since --until --tz --tag --start --stop --id --user --days --older-than --set \
+                    --at --since --until --tz --tag --start --stop --id --user --days --older-than --set --max-bytes --set-max-bytes \
                     --producer --consumer --event-name --limit --to
                     set skip 1
                     continue
@@ -72,7 +72,7 @@ complete -c aggr -n __aggr_needs_command -a purge -d 'Delete every record of a l
 complete -c aggr -n __aggr_needs_command -a stream -d 'Event streams: publish, consume, ack, consumers, seek, list'
 complete -c aggr -n __aggr_needs_command -a help -d 'Print help'
 complete -c aggr -n __aggr_needs_command -a sessions -d "Print a user's sessions or session starts per country"
-complete -c aggr -n __aggr_needs_command -a retain -d "Delete segments older than a log's retention"
+complete -c aggr -n __aggr_needs_command -a retain -d "Delete segments older than a log's retention, or past its size"
 
 # Global options (also valid after the command)
 complete -c aggr -s d -l data-dir -x -a '(__fish_complete_directories)' -d 'Data directory'
@@ -150,10 +150,12 @@ complete -c aggr -n '__aggr_using sessions' -l at -x -a 'now today yesterday -1h
 complete -c aggr -n '__aggr_using sessions' -l tz -x -a '(string replace -r "^.*/zoneinfo/" "" /usr/share/zoneinfo/*/*)' -d 'Time zone'
 complete -c aggr -n '__aggr_using sessions' -l format -x -a 'json ndjson csv tsv table' -d 'Output format'
 
-# retain [LOG] [--older-than AGE] [--set AGE|forever]
+# retain [LOG] [--older-than AGE] [--set AGE|forever] [--max-bytes SIZE] [--set-max-bytes SIZE|none]
 complete -c aggr -n '__aggr_first_arg retain' -a 'flows counters events sessions' -d Log
 complete -c aggr -n '__aggr_using retain' -l older-than -x -a '365.25d 90d 30d 7d' -d 'Delete what was ingested more than AGE ago'
 complete -c aggr -n '__aggr_using retain' -l set -x -a '365.25d 90d 30d 7d forever' -d "Make AGE the log's retention"
+complete -c aggr -n '__aggr_using retain' -l max-bytes -x -a '100M 1G 10G' -d 'Delete the oldest sealed segments until the log fits in SIZE'
+complete -c aggr -n '__aggr_using retain' -l set-max-bytes -x -a '100M 1G 10G none' -d 'Make SIZE the size the log is kept to'
 complete -c aggr -n '__aggr_using retain' -l wait -x -a 'forever' -d 'Wait this long for the lock (seconds, or forever)'
 complete -c aggr -n '__aggr_using retain' -l no-wait -d 'Fail at once if the log is locked'
 

@@ -59,8 +59,9 @@ const struct cmd cmd_info = {
 	"records, raw and compressed bytes, compression ratio, key range (also as\n"
 	"times, min_key_time and max_key_time, for the kinds keyed by time),\n"
 	"offsets, ingest times, retention (retention_seconds, null: forever),\n"
-	"live and expired records, batch IDs kept and bytes on disk. Without\n"
-	"LOG a last row \"total\" sums them over every log.\n",
+	"live and expired records, batch IDs kept, bytes on disk (disk_bytes)\n"
+	"and the size retention keeps them to (retention_bytes, null: any).\n"
+	"Without LOG a last row \"total\" sums them over every log.\n",
 };
 
 const struct cmd cmd_check = {
@@ -689,35 +690,6 @@ static int live_count(const struct idx_entry *e, const struct log_seg *s, void *
 	return 0;
 }
 
-/* The sizes of the regular files under dir, subdirectories (lost/)
- * included; a file that goes meanwhile counts nothing. Returns 0, or an
- * error code when dir cannot be read (a missing one is empty). */
-static int disk_bytes(const char *dir, int depth, uint64_t *sum)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int rc = 0;
-
-	if (!d)
-		return errno == ENOENT ? 0 : err_sys("cannot read directory %s", dir);
-	while (!rc && (de = readdir(d))) {
-		struct stat st;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISREG(st.st_mode)) {
-			*sum += (uint64_t)st.st_size;
-		} else if (S_ISDIR(st.st_mode) && depth < 4) {
-			char *sub = path_join(dir, de->d_name);
-			rc = disk_bytes(sub, depth + 1, sum);
-			free(sub);
-		}
-	}
-	closedir(d);
-	return rc;
-}
-
 static int info_run(int argc, char **argv)
 {
 	static const struct out_col cols[] = {
@@ -728,7 +700,7 @@ static int info_run(int argc, char **argv)
 		{"first_ingest", OUT_STR}, {"last_ingest", OUT_STR},
 		{"min_key_time", OUT_STR}, {"max_key_time", OUT_STR},
 		{"retention_seconds", OUT_RAW}, {"live_records", OUT_INT}, {"expired_records", OUT_INT},
-		{"batch_ids", OUT_INT}, {"disk_bytes", OUT_INT},
+		{"batch_ids", OUT_INT}, {"disk_bytes", OUT_INT}, {"retention_bytes", OUT_RAW},
 	};
 	/* the total row: sums of the counts, null where a sum means nothing */
 	struct {
@@ -811,7 +783,7 @@ static int info_run(int argc, char **argv)
 		log_count_blocks(lg, live_count, &lc);
 		log_expiry(lg, lc.expire_before);
 		uint64_t nb = 0, disk = 0;
-		if ((rc = log_batch_count(lg, &nb)) || (rc = disk_bytes(log_path(lg), 0, &disk))) {
+		if ((rc = log_batch_count(lg, &nb)) || (rc = log_disk_bytes(lg, &disk))) {
 			log_close(lg);
 			break;
 		}
@@ -819,6 +791,12 @@ static int info_run(int argc, char **argv)
 		out_add_int(&t, (int64_t)lc.expired);
 		out_add_int(&t, (int64_t)nb);
 		out_add_int(&t, (int64_t)disk);
+		if (log_retention_bytes(lg)) {
+			snprintf(num, sizeof(num), "%" PRIu64, log_retention_bytes(lg));
+			out_add_raw(&t, num, strlen(num));
+		} else {
+			out_add_null(&t);
+		}
 		tot.segments += tt.segments;
 		tot.blocks += blocks;
 		tot.records += records;
@@ -862,6 +840,7 @@ static int info_run(int argc, char **argv)
 		out_add_int(&t, (int64_t)tot.expired);
 		out_add_int(&t, (int64_t)tot.batches);
 		out_add_int(&t, (int64_t)tot.disk);
+		out_add_null(&t);   /* retention_bytes */
 	}
 	if (!rc)
 		rc = out_print(&t, G.format);

@@ -545,7 +545,7 @@ static int run(int argc, char **argv)
 	}
 	progress_end(&g.pr);
 	/* the runs stand whatever retention does: its failure is a warning */
-	if (any && g.lg && log_retention(g.lg) > 0 && retain_expired(g.lg, g.now - log_retention(g.lg))) {
+	if (any && g.lg && retain_apply(g.lg, g.now)) {
 		warnx_("%s", err_msg());
 		err_clear();
 	}

@@ -11,15 +11,23 @@
 static int run(int argc, char **argv);
 
 const struct cmd cmd_retain = {
-	"retain", run, "delete segments older than a log's retention",
+	"retain", run, "delete segments older than a log's retention, or past its size",
 	"usage: aggr retain [LOG] [--older-than AGE] [--set AGE|forever]\n"
+	"                         [--max-bytes SIZE] [--set-max-bytes SIZE|none]\n"
 	"\n"
 	"Delete, from LOG or from every log, the oldest whole segments all of whose\n"
 	"records were ingested more than AGE ago. AGE is the log's retention\n"
 	"unless --older-than gives one; logs without a retention are left alone.\n"
 	"Queries already ignore expired blocks: retain reclaims their space.\n"
 	"The MANIFEST rename is the commit, so a crash deletes all or nothing.\n"
-	"ingest runs retention on its way out, so cron needs no separate job.\n"
+	"ingest and stream publish run retention on their way out, so cron needs\n"
+	"no separate job.\n"
+	"\n"
+	"By size: then the oldest whole sealed segments go until the files of the\n"
+	"log (disk_bytes in 'aggr info') take at most SIZE. The newest segment\n"
+	"always stays, even when it alone is larger. Age goes first, then size.\n"
+	"A stream consumer left before the first event kept is moved to it by\n"
+	"its next consume, with a warning that counts the events it skipped.\n"
 	"\n"
 	"Retention is set per log and measured by ingest time. A new sessions log\n"
 	"keeps 365.25 days; other logs keep everything until --set.\n"
@@ -29,11 +37,18 @@ const struct cmd cmd_retain = {
 	"  --set AGE         make AGE the retention of LOG ('forever': none), then\n"
 	"                    delete what it expired; a LOG not written yet is\n"
 	"                    created with it\n"
+	"  --max-bytes SIZE  delete the oldest sealed segments until LOG fits in\n"
+	"                    SIZE bytes, this once\n"
+	"  --set-max-bytes SIZE\n"
+	"                    make SIZE the size LOG keeps to ('none' or 0: any),\n"
+	"                    then delete what no longer fits; ingest and stream\n"
+	"                    publish apply it on their way out\n"
 	"\n"
-	"AGE: a number with a unit s, m, h, d or w, such as 365.25d, 12h, 2w.\n",
+	"AGE: a number with a unit s, m, h, d or w, such as 365.25d, 12h, 2w.\n"
+	"SIZE: a number of bytes, or with K, M, G or T (powers of 1024): 512M.\n",
 };
 
-enum { OPT_OLDER = OPT_CMD, OPT_SET };
+enum { OPT_OLDER = OPT_CMD, OPT_SET, OPT_MAX_BYTES, OPT_SET_MAX_BYTES };
 
 /* AGE as microseconds: digits, an optional fraction, a unit. Returns 0 or -1. */
 static int age_parse(const char *s, int64_t *us)
@@ -92,9 +107,42 @@ int retain_expired(struct log *l, int64_t cutoff)
 	return 0;
 }
 
-static int retain_one(const char *dir, const char *name, int64_t now, int64_t older, int64_t set,
-		      const char *set_text)
+int retain_oversize(struct log *l, uint64_t max_bytes)
 {
+	uint64_t recs, segs, freed, left;
+	int rc;
+
+	if ((rc = log_retain_bytes(l, max_bytes, &recs, &segs, &freed, &left)))
+		return rc;
+	if (segs)
+		info_("%s: deleted %" PRIu64 " record%s (%" PRIu64 " segment%s, %" PRIu64 " bytes) to fit in %" PRIu64
+		      " bytes", log_name(l), recs, recs == 1 ? "" : "s", segs, segs == 1 ? "" : "s", freed, max_bytes);
+	if (left > max_bytes)
+		info_("%s: %" PRIu64 " bytes, more than %" PRIu64 ", but the newest segment stays", log_name(l), left,
+		      max_bytes);
+	return 0;
+}
+
+int retain_apply(struct log *l, int64_t now)
+{
+	int rc = 0;
+
+	if (log_retention(l) > 0)
+		rc = retain_expired(l, now - log_retention(l));
+	if (!rc && log_retention_bytes(l) > 0)
+		rc = retain_oversize(l, log_retention_bytes(l));
+	return rc;
+}
+
+/* What one run of retain does: -1 in a field means not given. */
+struct retain_opts {
+	int64_t now, older, set, max_bytes, set_max;
+	const char *set_text, *set_max_text;
+};
+
+static int retain_one(const char *dir, const char *name, const struct retain_opts *o)
+{
+	int64_t now = o->now, older = o->older, set = o->set;
 	struct log_config cfg;
 	struct log *lg;
 	char kind[32];
@@ -111,7 +159,7 @@ static int retain_one(const char *dir, const char *name, int64_t now, int64_t ol
 		return err_set(EX_NOTFOUND, "%s: no such stream", name);
 	/* a log not yet written has nothing to delete; but a retention set
 	 * now must hold for the records to come, so the log is created with it */
-	if (!exists && set < 0)
+	if (!exists && set < 0 && o->set_max < 0)
 		return 0;
 	const struct kind *k = kind_find(kind);
 	if ((rc = log_config_init(&cfg, kind, k ? k->bloom_bytes : 0, k ? k->bloom_k : 0)))
@@ -121,15 +169,25 @@ static int retain_one(const char *dir, const char *name, int64_t now, int64_t ol
 		return rc;
 	/* a retention set on a log not written yet is a change to keep:
 	 * log_set_retention() commits it, so the log stays */
-	int changed = log_created(lg) || (set >= 0 && log_retention(lg) != set);
+	int created = log_created(lg);
+	int changed = created || (set >= 0 && log_retention(lg) != set);
 	if (set >= 0 && changed)
 		rc = log_set_retention(lg, set);
 	if (!rc && set >= 0 && changed)
-		info_("%s: retention set to %s", name, set_text);
+		info_("%s: retention set to %s", name, o->set_text);
+	changed = created || (o->set_max >= 0 && log_retention_bytes(lg) != (uint64_t)o->set_max);
+	if (!rc && o->set_max >= 0 && changed)
+		rc = log_set_retention_bytes(lg, (uint64_t)o->set_max);
+	if (!rc && o->set_max >= 0 && changed)
+		info_("%s: size retention set to %s", name, o->set_max_text);
 	if (!rc && older >= 0)
 		rc = retain_expired(lg, now - older);
 	else if (!rc && log_retention(lg) > 0)
 		rc = retain_expired(lg, now - log_retention(lg));
+	if (!rc && o->max_bytes >= 0)
+		rc = retain_oversize(lg, (uint64_t)o->max_bytes);
+	else if (!rc && log_retention_bytes(lg) > 0)
+		rc = retain_oversize(lg, log_retention_bytes(lg));
 	log_close(lg);
 	return rc;
 }
@@ -140,10 +198,12 @@ static int run(int argc, char **argv)
 		COMMON_LONGOPTS,
 		{"older-than", required_argument, 0, OPT_OLDER},
 		{"set", required_argument, 0, OPT_SET},
+		{"max-bytes", required_argument, 0, OPT_MAX_BYTES},
+		{"set-max-bytes", required_argument, 0, OPT_SET_MAX_BYTES},
 		{0, 0, 0, 0},
 	};
-	int64_t older = -1, set = -1, now;
-	const char *name = NULL, *set_text = NULL;
+	struct retain_opts o = {0, -1, -1, -1, -1, NULL, NULL};
+	const char *name = NULL;
 	char **names = NULL, *dir;
 	size_t n;
 	int c, rc;
@@ -151,15 +211,27 @@ static int run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_OLDER:
-			if (age_parse(optarg, &older))
+			if (age_parse(optarg, &o.older))
 				return cmd_usage_error(&cmd_retain, "--older-than: not an age such as 365.25d: %s", optarg);
 			break;
 		case OPT_SET:
-			set_text = optarg;
+			o.set_text = optarg;
 			if (!strcmp(optarg, "forever"))
-				set = 0;
-			else if (age_parse(optarg, &set) || set <= 0)
+				o.set = 0;
+			else if (age_parse(optarg, &o.set) || o.set <= 0)
 				return cmd_usage_error(&cmd_retain, "--set: not an age such as 365.25d, or forever: %s",
+						       optarg);
+			break;
+		case OPT_MAX_BYTES:
+			if (parse_size(optarg, &o.max_bytes))
+				return cmd_usage_error(&cmd_retain, "--max-bytes: not a size such as 512M: %s", optarg);
+			break;
+		case OPT_SET_MAX_BYTES:
+			o.set_max_text = optarg;
+			if (!strcmp(optarg, "none"))
+				o.set_max = 0;
+			else if (parse_size(optarg, &o.set_max))
+				return cmd_usage_error(&cmd_retain, "--set-max-bytes: not a size such as 512M, or none: %s",
 						       optarg);
 			break;
 		default:
@@ -176,14 +248,16 @@ static int run(int argc, char **argv)
 	if (name && !log_name_valid(name))
 		return cmd_usage_error(&cmd_retain, "not a log name: %s (flows, counters, events, sessions, "
 				       "streams/NAME)", name);
-	if (set >= 0 && !name)
+	if (o.set >= 0 && !name)
 		return cmd_usage_error(&cmd_retain, "--set needs a LOG");
-	if ((rc = now_us(&now)))
+	if (o.set_max >= 0 && !name)
+		return cmd_usage_error(&cmd_retain, "--set-max-bytes needs a LOG");
+	if ((rc = now_us(&o.now)))
 		return rc;
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
 	if (name) {
-		rc = retain_one(dir, name, now, older, set, set_text);
+		rc = retain_one(dir, name, &o);
 		free(dir);
 		return rc;
 	}
@@ -194,7 +268,7 @@ static int run(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!rc)
-			rc = retain_one(dir, names[i], now, older, set, set_text);
+			rc = retain_one(dir, names[i], &o);
 		free(names[i]);
 	}
 	free(names);

@@ -39,7 +39,9 @@ const struct cmd cmd_stream = {
 	"           publish owns the stream; any other gets exit 5.\n"
 	"consume    print the next L events named N after this consumer's\n"
 	"           acknowledged position for N, oldest first, as a JSON array\n"
-	"           (--format ndjson: one per line); the position does not move.\n"
+	"           (--format ndjson: one per line); the position does not move\n"
+	"           unless retention removed events after it: it then moves to\n"
+	"           the first event kept, with a warning counting those skipped.\n"
 	"           --follow: print them as NDJSON, then every new matching event\n"
 	"           as it is published, until SIGINT, SIGTERM or a closed standard\n"
 	"           output (exit 0), or L events.\n"
@@ -49,8 +51,9 @@ const struct cmd cmd_stream = {
 	"           per event name from 1).\n"
 	"consumers  per consumer and event name: events acknowledged (offset),\n"
 	"           when last moved, events behind, percent consumed.\n"
-	"seek       move a consumer's position for N: to the start (earliest), past\n"
-	"           every event (latest), or so that EVENT_ID is consumed next.\n"
+	"seek       move a consumer's position for N: to the first event kept\n"
+	"           (earliest), past every event (latest), or so that EVENT_ID\n"
+	"           is consumed next.\n"
 	"list       streams with their owner, event count, first and last publish.\n"
 	"\n"
 	"Options:\n"
@@ -237,6 +240,12 @@ static int do_publish(struct sopts *o)
 	}
 	if (!rc && !(rc = stream_pub_commit(p.sp, &n)))
 		info_("published %" PRIu64 " event%s to stream %s", n, n == 1 ? "" : "s", o->args[0]);
+	/* the stream's retention, by age and size, on the way out, as
+	 * ingest's; the events stand whatever it does: a warning */
+	if (!rc && n && retain_apply(stream_pub_log(p.sp), now)) {
+		warnx_("%s", err_msg());
+		err_clear();
+	}
 	if (!rc)
 		rc = out_write_stdout(stream_pub_ids(p.sp));
 	stream_pub_end(p.sp);
@@ -322,7 +331,8 @@ static int do_consume(struct sopts *o)
 		return rc;
 	if ((rc = stream_open(o->dir, o->args[0], &lg)))
 		return rc;
-	if ((rc = stream_pos_read(lg, o->consumer, o->event_name, &st))) {
+	if ((rc = stream_pos_read(lg, o->consumer, o->event_name, &st)) ||
+	    (rc = stream_pos_retained(lg, o->consumer, o->event_name, G.wait_secs, &st))) {
 		log_close(lg);
 		return rc;
 	}

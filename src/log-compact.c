@@ -303,6 +303,21 @@ int log_set_retention(struct log *l, int64_t retention_us)
 	return rc;
 }
 
+/* Drop the first n segments: the MANIFEST without them is the commit,
+ * then their files are orphans, removed at once. */
+static int retain_drop(struct log *l, size_t n)
+{
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		log_seg_close(&l->seg[i]);
+	memmove(l->seg, l->seg + n, sizeof(*l->seg) * (l->nseg - n));
+	l->nseg -= n;
+	if ((rc = log_manifest_write(l)))
+		return rc;
+	return log_remove_orphans(l, 0);
+}
+
 int log_retain(struct log *l, int64_t cutoff, uint64_t *records, uint64_t *segments)
 {
 	size_t n;
@@ -326,13 +341,63 @@ int log_retain(struct log *l, int64_t cutoff, uint64_t *records, uint64_t *segme
 	if (!n)
 		return 0;
 	*segments = n;
-	for (size_t i = 0; i < n; i++)
-		log_seg_close(&l->seg[i]);
-	memmove(l->seg, l->seg + n, sizeof(*l->seg) * (l->nseg - n));
-	l->nseg -= n;
-	/* the MANIFEST without them is the commit; then they are orphans */
-	if ((rc = log_manifest_write(l)))
-		return rc;
-	return log_remove_orphans(l, 0);
+	return retain_drop(l, n);
 }
 
+int log_set_retention_bytes(struct log *l, uint64_t max_bytes)
+{
+	uint64_t old = l->retention_bytes;
+	int rc;
+
+	l->retention_bytes = max_bytes;
+	if ((rc = log_manifest_write(l)) && !l->manifest_renamed)
+		l->retention_bytes = old;
+	else
+		l->committed = 1;
+	return rc;
+}
+
+/* The bytes segment s takes: its files (data, index, filter; a missing
+ * one counts nothing) and its MANIFEST line. */
+static uint64_t seg_disk_bytes(const struct log *l, const struct log_seg *s)
+{
+	char path[PATH_MAX];
+	uint64_t sum = 0;
+
+	for (int k = 0; k < 3; k++) {
+		struct stat st;
+		logf_seg_path(l, s, k, path, sizeof(path));
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+			sum += (uint64_t)st.st_size;
+	}
+	return sum + log_manifest_seg_len(s);
+}
+
+int log_retain_bytes(struct log *l, uint64_t max_bytes, uint64_t *records, uint64_t *segments, uint64_t *freed,
+		     uint64_t *left)
+{
+	uint64_t total = 0;
+	size_t n = 0;
+	int rc;
+
+	*records = *segments = *freed = 0;
+	if (l->in_run)
+		return err_set(EX_FAIL, "%s: retention inside an ingest run", l->name);
+	if ((rc = log_disk_bytes(l, &total)))
+		return rc;
+	/* the oldest first, never the newest: offsets stay contiguous */
+	for (; total > max_bytes && n + 1 < l->nseg && l->seg[n].sealed; n++) {
+		uint64_t b = seg_disk_bytes(l, &l->seg[n]);
+		*records += l->seg[n].sum.records;
+		*freed += b;
+		total -= b < total ? b : total;
+	}
+	*left = total;
+	if (!n)
+		return 0;
+	*segments = n;
+	if ((rc = retain_drop(l, n)))
+		return rc;
+	/* what is left, measured: the MANIFEST may have gained filter files */
+	return log_disk_bytes(l, left);
+}

@@ -219,3 +219,38 @@ int log_stamp_same(const struct log_stamp *a, const struct log_stamp *b)
 	return a->ino == b->ino && a->msize == b->msize && a->isize == b->isize && a->mtime_s == b->mtime_s &&
 	       a->mtime_ns == b->mtime_ns && !strcmp(a->index, b->index);
 }
+
+/* ---- bytes on disk ---- */
+
+/* log_disk_bytes under dir, depth levels down */
+static int dir_bytes(const char *dir, int depth, uint64_t *sum)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : err_sys("cannot read directory %s", dir);
+	while (!rc && (de = readdir(d))) {
+		struct stat st;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISREG(st.st_mode)) {
+			*sum += (uint64_t)st.st_size;
+		} else if (S_ISDIR(st.st_mode) && depth < 4) {
+			char *sub = path_join(dir, de->d_name);
+			rc = dir_bytes(sub, depth + 1, sum);
+			free(sub);
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+int log_disk_bytes(const struct log *l, uint64_t *sum)
+{
+	*sum = 0;
+	return dir_bytes(l->dir, 0, sum);
+}

@@ -9,7 +9,8 @@
  * engine touches only its own:
  *
  *  - The snapshot (every log): dir, name, kind, have_manifest, seg[] and
- *    nseg, next_offset, manifest_next, retention_us, expire_before,
+ *    nseg, next_offset, manifest_next, retention_us, retention_bytes,
+ *    expire_before,
  *    keys_from. log_load() fills it from the MANIFEST and the index files;
  *    log_manifest_write() writes it back. Readers never change it after
  *    log_open_read() returns.
@@ -85,6 +86,7 @@ struct log {
 	uint64_t next_offset;         /* offset the next record gets */
 	uint64_t manifest_next;       /* next_offset as the MANIFEST last recorded it */
 	int64_t retention_us;         /* MANIFEST: blocks expire this long after ingest; 0 never */
+	uint64_t retention_bytes;     /* MANIFEST: the log's files may take this many bytes; 0 any */
 	int64_t expire_before;        /* readers: blocks ingested before this are gone */
 	uint64_t keys_from;           /* MANIFEST: keys of runs ending at or before this were purged */
 	int manifest_version;         /* as read: 1, 2 or 3 (LOG_FORMAT); 0 without one */
@@ -178,6 +180,8 @@ int log_manifest_parse(struct log *l, const char *text, size_t len);
  * that changes the segment list. Returns 0 or an error code; see
  * manifest_renamed for a failure after the rename. */
 int log_manifest_write(struct log *l);
+/* The bytes segment s's line takes in the MANIFEST. */
+size_t log_manifest_seg_len(const struct log_seg *s);
 /* Recompute s->sum from its committed entries. */
 void log_seg_summarize(struct log_seg *s);
 

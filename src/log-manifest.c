@@ -74,6 +74,13 @@ int log_manifest_parse(struct log *l, const char *text, size_t len)
 				l->keys_from = (uint64_t)num;
 			continue;
 		}
+		if (!strncmp(line, "retention_bytes ", 16)) {
+			int64_t num;
+			if (line[16] == '-' || parse_i64(line + 16, strlen(line + 16), &num))
+				return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: bad retention_bytes", l->name, lineno);
+			l->retention_bytes = (uint64_t)num;
+			continue;
+		}
 		if (!strncmp(line, "kind ", 5)) {
 			size_t kn = strlen(line + 5);
 			if (kn >= sizeof(l->kind))
@@ -168,6 +175,39 @@ void log_seg_summarize(struct log_seg *s)
 	m->bytes = s->data_end;
 }
 
+/* Segment s's line of the MANIFEST, appended to b. */
+static void seg_line(struct buf *b, const struct log_seg *s)
+{
+	if (s->sealed)
+		buf_addf(b, "segment %020" PRIu64 " sealed records %" PRIu64 " blocks %" PRIu64
+			 " bytes %" PRIu64 " min_key %" PRId64 " max_key %" PRId64
+			 " min_ingest %" PRId64 " max_ingest %" PRId64 "\n",
+			 s->base, s->sum.records, s->sum.blocks, s->sum.bytes, s->sum.min_key,
+			 s->sum.max_key, s->sum.min_ingest, s->sum.max_ingest);
+	else
+		buf_addf(b, "segment %020" PRIu64 " active\n", s->base);
+	if (s->sealed && s->has_filter) {
+		b->len--;
+		buf_adds(b, " filter\n");
+	}
+	if (s->gen) {
+		b->len--;  /* the gen goes on the segment's line */
+		buf_addf(b, " gen %" PRIu32 "\n", s->gen);
+	}
+}
+
+size_t log_manifest_seg_len(const struct log_seg *s)
+{
+	struct buf b;
+	size_t n;
+
+	buf_init(&b);
+	seg_line(&b, s);
+	n = b.len;
+	buf_free(&b);
+	return n;
+}
+
 int log_manifest_write(struct log *l)
 {
 	struct buf b;
@@ -188,27 +228,12 @@ int log_manifest_write(struct log *l)
 	buf_addf(&b, " %s\nnext_offset %" PRIu64 "\n", l->kind, l->next_offset);
 	if (l->retention_us)
 		buf_addf(&b, "retention_us %" PRId64 "\n", l->retention_us);
+	if (l->retention_bytes)
+		buf_addf(&b, "retention_bytes %" PRIu64 "\n", l->retention_bytes);
 	if (l->keys_from)
 		buf_addf(&b, "keys_from %" PRIu64 "\n", l->keys_from);
-	for (size_t i = 0; i < l->nseg; i++) {
-		struct log_seg *s = &l->seg[i];
-		if (s->sealed)
-			buf_addf(&b, "segment %020" PRIu64 " sealed records %" PRIu64 " blocks %" PRIu64
-				 " bytes %" PRIu64 " min_key %" PRId64 " max_key %" PRId64
-				 " min_ingest %" PRId64 " max_ingest %" PRId64 "\n",
-				 s->base, s->sum.records, s->sum.blocks, s->sum.bytes, s->sum.min_key,
-				 s->sum.max_key, s->sum.min_ingest, s->sum.max_ingest);
-		else
-			buf_addf(&b, "segment %020" PRIu64 " active\n", s->base);
-		if (s->sealed && s->has_filter) {
-			b.len--;
-			buf_adds(&b, " filter\n");
-		}
-		if (s->gen) {
-			b.len--;  /* the gen goes on the segment's line */
-			buf_addf(&b, " gen %" PRIu32 "\n", s->gen);
-		}
-	}
+	for (size_t i = 0; i < l->nseg; i++)
+		seg_line(&b, &l->seg[i]);
 	buf_addf(&b, "crc %08" PRIx32 "\n", crc32_of(b.data, b.len));
 	rc = atomic_replace_ex(l->dir, "MANIFEST", b.data, b.len, &l->manifest_renamed);
 	if (rc == 0) {

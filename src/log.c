@@ -509,6 +509,7 @@ int log_exists(const struct log *l) { return l->have_manifest; }
 uint64_t log_next_offset(const struct log *l) { return l->next_offset; }
 uint64_t log_first_offset(const struct log *l) { return l->nseg ? l->seg[0].base : l->next_offset; }
 int64_t log_retention(const struct log *l) { return l->retention_us; }
+uint64_t log_retention_bytes(const struct log *l) { return l->retention_bytes; }
 uint64_t log_run_records(const struct log *l) { return l->in_run ? l->run_records : 0; }
 int log_created(const struct log *l) { return l->created_manifest; }
 

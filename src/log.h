@@ -58,6 +58,8 @@ int log_exists(const struct log *l);
 uint64_t log_next_offset(const struct log *l);
 uint64_t log_first_offset(const struct log *l);
 int64_t log_retention(const struct log *l);
+/* The size the log's files may take (log_disk_bytes), 0: any. */
+uint64_t log_retention_bytes(const struct log *l);
 uint64_t log_run_records(const struct log *l);
 /* Writer: did this writer create the log? (A log it created and
  * committed nothing to goes again when it closes.) */
@@ -336,6 +338,28 @@ int log_set_retention(struct log *l, int64_t retention_us);
  * records and segments deleted. Returns 0 or an error code.
  */
 int log_retain(struct log *l, int64_t cutoff, uint64_t *records, uint64_t *segments);
+
+/* The sizes of the regular files under the log's directory into *sum
+ * (subdirectories such as lost/ and consumers/ included; a file that goes
+ * meanwhile counts nothing). Returns 0, or an error code when a directory
+ * cannot be read (a missing log is empty). */
+int log_disk_bytes(const struct log *l, uint64_t *sum);
+
+/* Writer: record the size the log may take in the MANIFEST (0: any), a
+ * committed change as log_set_retention's. Returns 0 or an error code. */
+int log_set_retention_bytes(struct log *l, uint64_t max_bytes);
+
+/*
+ * Writer, outside a run: delete the oldest whole sealed segments until the
+ * log's files (log_disk_bytes) take at most max_bytes. The newest segment
+ * always stays, sealed or active, so a log never loses its latest records
+ * or data not yet sealed, even when that segment alone is larger. Commits
+ * as log_retain does (the MANIFEST rename, then the unlinks). Reports the
+ * records, segments and bytes deleted, and the bytes the log takes after.
+ * Returns 0 or an error code.
+ */
+int log_retain_bytes(struct log *l, uint64_t max_bytes, uint64_t *records, uint64_t *segments, uint64_t *freed,
+		     uint64_t *left);
 
 /*
  * Summary keys: a small set of short strings per log that a query lists

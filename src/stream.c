@@ -204,6 +204,8 @@ int stream_pub_commit(struct stream_pub *p, uint64_t *events)
 	return rc;
 }
 
+struct log *stream_pub_log(struct stream_pub *p) { return p->lg; }
+
 void stream_pub_end(struct stream_pub *p)
 {
 	if (!p)
@@ -690,6 +692,8 @@ out:
 	return rc;
 }
 
+static uint64_t first_retained(struct log *lg);
+
 int stream_seek(struct log *lg, const char *consumer, const char *name, enum stream_to to, const char *id,
 		double wait_secs)
 {
@@ -715,6 +719,9 @@ int stream_seek(struct log *lg, const char *consumer, const char *name, enum str
 		goto out;
 	}
 	memset(&pos, 0, sizeof(pos));
+	/* earliest is 0, not the first offset retention keeps now: records
+	 * expired but not yet deleted come back when retention is lengthened,
+	 * and a consumer sought to the earliest must then see them */
 	pos.next = to == STREAM_EARLIEST ? 0 : to == STREAM_LATEST ? log_next_offset(lg) : r.offset;
 	if ((rc = stream_count_named(lg, &nm, 0, pos.next, &pos.acked)))
 		goto out;
@@ -726,5 +733,75 @@ out:
 	buf_free(&line);
 	buf_free(&found);
 	stream_named_free(&nm);
+	return rc;
+}
+
+/* ---- a position retention left behind ---- */
+
+/* Walking the blocks from the first segment's base: the end of the
+ * contiguous expired blocks there. A block missing (damage) or live ends
+ * the walk, so damage never reads as retention. */
+struct first_live {
+	uint64_t first;
+	int64_t expire_before;
+	int done;
+};
+
+static int first_live_fn(const struct idx_entry *e, const struct log_seg *s, void *vc)
+{
+	struct first_live *f = vc;
+	(void)s;
+	if (f->done || e->m.first_offset > f->first || e->m.ingest_us >= f->expire_before) {
+		f->done = 1;
+		return 0;
+	}
+	if (e->m.first_offset + e->m.count > f->first)
+		f->first = e->m.first_offset + e->m.count;
+	return 0;
+}
+
+/* The offset of the first event retention kept: the first segment's
+ * base (retention deleted what came before), past the expired blocks
+ * that start there. */
+static uint64_t first_retained(struct log *lg)
+{
+	struct first_live f;
+
+	f.first = log_first_offset(lg);
+	f.done = 0;
+	f.expire_before = log_expiry(lg, INT64_MIN);
+	log_count_blocks(lg, first_live_fn, &f);
+	log_expiry(lg, f.expire_before);
+	return f.first;
+}
+
+int stream_pos_retained(struct log *lg, const char *consumer, const char *name, double wait_secs,
+			struct stream_pos *pos)
+{
+	uint64_t first;
+	int rc, fd;
+
+	/* a position never stored starts at the earliest event anyway, and
+	 * so does one at offset 0 (seek --to earliest): it follows the first
+	 * retained event wherever retention puts it, which skips nothing the
+	 * consumer asked for */
+	if (!pos->moved[0] || pos->next == 0)
+		return 0;
+	first = first_retained(lg);
+	if (pos->next >= first)
+		return 0;
+	if ((fd = stream_lock(lg, wait_secs)) < 0)
+		return err_code();
+	/* read again under the lock: an ack meanwhile may have moved it */
+	if (!(rc = stream_pos_read(lg, consumer, name, pos)) && pos->moved[0] && pos->next < first) {
+		uint64_t skipped = first - pos->next;
+		warnx_("consume: consumer %s of %s (event name %s) was at offset %" PRIu64
+		       ", before the first retained offset %" PRIu64 ": skipped %" PRIu64 " event%s",
+		       consumer, stream_name(lg), name, pos->next, first, skipped, skipped == 1 ? "" : "s");
+		pos->next = first;
+		now_text(pos->moved);
+		rc = stream_pos_write(lg, consumer, name, pos);
+	}
+	close(fd);
 	return rc;
 }

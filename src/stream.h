@@ -71,6 +71,8 @@ const struct buf *stream_pub_ids(const struct stream_pub *p);
  * owner and the run holds events; *events: how many. Returns 0 or an
  * error code, and then nothing of the run is visible. */
 int stream_pub_commit(struct stream_pub *p, uint64_t *events);
+/* The stream's log, open for writing: for retention after the commit. */
+struct log *stream_pub_log(struct stream_pub *p);
 /* Release it; a run not committed is aborted. Safe on NULL. */
 void stream_pub_end(struct stream_pub *p);
 
@@ -117,6 +119,14 @@ int stream_pos_write(struct log *lg, const char *consumer, const char *name, con
  * to wait_secs. Returns the descriptor (closing it unlocks), or -1 with
  * err_set (EX_CONFLICT when still locked). */
 int stream_lock(struct log *lg, double wait_secs);
+
+/* Consume's start: when pos, a stored position of (consumer, name), is
+ * before the first event still kept (retention deleted or expired those
+ * between), move it there and store it, with a warning that counts the
+ * offsets skipped (events of every name). Returns 0 (pos updated) or an
+ * error code (EX_CONFLICT when the consumer lock stays taken). */
+int stream_pos_retained(struct log *lg, const char *consumer, const char *name, double wait_secs,
+			struct stream_pos *pos);
 
 /* Every position of the stream, sorted by consumer and then name, with the
  * events of its name after it still stored. */

@@ -438,6 +438,29 @@ int parse_i64(const char *s, size_t n, int64_t *out)
 	return 0;
 }
 
+int parse_size(const char *s, int64_t *out)
+{
+	static const char units[] = "kmgt";
+	size_t n = strlen(s);
+	int shift = 0;
+	int64_t v;
+
+	if (n && !(s[n - 1] >= '0' && s[n - 1] <= '9')) {
+		const char *u = strchr(units, s[n - 1] | 0x20);
+		if (!u || !*u)
+			return -1;
+		shift = 10 * (int)(u - units + 1);
+		n--;
+	}
+	/* digits only: no sign, no space */
+	if (!n || s[0] < '0' || s[0] > '9' || parse_i64(s, n, &v))
+		return -1;
+	if (v > INT64_MAX >> shift)
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
 /* The pid of a process holding a flock(2) lock on the file of fd, from
  * /proc/locks ("1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"), or 0. */
 static long lock_holder(int fd)

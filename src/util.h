@@ -115,6 +115,9 @@ int now_us(int64_t *out);
 /* Exact decimal parsing: the whole string must be an integer in range.
  * Return 0 on success, -1 otherwise. */
 int parse_i64(const char *s, size_t n, int64_t *out);
+/* A size in bytes: digits, then optionally one of K, M, G, T (powers of
+ * 1024, either case), at most INT64_MAX. Returns 0 and sets *out, or -1. */
+int parse_size(const char *s, int64_t *out);
 
 /*
  * Signals that stop a writer: SIGINT, SIGTERM, SIGHUP and SIGPIPE.

@@ -156,9 +156,11 @@ check 'sessions --user value'       ''              aggr sessions --user ''
 check 'sessions --at values'        'now|today|yesterday|-1h|-30m|-7d' aggr sessions --starts --days 1 --at ''
 check 'sessions no positional'      ''              aggr sessions --days 1 ''
 check 'retain logs'                 "$logs"         aggr retain ''
-check 'retain options'              '--older-than|--set|--wait|--no-wait|--data-dir|--quiet|--verbose|--help' aggr retain --
+check 'retain options'              '--older-than|--set|--max-bytes|--set-max-bytes|--wait|--no-wait|--data-dir|--quiet|--verbose|--help' aggr retain --
 check 'retain --set values'         '365.25d|90d|30d|7d|forever' aggr retain sessions --set ''
 check 'retain log after --older-than' 'sessions'    aggr retain --older-than 30d s
+check 'retain --set-max-bytes values' '100M|1G|10G|none' aggr retain sessions --set-max-bytes ''
+check 'retain log after --max-bytes' 'sessions'    aggr retain --max-bytes 1G s
 
 # stream SUBCOMMAND NAME ...; stream names from $AGGR_DIR/streams
 mkdir -p sub/data/streams/orders sub/data/streams/other

@@ -94,7 +94,7 @@ typo: not created
 
 $ mkdir nolog; aggr -d nolog flows --hour 1; aggr -d nolog cat flows; aggr -d nolog info; aggr -d nolog stream list
 {"items":[],"total":0,"page":1,"size":50}
-| [{"log":"total","kind":null,"segments":0,"blocks":0,"records":0,"raw_bytes":0,"compressed_bytes":0,"ratio":null,"min_key":null,"max_key":null,"first_offset":null,"next_offset":null,"first_ingest":null,"last_ingest":null,"min_key_time":null,"max_key_time":null,"retention_seconds":null,"live_records":0,"expired_records":0,"batch_ids":0,"disk_bytes":0}]
+| [{"log":"total","kind":null,"segments":0,"blocks":0,"records":0,"raw_bytes":0,"compressed_bytes":0,"ratio":null,"min_key":null,"max_key":null,"first_offset":null,"next_offset":null,"first_ingest":null,"last_ingest":null,"min_key_time":null,"max_key_time":null,"retention_seconds":null,"live_records":0,"expired_records":0,"batch_ids":0,"disk_bytes":0,"retention_bytes":null}]
 | []
 
 # --format table counts display columns (LC_ALL=C.UTF-8 here): CJK and

@@ -3,9 +3,11 @@
 # once events expired, both before "aggr retain" deletes their segment and
 # after. Run A (events A1, A2) is published on 2026-01-01 into a stream
 # that keeps events 1 day; run B (B1) on 2026-01-03, when A has expired.
+# (The retention is set after B, with the clock of 2026-01-01, because a
+# publish applies retention on its way out and would delete A's segment.)
 # AGGR_SEGMENT_BYTES=1: each run is a segment of its own.
 
-$ jq -c . "$SEED/003-event-streams/go-sibling/input/receive_event.json" > e.json; cat e.json e.json > two.json; for w in 1 3; do printf '#!/bin/sh\nAGGR_NOW=2026-01-0%sT00:00:00Z AGGR_SEGMENT_BYTES=1 exec aggr "$@"\n' $w > a$w; done; printf '#!/bin/sh\nAGGR_DIR=%s/d2 exec ./a3 "$@"\n' "$PWD" > b3; chmod +x a1 a3 b3; ./a1 stream publish s --producer p two.json > ids && ./a1 stream ack s "$(sed -n 1p ids)" --consumer c1 && ./a1 retain --set 1d streams/s && ./a3 stream publish s --producer p e.json >> ids && awk 'NR <= 2 { print "s/" $0 "/A" NR "/g" } NR == 3 { print "s/" $0 "/B1/g" }' ids > ids.sed && cp -a "$AGGR_DIR" d2 && ls "$AGGR_DIR/streams/s" | grep jsonl
+$ jq -c . "$SEED/003-event-streams/go-sibling/input/receive_event.json" > e.json; cat e.json e.json > two.json; for w in 1 3; do printf '#!/bin/sh\nAGGR_NOW=2026-01-0%sT00:00:00Z AGGR_SEGMENT_BYTES=1 exec aggr "$@"\n' $w > a$w; done; printf '#!/bin/sh\nAGGR_DIR=%s/d2 exec ./a3 "$@"\n' "$PWD" > b3; chmod +x a1 a3 b3; ./a1 stream publish s --producer p two.json > ids && ./a1 stream ack s "$(sed -n 1p ids)" --consumer c1 && ./a3 stream publish s --producer p e.json >> ids && ./a1 retain --set 1d streams/s && awk 'NR <= 2 { print "s/" $0 "/A" NR "/g" } NR == 3 { print "s/" $0 "/B1/g" }' ids > ids.sed && cp -a "$AGGR_DIR" d2 && ls "$AGGR_DIR/streams/s" | grep jsonl
 00000000000000000000.jsonl.gz
 00000000000000000002.jsonl.gz
 
@@ -17,17 +19,20 @@ $ ./a3 cat streams/s | jq -r '"\(.offset) \(.eventId)"' | sed -f ids.sed
 $ ./a3 stream consume s --consumer c2 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed
 B1
 
+# c1 acknowledged A1; A2 is gone: consume moves c1 past it and says so
 $ ./a3 stream consume s --consumer c1 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed
 B1
+! aggr: stream: consume: consumer c1 of s (event name GdriveSync) was at offset 1, before the first retained offset 2: skipped 1 event
 
 $ ./a3 stream list --format csv
 stream,owner,events,firstPublished,lastPublished
 s,p,1,2026-01-03T00:00:00.000000Z,2026-01-03T00:00:00.000000Z
 
-# c1 acknowledged A1 before it expired: one behind, B1
+# c1 acknowledged A1 before it expired, and consume moved it: one behind,
+# B1; moved when consume moved it
 $ ./a3 stream consumers s --format csv
 consumerId,offset,movedAt,eventName,consumedPercentage,behind
-c1,1,2026-01-01T00:00:00.000000Z,GdriveSync,50.00,1
+c1,1,2026-01-03T00:00:00.000000Z,GdriveSync,50.00,1
 
 # seek: earliest gives B1 first; latest is past it; an expired event is
 # gone, like one never published; B1 itself
@@ -78,17 +83,20 @@ $ ./b3 cat streams/s | jq -r '"\(.offset) \(.eventId)"' | sed -f ids.sed
 $ ./b3 stream consume s --consumer c2 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed
 B1
 
+# c1 acknowledged A1; A2 is gone: consume moves c1 past it and says so
 $ ./b3 stream consume s --consumer c1 --event-name GdriveSync --limit 10 | jq -r '.[].eventId' | sed -f ids.sed
 B1
+! aggr: stream: consume: consumer c1 of s (event name GdriveSync) was at offset 1, before the first retained offset 2: skipped 1 event
 
 $ ./b3 stream list --format csv
 stream,owner,events,firstPublished,lastPublished
 s,p,1,2026-01-03T00:00:00.000000Z,2026-01-03T00:00:00.000000Z
 
-# c1 acknowledged A1 before it expired: one behind, B1
+# c1 acknowledged A1 before it expired, and consume moved it: one behind,
+# B1; moved when consume moved it
 $ ./b3 stream consumers s --format csv
 consumerId,offset,movedAt,eventName,consumedPercentage,behind
-c1,1,2026-01-01T00:00:00.000000Z,GdriveSync,50.00,1
+c1,1,2026-01-03T00:00:00.000000Z,GdriveSync,50.00,1
 
 # seek: earliest gives B1 first; latest is past it; an expired event is
 # gone, like one never published; B1 itself
@@ -127,3 +135,12 @@ c6,1,2026-01-03T00:00:00.000000Z,GdriveSync,100.00,0
 $ ./b3 stream ack s "$(sed -n 3p ids)" --consumer c6
 ! aggr: stream: consumer offset mismatch: 2->1
 [5]
+
+# a publish applies the stream's retention on its way out, as ingest does:
+# on 2026-01-03 the next publish deletes run A's expired segment
+$ ls data/streams/s | grep jsonl && ./a3 stream publish s --producer p e.json > /dev/null && ls data/streams/s | grep jsonl && ./a3 cat streams/s | wc -l
+00000000000000000000.jsonl.gz
+00000000000000000002.jsonl.gz
+00000000000000000002.jsonl.gz
+00000000000000000003.jsonl.gz
+2
