@@ -14,6 +14,7 @@
 #include "follow.h"
 #include "kind.h"
 #include "log.h"
+#include "store.h"
 #include "timefmt.h"
 
 static int cat_run(int argc, char **argv);
@@ -220,74 +221,6 @@ static int admin_start(const struct cmd *cmd, int argc, char **argv, int log_req
 	if (!(*dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
 	return -1;
-}
-
-/* Every log in dir, sorted: each one with a MANIFEST, or segment files, or
- * that cannot be read (opening it then says why). Returns the count; a
- * streams directory that cannot be read is an error (err_set). */
-static size_t list_logs(const char *dir, char ***out)
-{
-	static const char *fixed[] = {"counters", "events", "flows", "sessions"};
-	char **names = NULL;
-	size_t n = 0;
-
-	for (size_t i = 0; i < 4; i++) {
-		if (log_present(dir, fixed[i])) {
-			names = xrealloc(names, sizeof(*names) * (n + 1));
-			names[n++] = xstrdup(fixed[i]);
-		}
-	}
-	char *sd = path_join(dir, "streams");
-	DIR *d = opendir(sd);
-	if (!d && errno != ENOENT && errno != ENOTDIR)
-		err_sys("cannot read directory %s", sd);
-	if (d) {
-		struct dirent *de;
-		size_t first = n;
-		while ((de = readdir(d))) {
-			char name[300];
-			snprintf(name, sizeof(name), "streams/%s", de->d_name);
-			if (!log_name_valid(name) || !log_present(dir, name))
-				continue;
-			names = xrealloc(names, sizeof(*names) * (n + 1));
-			names[n++] = xstrdup(name);
-		}
-		closedir(d);
-		for (size_t i = first; i < n; i++)
-			for (size_t j = i + 1; j < n; j++)
-				if (strcmp(names[i], names[j]) > 0) {
-					char *t = names[i];
-					names[i] = names[j];
-					names[j] = t;
-				}
-	}
-	free(sd);
-	*out = names;
-	return n;
-}
-
-/* LOG when given, else every log in dir. Returns the count. */
-static size_t select_logs(const char *dir, const char *name, char ***out)
-{
-	struct stat st;
-
-	if (!name && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		err_set(EX_FAIL, "%s: not a directory", dir);
-		*out = NULL;
-		return 0;
-	}
-	if (!name)
-		return list_logs(dir, out);
-	*out = xmalloc(sizeof(**out));
-	(*out)[0] = xstrdup(name);
-	return 1;
-}
-
-static void free_names(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
 }
 
 struct cat_window {
@@ -721,7 +654,7 @@ static int info_run(int argc, char **argv)
 		free(dir);
 		return rc;
 	}
-	n = select_logs(dir, name, &names);
+	n = store_select_logs(dir, name, &names);
 	if (*err_msg()) {
 		free(dir);
 		return err_code();
@@ -845,22 +778,9 @@ static int info_run(int argc, char **argv)
 	if (!rc)
 		rc = out_print(&t, G.format);
 	out_table_free(&t);
-	free_names(names, n);
+	store_names_free(names, n);
 	free(dir);
 	return rc;
-}
-
-/* The configuration of a writer of log name: its kind's. */
-static int name_config(const char *name, struct log_config *cfg)
-{
-	const char *kind = log_name_kind(name);
-	const struct kind *k = kind_find(kind);
-	int rc;
-
-	if ((rc = log_config_init(cfg, kind, k ? k->bloom_bytes : 0, k ? k->bloom_k : 0)))
-		return rc;
-	cfg->retention_us = k ? k->retention_us : 0;
-	return 0;
 }
 
 static int check_one(const char *dir, const char *name, int repair)
@@ -871,7 +791,7 @@ static int check_one(const char *dir, const char *name, int repair)
 
 	if (repair) {
 		struct log_config cfg;
-		if ((rc = name_config(name, &cfg)))
+		if ((rc = store_config(name, &cfg)))
 			return rc;
 		/* repair what a writer cannot, then a writer's open recovers
 		 * the rest (orphans, a torn tail) */
@@ -922,9 +842,9 @@ static int check_run(int argc, char **argv)
 		free(dir);
 		return rc;
 	}
-	n = select_logs(dir, name, &names);
+	n = store_select_logs(dir, name, &names);
 	if (*err_msg()) {
-		free_names(names, n);
+		store_names_free(names, n);
 		free(dir);
 		return err_code();
 	}
@@ -938,7 +858,7 @@ static int check_run(int argc, char **argv)
 				worst = rc;
 		}
 	}
-	free_names(names, n);
+	store_names_free(names, n);
 	free(dir);
 	return worst;
 }
@@ -957,7 +877,6 @@ static int purge_run(int argc, char **argv)
 	/* purge must always work: a log that cannot be opened, for damage of
 	 * any kind, is purged from its files (log_purge_damaged) */
 	struct log *probe;
-	char kind[32];
 	if ((rc = log_open_read(dir, name, &probe)) == EX_CORRUPT) {
 		damaged = 1;
 	} else if (rc) {
@@ -965,7 +884,6 @@ static int purge_run(int argc, char **argv)
 		return rc;
 	} else {
 		int exists = log_exists(probe) || log_present(dir, name);
-		snprintf(kind, sizeof(kind), "%s", log_kind(probe));
 		if (!exists && (rc = stream_exists(probe, name))) {
 			free(dir);
 			return rc;  /* as cat says (probe closed) */
@@ -975,9 +893,7 @@ static int purge_run(int argc, char **argv)
 			free(dir);
 			return 0;
 		}
-		if ((rc = log_config_init(&cfg, kind, 0, 0)))
-			goto out;
-		if ((rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg)) == EX_CORRUPT) {
+		if ((rc = store_open_write(dir, name, G.wait_secs, &lg)) == EX_CORRUPT) {
 			damaged = 1;
 		} else if (!rc) {
 			uint64_t recs, segs;
@@ -992,10 +908,9 @@ static int purge_run(int argc, char **argv)
 		uint64_t segs;
 		warnx_("%s: purging a damaged log: %s", name, err_msg());
 		err_clear();
-		if (!(rc = name_config(name, &cfg)) && !(rc = log_purge_damaged(dir, name, &cfg, G.wait_secs, &segs)))
+		if (!(rc = store_config(name, &cfg)) && !(rc = log_purge_damaged(dir, name, &cfg, G.wait_secs, &segs)))
 			info_("deleted every record (%" PRIu64 " segment%s) from %s", segs, segs == 1 ? "" : "s", name);
 	}
-out:
 	free(dir);
 	return rc;
 }
@@ -1003,7 +918,6 @@ out:
 static int compact_one(const char *dir, const char *name)
 {
 	struct log_compact_stats st;
-	struct log_config cfg;
 	const struct kind *k;
 	struct log *lg;
 	char kind[32];
@@ -1019,8 +933,7 @@ static int compact_one(const char *dir, const char *name)
 		info_("%s: nothing to compact", name);
 		return 0;
 	}
-	if ((rc = log_config_init(&cfg, kind, k->bloom_bytes, k->bloom_k)) ||
-	    (rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg)))
+	if ((rc = store_open_write(dir, name, G.wait_secs, &lg)))
 		return rc;
 	rc = k->compact(lg, &st);
 	log_close(lg);
@@ -1043,16 +956,11 @@ static int compact_run(int argc, char **argv)
 
 	if ((rc = admin_start(&cmd_compact, argc, argv, 0, &o, &name, &dir)) >= 0)
 		return rc;
-	n = select_logs(dir, name, &names);
+	n = store_select_logs(dir, name, &names);
 	rc = *err_msg() ? err_code() : 0;
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = compact_one(dir, names[i]);
-	free_names(names, n);
+	store_names_free(names, n);
 	free(dir);
 	return rc;
-}
-
-size_t admin_list_logs(const char *dir, char ***out)
-{
-	return select_logs(dir, NULL, out);
 }

@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "kind.h"
 #include "log.h"
+#include "store.h"
 #include "timefmt.h"
 
 static int run(int argc, char **argv);
@@ -105,14 +106,9 @@ static int print_table(struct out_table *t, int as_object)
 
 static int open_events(struct log **lg, char **dir)
 {
-	struct log_config cfg;
-	int rc;
-
 	if (!(*dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
-	if ((rc = log_config_init(&cfg, "events", kind_events.bloom_bytes, kind_events.bloom_k)))
-		return rc;
-	return log_open_write(*dir, "events", &cfg, G.wait_secs, lg);
+	return store_open_write(*dir, "events", G.wait_secs, lg);
 }
 
 /* Append lines (each ending in '\n') as one run and commit it. */

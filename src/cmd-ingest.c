@@ -13,6 +13,7 @@
 #include "kind.h"
 #include "log.h"
 #include "sha256.h"
+#include "store.h"
 
 static int run(int argc, char **argv);
 
@@ -509,9 +510,8 @@ static int run(int argc, char **argv)
 		if (!nfiles)
 			return 0;
 	}
-	if ((rc = log_config_init(&g.cfg, g.k->name, g.k->bloom_bytes, g.k->bloom_k)) || (rc = now_us(&g.now)))
+	if ((rc = store_config(g.k->name, &g.cfg)) || (rc = now_us(&g.now)))
 		return rc;
-	g.cfg.retention_us = g.k->retention_us;
 	g.cfg.cluster_width = g.k->cluster_width;
 	if (!(dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
@@ -545,7 +545,7 @@ static int run(int argc, char **argv)
 	}
 	progress_end(&g.pr);
 	/* the runs stand whatever retention does: its failure is a warning */
-	if (any && g.lg && retain_apply(g.lg, g.now)) {
+	if (any && g.lg && store_retain_apply(g.lg, g.now)) {
 		warnx_("%s", err_msg());
 		err_clear();
 	}

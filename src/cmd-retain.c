@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "kind.h"
 #include "log.h"
+#include "store.h"
 #include "timefmt.h"
 
 static int run(int argc, char **argv);
@@ -92,48 +93,6 @@ static int age_parse(const char *s, int64_t *us)
 	return -1;
 }
 
-int retain_expired(struct log *l, int64_t cutoff)
-{
-	uint64_t recs, segs;
-	char t[48];
-	int rc;
-
-	if ((rc = log_retain(l, cutoff, &recs, &segs)))
-		return rc;
-	time_format_utc(cutoff, t);
-	if (segs)
-		info_("%s: deleted %" PRIu64 " record%s (%" PRIu64 " segment%s) ingested before %s", log_name(l),
-		      recs, recs == 1 ? "" : "s", segs, segs == 1 ? "" : "s", t);
-	return 0;
-}
-
-int retain_oversize(struct log *l, uint64_t max_bytes)
-{
-	uint64_t recs, segs, freed, left;
-	int rc;
-
-	if ((rc = log_retain_bytes(l, max_bytes, &recs, &segs, &freed, &left)))
-		return rc;
-	if (segs)
-		info_("%s: deleted %" PRIu64 " record%s (%" PRIu64 " segment%s, %" PRIu64 " bytes) to fit in %" PRIu64
-		      " bytes", log_name(l), recs, recs == 1 ? "" : "s", segs, segs == 1 ? "" : "s", freed, max_bytes);
-	if (left > max_bytes)
-		info_("%s: %" PRIu64 " bytes, more than %" PRIu64 ", but the newest segment stays", log_name(l), left,
-		      max_bytes);
-	return 0;
-}
-
-int retain_apply(struct log *l, int64_t now)
-{
-	int rc = 0;
-
-	if (log_retention(l) > 0)
-		rc = retain_expired(l, now - log_retention(l));
-	if (!rc && log_retention_bytes(l) > 0)
-		rc = retain_oversize(l, log_retention_bytes(l));
-	return rc;
-}
-
 /* What one run of retain does: -1 in a field means not given. */
 struct retain_opts {
 	int64_t now, older, set, max_bytes, set_max;
@@ -145,13 +104,11 @@ static int retain_one(const char *dir, const char *name, const struct retain_opt
 	int64_t now = o->now, older = o->older, set = o->set;
 	struct log_config cfg;
 	struct log *lg;
-	char kind[32];
 	int rc;
 
 	if ((rc = log_open_read(dir, name, &lg)))
 		return rc;
 	int exists = log_exists(lg);
-	snprintf(kind, sizeof(kind), "%s", exists ? log_kind(lg) : log_name_kind(name));
 	log_close(lg);
 	/* as cat and info say: a stream exists once published to, and only
 	 * publish creates one (it records the owner) */
@@ -161,10 +118,10 @@ static int retain_one(const char *dir, const char *name, const struct retain_opt
 	 * now must hold for the records to come, so the log is created with it */
 	if (!exists && set < 0 && o->set_max < 0)
 		return 0;
-	const struct kind *k = kind_find(kind);
-	if ((rc = log_config_init(&cfg, kind, k ? k->bloom_bytes : 0, k ? k->bloom_k : 0)))
+	if ((rc = store_config(name, &cfg)))
 		return rc;
-	cfg.retention_us = set >= 0 ? set : k ? k->retention_us : 0;
+	if (set >= 0)
+		cfg.retention_us = set;
 	if ((rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg)))
 		return rc;
 	/* a retention set on a log not written yet is a change to keep:
@@ -181,13 +138,13 @@ static int retain_one(const char *dir, const char *name, const struct retain_opt
 	if (!rc && o->set_max >= 0 && changed)
 		info_("%s: size retention set to %s", name, o->set_max_text);
 	if (!rc && older >= 0)
-		rc = retain_expired(lg, now - older);
+		rc = store_retain_expired(lg, now - older);
 	else if (!rc && log_retention(lg) > 0)
-		rc = retain_expired(lg, now - log_retention(lg));
+		rc = store_retain_expired(lg, now - log_retention(lg));
 	if (!rc && o->max_bytes >= 0)
-		rc = retain_oversize(lg, (uint64_t)o->max_bytes);
+		rc = store_retain_oversize(lg, (uint64_t)o->max_bytes);
 	else if (!rc && log_retention_bytes(lg) > 0)
-		rc = retain_oversize(lg, log_retention_bytes(lg));
+		rc = store_retain_oversize(lg, log_retention_bytes(lg));
 	log_close(lg);
 	return rc;
 }
@@ -261,7 +218,7 @@ static int run(int argc, char **argv)
 		free(dir);
 		return rc;
 	}
-	n = admin_list_logs(dir, &names);
+	n = store_list_logs(dir, &names);
 	if (*err_msg()) {
 		free(dir);
 		return err_code();

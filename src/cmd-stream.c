@@ -10,6 +10,7 @@
 #include "follow.h"
 #include "input.h"
 #include "json.h"
+#include "store.h"
 #include "stream.h"
 #include "timefmt.h"
 
@@ -242,7 +243,7 @@ static int do_publish(struct sopts *o)
 		info_("published %" PRIu64 " event%s to stream %s", n, n == 1 ? "" : "s", o->args[0]);
 	/* the stream's retention, by age and size, on the way out, as
 	 * ingest's; the events stand whatever it does: a warning */
-	if (!rc && n && retain_apply(stream_pub_log(p.sp), now)) {
+	if (!rc && n && store_retain_apply(stream_pub_log(p.sp), now)) {
 		warnx_("%s", err_msg());
 		err_clear();
 	}

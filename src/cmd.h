@@ -100,20 +100,6 @@ extern const struct cmd cmd_events, cmd_compact;
 
 extern const struct cmd cmd_sessions, cmd_retain;
 
-/* Delete l's segments ingested before cutoff (log_retain) and say so with
- * -v. l is writer-opened, outside a run. Returns 0 or an error code. */
-struct log;
-int retain_expired(struct log *l, int64_t cutoff);
-/* Delete l's oldest sealed segments until it fits in max_bytes
- * (log_retain_bytes) and say so with -v. Returns 0 or an error code. */
-int retain_oversize(struct log *l, uint64_t max_bytes);
-/* A writer's retention on its way out: the log's age, then its size, as
- * its MANIFEST sets them. Returns 0 or an error code. */
-int retain_apply(struct log *l, int64_t now);
-
-/* Every log with a MANIFEST in dir, sorted (malloc'd names). Returns the
- * count; on an error err_set is pending. */
-size_t admin_list_logs(const char *dir, char ***out);
 extern const struct cmd cmd_stream;
 
 #endif
