@@ -303,24 +303,24 @@ $ aggr -q flows
 $ aggr purge flows -d seed; aggr -d seed ingest flows "$SEED/000-flow-aggregation/test_data1.json"
 
 $ aggr -d seed info
-| [{"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":182,"ratio":2.50,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null,"retention_seconds":null,"live_records":5,"expired_records":0,"batch_ids":0,"disk_bytes":400},{"log":"total","kind":null,"segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":182,"ratio":2.50,"min_key":null,"max_key":null,"first_offset":null,"next_offset":null,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null,"retention_seconds":null,"live_records":5,"expired_records":0,"batch_ids":0,"disk_bytes":400}]
+| [{"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":187,"ratio":2.43,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null,"retention_seconds":null,"live_records":5,"expired_records":0,"batch_ids":0,"disk_bytes":405},{"log":"total","kind":null,"segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":187,"ratio":2.43,"min_key":null,"max_key":null,"first_offset":null,"next_offset":null,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null,"retention_seconds":null,"live_records":5,"expired_records":0,"batch_ids":0,"disk_bytes":405}]
 
 $ aggr -d seed info flows
-| [{"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":182,"ratio":2.50,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null,"retention_seconds":null,"live_records":5,"expired_records":0,"batch_ids":0,"disk_bytes":400}]
+| [{"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":187,"ratio":2.43,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null,"retention_seconds":null,"live_records":5,"expired_records":0,"batch_ids":0,"disk_bytes":405}]
 
 $ aggr -d seed info --format table
 log    kind   segments  blocks  records  raw_bytes  compressed_bytes  ratio  min_key  max_key  first_offset  next_offset  first_ingest                 last_ingest                  min_key_time  max_key_time  retention_seconds  live_records  expired_records  batch_ids  disk_bytes
-flows  flows         1       1        5        455               182   2.50        1        2             0            5  2022-01-15T22:00:00.000000Z  2022-01-15T22:00:00.000000Z                                                            5                0          0         400
-total                1       1        5        455               182   2.50                                               2022-01-15T22:00:00.000000Z  2022-01-15T22:00:00.000000Z                                                            5                0          0         400
+flows  flows         1       1        5        455               187   2.43        1        2             0            5  2022-01-15T22:00:00.000000Z  2022-01-15T22:00:00.000000Z                                                            5                0          0         405
+total                1       1        5        455               187   2.43                                               2022-01-15T22:00:00.000000Z  2022-01-15T22:00:00.000000Z                                                            5                0          0         405
 
 $ aggr -d seed info --format ndjson
-{"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":182,"ratio":2.50,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null,"retention_seconds":null,"live_records":5,"expired_records":0,"batch_ids":0,"disk_bytes":400}
-{"log":"total","kind":null,"segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":182,"ratio":2.50,"min_key":null,"max_key":null,"first_offset":null,"next_offset":null,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null,"retention_seconds":null,"live_records":5,"expired_records":0,"batch_ids":0,"disk_bytes":400}
+{"log":"flows","kind":"flows","segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":187,"ratio":2.43,"min_key":1,"max_key":2,"first_offset":0,"next_offset":5,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null,"retention_seconds":null,"live_records":5,"expired_records":0,"batch_ids":0,"disk_bytes":405}
+{"log":"total","kind":null,"segments":1,"blocks":1,"records":5,"raw_bytes":455,"compressed_bytes":187,"ratio":2.43,"min_key":null,"max_key":null,"first_offset":null,"next_offset":null,"first_ingest":"2022-01-15T22:00:00.000000Z","last_ingest":"2022-01-15T22:00:00.000000Z","min_key_time":null,"max_key_time":null,"retention_seconds":null,"live_records":5,"expired_records":0,"batch_ids":0,"disk_bytes":405}
 
 $ aggr -d seed info --format csv
 log,kind,segments,blocks,records,raw_bytes,compressed_bytes,ratio,min_key,max_key,first_offset,next_offset,first_ingest,last_ingest,min_key_time,max_key_time,retention_seconds,live_records,expired_records,batch_ids,disk_bytes
-flows,flows,1,1,5,455,182,2.50,1,2,0,5,2022-01-15T22:00:00.000000Z,2022-01-15T22:00:00.000000Z,,,,5,0,0,400
-total,,1,1,5,455,182,2.50,,,,,2022-01-15T22:00:00.000000Z,2022-01-15T22:00:00.000000Z,,,,5,0,0,400
+flows,flows,1,1,5,455,187,2.43,1,2,0,5,2022-01-15T22:00:00.000000Z,2022-01-15T22:00:00.000000Z,,,,5,0,0,405
+total,,1,1,5,455,187,2.43,,,,,2022-01-15T22:00:00.000000Z,2022-01-15T22:00:00.000000Z,,,,5,0,0,405
 
 # raw_bytes is what zcat prints
 $ zcat seed/flows/*.jsonl.gz* | wc -c
