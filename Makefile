@@ -11,7 +11,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS)
-LDLIBS = -lz -lpthread
+LDLIBS = -ldeflate -lz -lpthread
 
 # make DEVELOPER=1: warnings are errors (CI builds this way)
 ifdef DEVELOPER
@@ -174,7 +174,7 @@ bench/gen: bench/gen.c
 	$(CC) -std=c11 -O2 -ffp-contract=off -Wall -Wextra -o $@ bench/gen.c
 
 bench/zpar: bench/zpar.c | $(BUILD)/.deps-ok
-	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -pthread -o $@ bench/zpar.c -lz
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -pthread -o $@ bench/zpar.c -ldeflate -lz
 
 bench: bench/gen bench/zpar
 	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) CFLAGS='-O2 -g' $(BENCH_BUILD)/aggr

@@ -21,7 +21,11 @@
  * at LEVEL on N threads, and writes the members in order: the ceiling of
  * what aggr's block format allows on N threads, without any JSON work.
  *
- * Build: cc -O2 -pthread -o bench/zpar bench/zpar.c -lz
+ * -L uses libdeflate instead of zlib, in both directions: the library aggr
+ * itself deflates and inflates its blocks with, so the pair of baselines
+ * tells the format's limit with either library.
+ *
+ * Build: cc -O2 -pthread -o bench/zpar bench/zpar.c -ldeflate -lz
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +38,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 struct member {
@@ -45,6 +50,7 @@ static struct member *members;
 static size_t n_members, cap_members;
 static atomic_size_t next_member;
 static int count_lines;
+static int use_libdeflate;
 
 struct result {
 	uint64_t raw, lines;
@@ -103,9 +109,54 @@ static int add_file(const char *path)
 	return 0;
 }
 
+static void count_out(struct result *r, const unsigned char *out, size_t got)
+{
+	r->raw += got;
+	if (count_lines)
+		for (const unsigned char *q = out; (q = memchr(q, '\n', (size_t)(out + got - q))); q++)
+			r->lines++;
+}
+
+/* libdeflate inflates a member in one call, into room for its ISIZE */
+static void *ld_worker(void *arg)
+{
+	struct result *r = arg;
+	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+	unsigned char *out = NULL;
+	size_t cap = 0;
+	if (!d) {
+		r->failed = 1;
+		return NULL;
+	}
+	for (;;) {
+		size_t i = atomic_fetch_add(&next_member, 1), got;
+		if (i >= n_members)
+			break;
+		size_t isize = get_u32le(members[i].p + members[i].len - 4);
+		if (isize + 1 > cap) {
+			cap = isize + 1;
+			if (!(out = realloc(out, cap))) {
+				fprintf(stderr, "zpar: out of memory\n");
+				exit(1);
+			}
+		}
+		if (libdeflate_gzip_decompress(d, members[i].p, members[i].len, out, cap, &got) != LIBDEFLATE_SUCCESS) {
+			fprintf(stderr, "zpar: block %zu: libdeflate: damaged member\n", i);
+			r->failed = 1;
+			break;
+		}
+		count_out(r, out, got);
+	}
+	free(out);
+	libdeflate_free_decompressor(d);
+	return NULL;
+}
+
 static void *worker(void *arg)
 {
 	struct result *r = arg;
+	if (use_libdeflate)
+		return ld_worker(arg);
 	static _Thread_local unsigned char out[1 << 18];
 	z_stream zs;
 	memset(&zs, 0, sizeof zs);
@@ -130,11 +181,7 @@ static void *worker(void *arg)
 				r->failed = 1;
 				break;
 			}
-			size_t got = sizeof out - zs.avail_out;
-			r->raw += got;
-			if (count_lines)
-				for (const unsigned char *q = out; (q = memchr(q, '\n', (size_t)(out + got - q))); q++)
-					r->lines++;
+			count_out(r, out, sizeof out - zs.avail_out);
 		} while (rc != Z_STREAM_END && (zs.avail_in || !zs.avail_out));
 		if (rc == Z_OK) {
 			fprintf(stderr, "zpar: block %zu: truncated\n", i);
@@ -161,9 +208,33 @@ static size_t zjobs_n;
 static atomic_size_t znext;
 static int zlevel;
 
+static void *ld_zworker(int *failed)
+{
+	struct libdeflate_compressor *c = libdeflate_alloc_compressor(zlevel);
+	if (!c) {
+		*failed = 1;
+		return NULL;
+	}
+	for (;;) {
+		size_t i = atomic_fetch_add(&znext, 1);
+		if (i >= zjobs_n)
+			break;
+		struct zjob *j = &zjobs[i];
+		j->out_len = libdeflate_gzip_compress(c, j->in, j->len, j->out, libdeflate_gzip_compress_bound(c, j->len));
+		if (!j->out_len) {
+			*failed = 1;
+			break;
+		}
+	}
+	libdeflate_free_compressor(c);
+	return NULL;
+}
+
 static void *zworker(void *arg)
 {
 	int *failed = arg;
+	if (use_libdeflate)
+		return ld_zworker(failed);
 	z_stream zs;
 	memset(&zs, 0, sizeof zs);
 	if (deflateInit2(&zs, zlevel, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
@@ -254,22 +325,24 @@ static int deflate_file(const char *path, int threads)
 int main(int argc, char **argv)
 {
 	int threads = 2, opt;
-	while ((opt = getopt(argc, argv, "p:cz:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:cz:L")) != -1) {
 		if (opt == 'p' && atoi(optarg) > 0 && atoi(optarg) <= 64)
 			threads = atoi(optarg);
 		else if (opt == 'c')
 			count_lines = 1;
+		else if (opt == 'L')
+			use_libdeflate = 1;
 		else if (opt == 'z' && atoi(optarg) >= 1 && atoi(optarg) <= 9)
 			zlevel = atoi(optarg);
 		else {
-			fprintf(stderr, "usage: zpar [-p THREADS] [-c] SEGMENT...\n"
-					"       zpar -z LEVEL [-p THREADS] FILE >OUT\n");
+			fprintf(stderr, "usage: zpar [-L] [-p THREADS] [-c] SEGMENT...\n"
+					"       zpar [-L] -z LEVEL [-p THREADS] FILE >OUT\n");
 			return 2;
 		}
 	}
 	if (zlevel) {
 		if (optind + 1 != argc) {
-			fprintf(stderr, "usage: zpar -z LEVEL [-p THREADS] FILE >OUT\n");
+			fprintf(stderr, "usage: zpar [-L] -z LEVEL [-p THREADS] FILE >OUT\n");
 			return 2;
 		}
 		return deflate_file(argv[optind], threads);

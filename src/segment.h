@@ -4,7 +4,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <zlib.h>
 
 #include "util.h"
 
@@ -25,11 +24,14 @@ struct block_meta {
 	int64_t ingest_us;
 };
 
-/* Deflate state reused across blocks; level 1..9. */
+/* Deflate state reused across blocks; level 1..9. Blocks are whole
+ * buffers of known size, so libdeflate compresses them in one call, as
+ * htslib's BGZF does: the members are plain gzip all the same. */
+struct libdeflate_compressor;
+struct libdeflate_decompressor;
 struct seg_writer {
-	z_stream zs;
+	struct libdeflate_compressor *c;
 	int level;
-	int ready;
 };
 void seg_writer_init(struct seg_writer *w, int level);
 void seg_writer_free(struct seg_writer *w);
@@ -37,7 +39,8 @@ void seg_writer_free(struct seg_writer *w);
 /*
  * Compress raw[0..m->raw_len) into one gzip member appended to out, filling in
  * m->block_len. m->raw_len, count, offsets, keys and ingest time must be set.
- * Returns 0, or -1 with *why set when zlib fails. Thread safe (one writer
+ * Returns 0, or -1 with *why set when the compressor cannot be made or
+ * fails. Thread safe (one writer
  * per thread); it never calls err_set.
  */
 int seg_block_encode(struct seg_writer *w, const char *raw, struct block_meta *m, struct buf *out, const char **why);
@@ -50,8 +53,7 @@ int seg_block_encode(struct seg_writer *w, const char *raw, struct block_meta *m
 int seg_block_header(const unsigned char *p, size_t n, struct block_meta *m, const char **why);
 
 struct seg_reader {
-	z_stream zs;
-	int ready;
+	struct libdeflate_decompressor *d;
 };
 void seg_reader_init(struct seg_reader *r);
 void seg_reader_free(struct seg_reader *r);

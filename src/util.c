@@ -10,7 +10,7 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "timefmt.h"
 
@@ -208,15 +208,7 @@ uint64_t get_le64(const unsigned char *p)
 
 uint32_t crc32_of(const void *p, size_t n)
 {
-	uLong c = crc32(0L, Z_NULL, 0);
-	const unsigned char *q = p;
-
-	while (n > UINT_MAX) {
-		c = crc32(c, q, UINT_MAX);
-		q += UINT_MAX;
-		n -= UINT_MAX;
-	}
-	return (uint32_t)crc32(c, q, (uInt)n);
+	return libdeflate_crc32(0, p, n);
 }
 
 int pwrite_full(int fd, const void *p, size_t n, off_t off)

@@ -3,6 +3,7 @@
 # we are root or have passwordless sudo; otherwise print the exact command.
 missing=""
 [ -f /usr/include/zlib.h ] || missing="$missing zlib1g-dev"
+[ -f /usr/include/libdeflate.h ] || missing="$missing libdeflate-dev"
 [ -f /usr/include/jsmn.h ] || missing="$missing libjsmn-dev"
 [ -z "$missing" ] && exit 0
 cmd="apt-get install -y$missing"

@@ -11,10 +11,10 @@ MANIFEST
 batches
 
 # run B with 200-byte blocks: its first four records make two blocks
-# (300 bytes) and one index entry (64 bytes) before it waits for the rest
+# (311 bytes) and one index entry (64 bytes) before it waits for the rest
 # of its input, which never comes: kill -9
-$ f="$AGGR_DIR/flows/00000000000000000000.jsonl.gz.open"; mkfifo in.fifo; AGGR_THREADS=1 AGGR_BLOCK_BYTES=200 aggr ingest flows --batch-id B in.fifo & pid=$!; disown; exec 3>in.fifo; cat b.json >&3; until [ "$(stat -c %s "$f")" -ge 742 ]; do sleep 0.05; done; kill -9 $pid; while kill -0 $pid 2>/dev/null; do sleep 0.05; done; exec 3>&-; stat -c %s "$f" "${f%.jsonl.gz.open}.idx"; cp -a "$AGGR_DIR" killed
-742
+$ f="$AGGR_DIR/flows/00000000000000000000.jsonl.gz.open"; mkfifo in.fifo; AGGR_THREADS=1 AGGR_BLOCK_BYTES=200 aggr ingest flows --batch-id B in.fifo & pid=$!; disown; exec 3>in.fifo; cat b.json >&3; until [ "$(stat -c %s "$f")" -ge 767 ]; do sleep 0.05; done; kill -9 $pid; while kill -0 $pid 2>/dev/null; do sleep 0.05; done; exec 3>&-; stat -c %s "$f" "${f%.jsonl.gz.open}.idx"; cp -a "$AGGR_DIR" killed
+767
 320
 
 $ aggr cat flows | cut -d'"' -f4 | uniq -c; zcat "$AGGR_DIR"/flows/*.jsonl.gz* | wc -l
@@ -23,14 +23,14 @@ $ aggr cat flows | cut -d'"' -f4 | uniq -c; zcat "$AGGR_DIR"/flows/*.jsonl.gz* |
 
 # plain check, without -v, reports them: exit 9, not 8
 $ aggr check
-! aggr: check: flows: 364 uncommitted bytes of an interrupted run: nothing committed is damaged; the next writer or aggr check --repair removes them
+! aggr: check: flows: 375 uncommitted bytes of an interrupted run: nothing committed is damaged; the next writer or aggr check --repair removes them
 [9]
 
 $ aggr check flows; echo $?; aggr -q check; echo $?
 9
 9
-! aggr: check: flows: 364 uncommitted bytes of an interrupted run: nothing committed is damaged; the next writer or aggr check --repair removes them
-! aggr: check: flows: 364 uncommitted bytes of an interrupted run: nothing committed is damaged; the next writer or aggr check --repair removes them
+! aggr: check: flows: 375 uncommitted bytes of an interrupted run: nothing committed is damaged; the next writer or aggr check --repair removes them
+! aggr: check: flows: 375 uncommitted bytes of an interrupted run: nothing committed is damaged; the next writer or aggr check --repair removes them
 
 # while a writer holds the lock, the bytes after the last commit are its run's: not reported
 $ flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK" true; do sleep 0.05; done; aggr check; echo $?; aggr -v check; wait
@@ -42,8 +42,8 @@ $ aggr check --repair; echo $?; aggr check && zcat "$AGGR_DIR"/flows/*.jsonl.gz*
 0
 5
 256
-442
-! aggr: check: flows: removed 364 uncommitted bytes of an interrupted run
+456
+! aggr: check: flows: removed 375 uncommitted bytes of an interrupted run
 
 # the next writer removes them as well
 $ cp -a killed next && aggr -d next ingest flows /dev/null && aggr -d next check && zcat next/flows/*.jsonl.gz* | wc -l
@@ -53,7 +53,7 @@ $ cp -a killed next && aggr -d next ingest flows /dev/null && aggr -d next check
 # proves (run A started the segment: next_offset 5) and sets aside run B ---
 $ rm -rf "$AGGR_DIR" && cp -a killed "$AGGR_DIR" && rm "$AGGR_DIR"/flows/*.idx && aggr check --repair; echo $?
 0
-! aggr: check: flows/00000000000000000000.jsonl.gz.open: bytes 442-741: no commit proves them: set aside offsets 5-8 (4 records)
+! aggr: check: flows/00000000000000000000.jsonl.gz.open: bytes 456-766: no commit proves them: set aside offsets 5-8 (4 records)
 ! aggr: check: flows/00000000000000000000.jsonl.gz.open: kept 3 good blocks in flows/00000000000000000000-1.jsonl.gz.open
 ! aggr: check: flows: the files replaced or set aside are kept in flows/lost
 

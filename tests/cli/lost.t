@@ -27,9 +27,9 @@ $ . ./lib.sh; aggr check --repair && recs && aggr check && cat "$AGGR_DIR/flows/
 aggr-manifest 3
 kind flows
 next_offset 15
-segment 00000000000000000000 sealed records 5 blocks 1 bytes 169 min_key 1 max_key 1 min_ingest T max_ingest T
+segment 00000000000000000000 sealed records 5 blocks 1 bytes 171 min_key 1 max_key 1 min_ingest T max_ingest T
 segment 00000000000000000005 active
-crc 95e82995
+crc 90249016
 ! aggr: check: flows/MANIFEST: missing: rebuilt from 2 segments
 
 # but the first run of the last segment only the lost MANIFEST could prove:
@@ -38,7 +38,7 @@ $ . ./lib.sh; rm -rf d1 && AGGR_SEGMENT_BYTES=1 aggr -d d1 ingest flows a.json &
  5 ra
 00000000000000000005.idx
 00000000000000000005.jsonl.gz.open
-! aggr: check: flows/00000000000000000005.jsonl.gz.open: bytes 0-168: only the lost MANIFEST could prove them committed: set aside offsets 5-9 (5 records)
+! aggr: check: flows/00000000000000000005.jsonl.gz.open: bytes 0-171: only the lost MANIFEST could prove them committed: set aside offsets 5-9 (5 records)
 ! aggr: check: flows/MANIFEST: missing: rebuilt from 1 segment
 ! aggr: check: flows: the files replaced or set aside are kept in flows/lost
 

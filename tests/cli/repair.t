@@ -47,7 +47,7 @@ $ for r in a b c; do for i in 1 2 3 4 5; do printf '{"src_app":"r%s","dest_app":
 
 $ rm k/flows/00000000000000000000.idx; aggr -d k check --repair; aggr -d k cat flows | cut -d'"' -f4 | uniq -c; cat k/flows/batches
       5 ra
-! aggr: check: flows/00000000000000000000.jsonl.gz.open: bytes 442-883: no commit proves them: set aside offsets 5-9 (5 records)
+! aggr: check: flows/00000000000000000000.jsonl.gz.open: bytes 456-911: no commit proves them: set aside offsets 5-9 (5 records)
 ! aggr: check: flows/00000000000000000000.jsonl.gz.open: kept 3 good blocks in flows/00000000000000000000-1.jsonl.gz.open
 ! aggr: check: flows/batches: dropped 1 line of runs set aside or never committed
 ! aggr: check: flows: the files replaced or set aside are kept in flows/lost
@@ -68,7 +68,7 @@ $ rm -rf t && for r in a b c; do AGGR_BLOCK_BYTES=200 aggr -d t ingest flows $r.
 
 $ aggr -d t check --repair && aggr -d t cat flows | cut -d'"' -f4 | uniq -c && aggr -d t check
       5 ra
-! aggr: check: flows/00000000000000000000.jsonl.gz.open: bytes 442-1325: no commit proves them: set aside offsets 5-14 (10 records)
+! aggr: check: flows/00000000000000000000.jsonl.gz.open: bytes 456-1366: no commit proves them: set aside offsets 5-14 (10 records)
 ! aggr: check: flows/00000000000000000000.jsonl.gz.open: kept 3 good blocks in flows/00000000000000000000-1.jsonl.gz.open
 ! aggr: check: flows: the files replaced or set aside are kept in flows/lost
 

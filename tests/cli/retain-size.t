@@ -10,14 +10,14 @@ $ for i in 1 2 3 4; do echo "{\"timestamp\":1642284000,\"a$i.example\":$i}" | AG
 00000000000000000002.jsonl.gz
 00000000000000000003.jsonl.gz
 log,segments,records,first_offset,disk_bytes,retention_bytes
-counters,4,4,0,2031,
+counters,4,4,0,2037,
 
 # it fits already: nothing deleted, nothing said, the MANIFEST untouched
-$ cp data/counters/MANIFEST m0 && aggr -v retain counters --max-bytes 2031 && aggr -v retain counters --max-bytes 2M && cmp m0 data/counters/MANIFEST && ls data/counters | grep -c jsonl
+$ cp data/counters/MANIFEST m0 && aggr -v retain counters --max-bytes 2037 && aggr -v retain counters --max-bytes 2M && cmp m0 data/counters/MANIFEST && ls data/counters | grep -c jsonl
 4
 
 # a byte less: the oldest segment goes, and only it
-$ aggr -v retain counters --max-bytes 2030 && ls data/counters | grep jsonl && aggr cat counters && aggr info counters --format csv | cut -d, -f1,3,5,11,21
+$ aggr -v retain counters --max-bytes 2036 && ls data/counters | grep jsonl && aggr cat counters && aggr info counters --format csv | cut -d, -f1,3,5,11,21
 00000000000000000001.jsonl.gz
 00000000000000000002.jsonl.gz
 00000000000000000003.jsonl.gz
@@ -25,22 +25,22 @@ $ aggr -v retain counters --max-bytes 2030 && ls data/counters | grep jsonl && a
 {"timestamp":1642284000,"a3.example":3}
 {"timestamp":1642284000,"a4.example":4}
 log,segments,records,first_offset,disk_bytes
-counters,3,3,1,1539
-! aggr: retain: counters: deleted 1 record (1 segment, 492 bytes) to fit in 2030 bytes
+counters,3,3,1,1542
+! aggr: retain: counters: deleted 1 record (1 segment, 495 bytes) to fit in 2036 bytes
 
 # 1100 bytes: one more goes, and the newest two fit
 $ aggr -v retain counters --max-bytes 1100 && ls data/counters | grep jsonl && aggr check counters
 00000000000000000002.jsonl.gz
 00000000000000000003.jsonl.gz
-! aggr: retain: counters: deleted 1 record (1 segment, 494 bytes) to fit in 1100 bytes
+! aggr: retain: counters: deleted 1 record (1 segment, 495 bytes) to fit in 1100 bytes
 
 # 0: everything but the newest segment, which always stays
 $ aggr -v retain counters --max-bytes 0 && ls data/counters | grep jsonl && aggr cat counters && aggr -v retain counters --max-bytes 0
 00000000000000000003.jsonl.gz
 {"timestamp":1642284000,"a4.example":4}
-! aggr: retain: counters: deleted 1 record (1 segment, 494 bytes) to fit in 0 bytes
-! aggr: retain: counters: 551 bytes, more than 0, but the newest segment stays
-! aggr: retain: counters: 551 bytes, more than 0, but the newest segment stays
+! aggr: retain: counters: deleted 1 record (1 segment, 495 bytes) to fit in 0 bytes
+! aggr: retain: counters: 552 bytes, more than 0, but the newest segment stays
+! aggr: retain: counters: 552 bytes, more than 0, but the newest segment stays
 
 # bad sizes exit 2 and change nothing
 $ cp -a data d0; for v in 1x -1 +1 1.5M '' 1KB ' 1' 1K2 8E 8589934592G 9223372036854775808; do aggr retain counters --max-bytes "$v"; echo "[$?]"; done 2>&1 | sort | uniq -c | sed 's/^ *//'; aggr retain counters --set-max-bytes foo; aggr retain --set-max-bytes 1M; echo "rc=$?"; diff -r d0 data
@@ -80,18 +80,18 @@ $ cp data/flows/MANIFEST m1 && aggr -v retain flows --set-max-bytes 1024 && cmp 
 $ for h in 1 2 3 4; do printf '{"src_app":"a","dest_app":"b","vpc_id":"v","bytes_tx":%s,"bytes_rx":1,"hour":%s}\n' $h $h | AGGR_NOW=2021-01-01T0${h}:00:00Z AGGR_SEGMENT_BYTES=1 aggr -v ingest flows || exit 1; done; ls data/flows | grep jsonl; aggr info flows --format csv | cut -d, -f1,3,5,11,21,22
 00000000000000000003.jsonl.gz
 log,segments,records,first_offset,disk_bytes,retention_bytes
-flows,1,1,3,559,1024
+flows,1,1,3,564,1024
 ! aggr: ingest: flows: sealed segment 0
 ! aggr: ingest: stored 1 record in flows
 ! aggr: ingest: flows: sealed segment 1
 ! aggr: ingest: stored 1 record in flows
-! aggr: ingest: flows: deleted 1 record (1 segment, 483 bytes) to fit in 1024 bytes
+! aggr: ingest: flows: deleted 1 record (1 segment, 489 bytes) to fit in 1024 bytes
 ! aggr: ingest: flows: sealed segment 2
 ! aggr: ingest: stored 1 record in flows
-! aggr: ingest: flows: deleted 1 record (1 segment, 484 bytes) to fit in 1024 bytes
+! aggr: ingest: flows: deleted 1 record (1 segment, 489 bytes) to fit in 1024 bytes
 ! aggr: ingest: flows: sealed segment 3
 ! aggr: ingest: stored 1 record in flows
-! aggr: ingest: flows: deleted 1 record (1 segment, 484 bytes) to fit in 1024 bytes
+! aggr: ingest: flows: deleted 1 record (1 segment, 489 bytes) to fit in 1024 bytes
 
 # none clears it; the next ingest then keeps everything
 $ aggr -v retain flows --set-max-bytes none && grep -c retention_bytes data/flows/MANIFEST; echo '{"src_app":"a","dest_app":"b","vpc_id":"v","bytes_tx":5,"bytes_rx":1,"hour":5}' | AGGR_SEGMENT_BYTES=1 aggr ingest flows && ls data/flows | grep -c jsonl && aggr info flows --format json | jq -c '.[0].retention_bytes'

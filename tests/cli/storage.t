@@ -194,7 +194,7 @@ $ aggr -d seg cat flows | tail -2
 $ f=seg/flows/00000000000000000016.jsonl.gz.open; head -c $(od -An -tu4 -j72 -N4 seg/flows/00000000000000000016.idx) $f >> $f; zcat $f | wc -l; aggr -d seg cat flows | wc -l; aggr -d seg check
 7
 21
-! aggr: check: flows: 152 uncommitted bytes of an interrupted run: nothing committed is damaged; the next writer or aggr check --repair removes them
+! aggr: check: flows: 158 uncommitted bytes of an interrupted run: nothing committed is damaged; the next writer or aggr check --repair removes them
 [9]
 
 $ AGGR_BLOCK_BYTES=200 aggr -d seg ingest flows late.jsonl && zcat seg/flows/00000000000000000016.jsonl.gz.open | wc -l && aggr -d seg cat flows | wc -l && aggr -d seg check
