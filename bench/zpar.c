@@ -208,36 +208,28 @@ static size_t zjobs_n;
 static atomic_size_t znext;
 static int zlevel;
 
-static void *ld_zworker(int *failed)
+/* Job j as one gzip member, with libdeflate (c) or zlib (zs). Returns its
+ * size, 0 when the library fails. */
+static size_t zjob_deflate(const struct zjob *j, struct libdeflate_compressor *c, z_stream *zs)
 {
-	struct libdeflate_compressor *c = libdeflate_alloc_compressor(zlevel);
-	if (!c) {
-		*failed = 1;
-		return NULL;
-	}
-	for (;;) {
-		size_t i = atomic_fetch_add(&znext, 1);
-		if (i >= zjobs_n)
-			break;
-		struct zjob *j = &zjobs[i];
-		j->out_len = libdeflate_gzip_compress(c, j->in, j->len, j->out, libdeflate_gzip_compress_bound(c, j->len));
-		if (!j->out_len) {
-			*failed = 1;
-			break;
-		}
-	}
-	libdeflate_free_compressor(c);
-	return NULL;
+	if (c)
+		return libdeflate_gzip_compress(c, j->in, j->len, j->out, libdeflate_gzip_compress_bound(c, j->len));
+	deflateReset(zs);
+	zs->next_in = (unsigned char *)j->in;
+	zs->avail_in = (uInt)j->len;
+	zs->next_out = j->out;
+	zs->avail_out = (uInt)deflateBound(zs, j->len);
+	return deflate(zs, Z_FINISH) == Z_STREAM_END ? zs->total_out : 0;
 }
 
 static void *zworker(void *arg)
 {
 	int *failed = arg;
-	if (use_libdeflate)
-		return ld_zworker(failed);
+	struct libdeflate_compressor *c = NULL;
 	z_stream zs;
 	memset(&zs, 0, sizeof zs);
-	if (deflateInit2(&zs, zlevel, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+	if (use_libdeflate ? !(c = libdeflate_alloc_compressor(zlevel))
+			   : deflateInit2(&zs, zlevel, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
 		*failed = 1;
 		return NULL;
 	}
@@ -246,18 +238,15 @@ static void *zworker(void *arg)
 		if (i >= zjobs_n)
 			break;
 		struct zjob *j = &zjobs[i];
-		deflateReset(&zs);
-		zs.next_in = (unsigned char *)j->in;
-		zs.avail_in = (uInt)j->len;
-		zs.next_out = j->out;
-		zs.avail_out = (uInt)deflateBound(&zs, j->len);
-		if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
+		if (!(j->out_len = zjob_deflate(j, c, &zs))) {
 			*failed = 1;
 			break;
 		}
-		j->out_len = zs.total_out;
 	}
-	deflateEnd(&zs);
+	if (c)
+		libdeflate_free_compressor(c);
+	else
+		deflateEnd(&zs);
 	return NULL;
 }
 
