@@ -85,6 +85,10 @@ int log_manifest_parse(struct log *l, const char *text, size_t len)
 			size_t kn = strlen(line + 5);
 			if (kn >= sizeof(l->kind))
 				return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: kind too long", l->name, lineno);
+			/* kinds are lowercase words: anything else is damage, and
+			 * must not reach a message or info's output as it is */
+			if (!kn || strspn(line + 5, "abcdefghijklmnopqrstuvwxyz") != kn)
+				return err_set(EX_CORRUPT, "%s/MANIFEST: line %d: bad kind", l->name, lineno);
 			memcpy(l->kind, line + 5, kn + 1);
 			continue;
 		}

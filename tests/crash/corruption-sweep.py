@@ -62,11 +62,6 @@ IS_ROOT = os.geteuid() == 0
 # sees it. Remove an entry when its fix lands: the sweep names each entry
 # that matched nothing. Reproductions are in the comments.
 KNOWN = [
-    # printf '...kind \xff\xfe\xc3...' with a good crc line into
-    # DIR/flows/MANIFEST; aggr info flows
-    (("*",), ("manifest-unknown-kind-crc-ok",), ("info*", "check *", "ingest *", "events *", "stream publish *"),
-     "K1: a MANIFEST kind that is not a kind name is printed as it is (info's stdout; "
-     "'LOG holds KIND records' on stderr): invalid UTF-8", None),
     # a block with good CRCs around a record with bytes \xc3\x28; aggr cat LOG
     (("flows", "counters", "sessions", "events", "streams/s"), ("forged-record-bad-utf8",), ("cat *",),
      "K2: cat prints stored records without validating them: invalid UTF-8 on stdout, "
