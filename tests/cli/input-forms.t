@@ -120,3 +120,16 @@ $ printf '{"timestamp":1642284000,\n "a.com":1}\n{\n"timestamp":1642284060,"b.co
 {"timestamp":1642284060,"b.com":2}
 {"start_epoch":1642284000,"stop_epoch":-1,"tags":["x"]}
 {"user_id":"u","event":"start","session_id":"s1","ts":"2022-01-15T21:00:00"}
+
+# --- each FILE sets its own form; errors name the FILE ---
+
+$ . "$TESTS/cli/input-forms.sh"; for k in flows stream; do mkdir -p $k; fill $k $'{\n  @K@"a"@Z@,\n  @B@\n}\n' > $k/docs.json; fill $k $'{@K@"b"@Z@,@B@}\n' > $k/lines.json; fill $k $'{@K@"c"@Z@,\n  "x": nul,\n  @B@}\n' > $k/bad.json; done; (cd flows && AGGR_DIR=$PWD/d aggr ingest flows docs.json lines.json && AGGR_DIR=$PWD/d aggr cat flows | jq -r .src_app; AGGR_DIR=$PWD/d aggr ingest flows lines.json bad.json; echo "exit $?"); (cd stream && AGGR_DIR=$PWD/d aggr stream publish s --producer p docs.json lines.json | wc -l && AGGR_DIR=$PWD/d aggr cat streams/s | jq -r .event.name; AGGR_DIR=$PWD/d aggr stream publish s --producer p lines.json bad.json; echo "exit $?")
+a
+b
+exit 3
+2
+a
+b
+exit 3
+! aggr: ingest: bad.json:2: invalid JSON: invalid literal or number at byte 8
+! aggr: stream: bad.json:2: invalid JSON: invalid literal or number at byte 8
