@@ -264,16 +264,7 @@ static int ingest_file(struct ingest *g, const char *path, struct input_sum *sum
 		if (k->in_place && k->in_place(rec, len, &ri))
 			goto append;
 		if (json_parse(doc, rec, len, why, sizeof(why))) {
-			/* the parser counts from the record's start; say line and column */
-			uint64_t line = in.line, col = in.rec_col + doc->err_at;
-			char *at = strstr(why, " at byte ");
-			for (size_t i = 0; i < doc->err_at && i < len; i++)
-				if (rec[i] == '\n') {
-					line++;
-					col = doc->err_at - i - 1;
-				}
-			if (at)
-				snprintf(at, sizeof(why) - (size_t)(at - why), " at byte %" PRIu64, col + 1);
+			uint64_t line = input_json_where(&in, rec, len, why, sizeof(why));
 			if ((rc = reject(rj, in.name, line, rec, len, "invalid JSON: ", why)))
 				break;
 			continue;

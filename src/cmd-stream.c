@@ -6,7 +6,6 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "docsplit.h"
 #include "follow.h"
 #include "input.h"
 #include "json.h"
@@ -102,118 +101,25 @@ struct pub {
 	struct json_doc doc;
 };
 
-/* Report a JSON syntax error of the record starting at line ln of name. */
-static int json_error(struct pub *p, const char *name, uint64_t ln, uint64_t col0, const char *rec, size_t len,
-		      char *why, size_t wn)
-{
-	/* the parser counts from the record's start; say line and column */
-	uint64_t col = col0 + p->doc.err_at;
-	char *at = strstr(why, " at byte ");
-
-	for (size_t i = 0; i < p->doc.err_at && i < len; i++)
-		if (rec[i] == '\n') {
-			ln++;
-			col = p->doc.err_at - i - 1;
-		}
-	if (at)
-		snprintf(at, wn - (size_t)(at - why), " at byte %" PRIu64, col + 1);
-	return err_set(EX_DATA, "%s:%" PRIu64 ": invalid JSON: %s", name, ln, why);
-}
-
-/* Validate the event in p->doc, give it an id and append it. */
-static int publish_one(struct pub *p, const char *name, uint64_t ln)
-{
-	return stream_pub_add(p->sp, &p->doc, name, ln);
-}
-
-/*
- * Pretty-printed events, as the event server took them and "jq ." writes
- * them: JSON documents spread over lines, one after another. Lines are
- * gathered until the brackets of a document balance, then it is parsed.
- * rec is the first line, which did not parse on its own.
- */
-static int publish_documents(struct pub *p, struct input *in, const char *rec, size_t len)
-{
-	struct docsplit ds;
-	struct buf d;
-	uint64_t start = in->line, col0 = 0;  /* where d starts in the input */
-	size_t scan = 0;
-	char why[256];
-	int rc = 0;
-
-	buf_init(&d);
-	docsplit_init(&ds);
-	for (;;) {
-		buf_add(&d, rec, len);
-		buf_addc(&d, '\n');
-		while (scan < d.len && !rc) {
-			int ended;
-			scan += docsplit_scan(&ds, d.data + scan, d.len - scan, &ended);
-			if (!ended)
-				break;
-			/* a document ends here; another may follow on this line */
-			if (json_parse(&p->doc, d.data, scan, why, sizeof(why)))
-				rc = json_error(p, in->name, start, col0, d.data, scan, why, sizeof(why));
-			else
-				rc = publish_one(p, in->name, start);
-			const char *nl = memrchr(d.data, '\n', scan);
-			col0 = nl ? (uint64_t)(d.data + scan - nl - 1) : col0 + scan;
-			memmove(d.data, d.data + scan, d.len - scan);
-			d.len -= scan;
-			d.data[d.len] = 0;
-			start = in->line;
-			scan = 0;
-		}
-		if (rc)
-			break;
-		if (d.len > INPUT_MAX_RECORD) {
-			rc = err_set(EX_DATA, "%s:%" PRIu64 ": record larger than 16 MiB", in->name, start);
-			break;
-		}
-		if ((rc = input_next(in, &rec, &len)) != INPUT_RECORD)
-			break;
-		rc = 0;
-		/* only white space left: the next document starts on this line */
-		if (strspn(d.data, " \t\r\n") == d.len) {
-			buf_reset(&d);
-			scan = 0;
-			start = in->line;
-			col0 = 0;
-		}
-	}
-	if (!rc && strspn(d.data ? d.data : "", " \t\r\n") < d.len) {
-		/* the input ended inside a document */
-		if (json_parse(&p->doc, d.data, d.len, why, sizeof(why)))
-			rc = json_error(p, in->name, start, col0, d.data, d.len, why, sizeof(why));
-		else
-			rc = publish_one(p, in->name, start);
-	}
-	buf_free(&d);
-	return rc;
-}
-
+/* Publish the events of path into the run (input.c reads every form). */
 static int publish_file(struct pub *p, const char *path)
 {
 	struct input in;
 	const char *rec;
 	size_t len;
 	char why[256];
-	int rc, first = 1;
+	int rc;
 
 	if ((rc = input_open(&in, path)))
 		return rc;
 	while ((rc = input_next(&in, &rec, &len)) == INPUT_RECORD) {
 		if (json_parse(&p->doc, rec, len, why, sizeof(why))) {
-			/* the first line of a file alone is not JSON: a pretty-printed document? */
-			if (first && in.mode == 1 && strstr(why, "truncated JSON")) {
-				rc = publish_documents(p, &in, rec, len);
-				break;
-			}
-			rc = json_error(p, in.name, in.line, in.rec_col, rec, len, why, sizeof(why));
+			uint64_t line = input_json_where(&in, rec, len, why, sizeof(why));
+			rc = err_set(EX_DATA, "%s:%" PRIu64 ": invalid JSON: %s", in.name, line, why);
 			break;
 		}
-		first = 0;
-		if ((rc = publish_one(p, in.name, in.line)))
+		/* validate the event, give it an id and append it */
+		if ((rc = stream_pub_add(p->sp, &p->doc, in.name, in.line)))
 			break;
 	}
 	input_close(&in);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -343,23 +344,35 @@ static size_t scan_value(const char *buf, size_t i, size_t to, struct scan_state
 	return to;
 }
 
-/* Is the first line just "{"? That is how pretty-printers (jq, Python's
- * json.dumps with indent) start an object; a JSON line never does. */
-static int pretty_object(struct input *in)
+/*
+ * Does the object starting at buf[start] stay open at the end of its line?
+ * Then the input is JSON documents spanning lines, as pretty-printers (jq,
+ * Python's json.dumps with indent) and the event server's request bodies
+ * have them, whatever the first line holds after its "{". Such a first line
+ * is never a whole JSON line, so no input of JSON lines is read otherwise.
+ * Returns 1, 0 (the object closes on its line, or the input ends first), or
+ * -1 on a read error (err_set).
+ */
+static int first_line_open(struct input *in)
 {
-	size_t i = in->start + 1;
+	struct scan_state st = {0, 0, 0};
+	size_t i = in->start;
 
 	for (;;) {
-		while (i < in->end && (in->buf[i] == ' ' || in->buf[i] == '\t' || in->buf[i] == '\r'))
-			i++;
-		if (i < in->end)
-			return in->buf[i] == '\n';
-		if (in->eof || i - in->start > 4096)
+		const char *nl = memchr(in->buf + i, '\n', in->end - i);
+		size_t to = nl ? (size_t)(nl - in->buf) : in->end;
+		scan_value(in->buf, i, to, &st);
+		if (st.depth <= 0)
 			return 0;
-		size_t off = i - in->start;
+		if (nl)
+			return 1;
+		/* one line to the end, or too long: read as a line, which says so */
+		if (in->eof || to - in->start > INPUT_MAX_RECORD)
+			return 0;
+		size_t off = to - in->start;
 		int r = fill(in);
-		if (r < 0)
-			return -1;
+		if (r <= 0)
+			return r;
 		i = in->start + off;
 	}
 }
@@ -449,8 +462,8 @@ static int next_record(struct input *in, const char **rec, size_t *len)
 			in->mode = 2;
 			in->start++;
 			in->col++;
-		} else if (c == '{' && (rc = pretty_object(in)) == 1) {
-			in->mode = 4;  /* a pretty-printed object, like a request body */
+		} else if (c == '{' && (rc = first_line_open(in)) == 1) {
+			in->mode = 4;
 		} else if (rc < 0) {
 			return -err_code();
 		} else {
@@ -460,4 +473,27 @@ static int next_record(struct input *in, const char **rec, size_t *len)
 	if (in->mode == 4)
 		return next_value(in, rec, len);
 	return in->mode == 1 ? next_line(in, rec, len) : next_element(in, rec, len);
+}
+
+uint64_t input_json_where(const struct input *in, const char *rec, size_t len, char *why, size_t wn)
+{
+	/* json_parse's messages end "at byte N" (or "near byte N"), N from 1 */
+	char *last = NULL;
+	for (char *p = why; (p = strstr(p, " byte ")); p++)
+		last = p;
+	if (!last)
+		return in->line;
+	char *num = last + 6, *end;
+	unsigned long long n = strtoull(num, &end, 10);
+	if (end == num || *end || n == 0)
+		return in->line;
+	size_t at = (size_t)(n - 1);
+	uint64_t line = in->line, col = in->rec_col + at;
+	for (size_t i = 0; i < at && i < len; i++)
+		if (rec[i] == '\n') {
+			line++;
+			col = at - i - 1;
+		}
+	snprintf(num, wn - (size_t)(num - why), "%" PRIu64, col + 1);
+	return line;
 }

@@ -26,7 +26,7 @@ struct input {
 	int eof;
 	int after_comma;         /* the last element ended with ',' */
 	int mode;                /* 0 undecided, 1 JSON lines, 2 JSON array, 3 array done,
-				    4 JSON values spanning lines */
+				    4 JSON documents spanning lines */
 	uint64_t line;           /* line of the record returned last */
 	uint64_t rec_col;        /* its first byte's column (0-based bytes) */
 	uint64_t col;            /* column of buf[start] */
@@ -42,16 +42,29 @@ int input_open(struct input *in, const char *path);
 #define INPUT_RECORD (-1)
 
 /*
- * Next record's text (one JSON line, one array element, or one object of a
- * series of pretty-printed objects, told apart by a first line that is just
- * "{"). Blank lines are
- * skipped, and so is a UTF-8 byte order mark at the start. Returns
+ * Next record's text: one JSON line, one array element, or one of a series
+ * of JSON documents that span lines. The form is set at the start: an
+ * input whose first byte (blanks aside) is '[' is an array; one whose
+ * first line opens an object that stays open at the line's end is
+ * documents; anything else is lines. Blank lines are skipped, and so is a
+ * UTF-8 byte order mark at the start. Returns
  * INPUT_RECORD with *rec and *len set (valid until the next call) and
- * in->line its first line; 0 at the end; or an error code (err_set called):
- * EX_DATA for input that is not records (damaged gzip, an array that never
- * closes, a record over 16 MiB), EX_FAIL or EX_PERM for I/O.
+ * in->line, in->rec_col where it starts; 0 at the end; or an error code
+ * (err_set called): EX_DATA for input that is not records (damaged gzip, an
+ * array that never closes, a record over 16 MiB), EX_FAIL or EX_PERM for
+ * I/O.
  */
 int input_next(struct input *in, const char **rec, size_t *len);
+
+/*
+ * Where json_parse's complaint why about rec[0..len), the record returned
+ * last, is in the input: rewrites the "at byte N" that ends why, N counted
+ * in rec, to count on the input line the byte is on (from 1), and returns
+ * that line. A why without such an ending is left as it is and the
+ * record's first line returned. Both ingest and stream publish report
+ * invalid JSON this way, "FILE:LINE: invalid JSON: WHY".
+ */
+uint64_t input_json_where(const struct input *in, const char *rec, size_t len, char *why, size_t wn);
 
 void input_close(struct input *in);
 

@@ -56,7 +56,7 @@ $ aggr stream list; aggr stream consume s --consumer c --event-name GdriveSync -
 [4]
 
 $ printf '{"event":\n' | aggr stream publish s --producer p
-! aggr: stream: <stdin>:2: invalid JSON: truncated JSON: unexpected end at byte 1
+! aggr: stream: <stdin>:1: invalid JSON: truncated JSON: unexpected end at byte 10
 [3]
 
 # one run: a bad event in the second file stores nothing of the first
