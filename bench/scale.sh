@@ -358,8 +358,10 @@ section() {
 	echo "Here a segment holds tens to hundreds of 16 KiB blocks, there about 2000 of 128 KiB,"
 	echo "so a per-segment cost that is really per block of it is underestimated by the"
 	echo "first model, and a per-block cost that is per segment overestimated by the"
-	echo "second. Memory likewise, per extra segment. Noise: at ${base}x the queries take a"
-	echo "few ms, and under load a slope of a few ms is within the noise."
+	echo "second. Memory likewise, per extra segment (a difference of 0.1 MiB, the"
+	echo "resolution here, is 0.4 KiB a segment). Noise: at ${base}x the queries take a"
+	echo "few ms, and under load a slope of a few ms is within the noise; a negative"
+	echo "slope counts as 0, so such a row says only that ${last}x cost nothing measurable."
 	echo
 	model_queries
 	echo "<!-- bench-scale end -->"
