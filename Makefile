@@ -180,6 +180,11 @@ bench: bench/gen bench/zpar
 	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) CFLAGS='-O2 -g' $(BENCH_BUILD)/aggr
 	@AGGR_BIN=$(abspath $(BENCH_BUILD)/aggr) sh bench/run.sh
 
+# make bench-scale: the same data at 1x, 8x and 64x history (bench/scale.sh)
+bench-scale: bench/gen
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) CFLAGS='-O2 -g' $(BENCH_BUILD)/aggr
+	@AGGR_BIN=$(abspath $(BENCH_BUILD)/aggr) sh bench/scale.sh
+
 check-interop: aggr bench/gen bench/zpar
 	@sh bench/interop.sh $(abspath $(BUILD)/aggr)
 
@@ -193,4 +198,4 @@ bench-clean:
 
 clean: bench-clean
 
-.PHONY: bench bench-profile check-interop bench-clean
+.PHONY: bench bench-scale bench-profile check-interop bench-clean

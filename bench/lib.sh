@@ -57,3 +57,31 @@ ORDER BY hour, src_app, dest_app, vpc_id"
 bench_ndjson() {	# GLOB-OR-FILE: read_ndjson with the flows columns fixed
 	echo "read_ndjson('$1', columns = {src_app: 'VARCHAR', dest_app: 'VARCHAR', vpc_id: 'VARCHAR', hour: 'BIGINT', bytes_tx: 'BIGINT', bytes_rx: 'BIGINT'})"
 }
+
+# bench_time RUNS CMD [PREP]: run CMD (sh -c) RUNS times (3 when the first
+# run takes over 10 s), PREP (sh -c, untimed) before each; each run's
+# seconds go to stderr. Prints "MEDIAN_US PEAK_RSS_KIB FAILED": the median
+# wall time, the largest peak RSS over the runs (/usr/bin/time -f %M: the
+# largest process of a pipeline, not their sum) and how many runs exited
+# non-zero.
+bench_time() {
+	bt_n=$1 bt_i=0 bt_fail=0 bt_rss=0 bt_times=
+	bt_out=$(mktemp "${TMPDIR:-/tmp}/bench-time.XXXXXX") || return 1
+	while [ "$bt_i" -lt "$bt_n" ]; do
+		[ -n "${3:-}" ] && sh -c "$3"
+		bt_t0=$(date +%s%N)
+		/usr/bin/time -f '%M' -o "$bt_out" sh -c "$2" || bt_fail=$((bt_fail + 1))
+		bt_t1=$(date +%s%N)
+		bt_us=$(((bt_t1 - bt_t0) / 1000))
+		bt_r=$(tail -n 1 "$bt_out")
+		[ "$bt_r" -gt "$bt_rss" ] 2>/dev/null && bt_rss=$bt_r
+		bt_times="$bt_times $bt_us"
+		awk -v u="$bt_us" 'BEGIN { printf " %.4f", u / 1e6 }' >&2
+		bt_i=$((bt_i + 1))
+		[ "$bt_i" = 1 ] && [ "$bt_us" -gt 10000000 ] && [ "$bt_n" -gt 3 ] && bt_n=3
+	done
+	rm -f "$bt_out"
+	echo "$bt_times" | tr ' ' '\n' | sed '/^$/d' | sort -n |
+		awk -v r="$bt_rss" -v f="$bt_fail" '{ a[NR] = $1 }
+		END { printf "%d %d %d\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2, r, f }'
+}

@@ -40,6 +40,7 @@ done
 [ -f "$here/readme-examples.py" ] && suite python3 "$here/readme-examples.py"
 [ -f "$here/fuzz/replay.sh" ] && suite sh "$here/fuzz/replay.sh"
 [ -f "$here/bench-gen.sh" ] && suite sh "$here/bench-gen.sh"
+[ -f "$here/bench-scale.sh" ] && suite sh "$here/bench-scale.sh"
 [ -f "$here/harness.sh" ] && suite sh "$here/harness.sh"
 
 # the lines suite() adds for a crashed suite end in "failed (why)": count them
