@@ -48,3 +48,12 @@ $ AGGR_CLUSTER=0 AGGR_BLOCK_BYTES=64 aggr -d dk0 ingest counters k.jsonl && aggr
 $ aggr -d dk top --hour --at 2023-11-15T12:00:00Z && aggr -d dk0 top --hour --at 2023-11-15T12:00:00Z
 [{"Domain":"Z","NumberOfRequests":3},{"Domain":"Y","NumberOfRequests":1}]
 [{"Domain":"Z","NumberOfRequests":3},{"Domain":"Y","NumberOfRequests":1}]
+
+# a rejected run that had written full blocks of an hour leaves nothing
+$ aggr -d dk cat counters > before && (cat k.jsonl; echo '{"timestamp":"x"}') | AGGR_BLOCK_BYTES=64 aggr -d dk ingest counters
+! aggr: ingest: <stdin>:6: timestamp: not a number of seconds: "x"
+[3]
+
+$ aggr -d dk cat counters | cmp - before && aggr -d dk check && aggr -d dk info counters --format csv | cut -d, -f4,5
+blocks,records
+3,5
