@@ -67,6 +67,7 @@ soak: aggr
 	@rc=0; \
 	AGGR_BIN=$(abspath $(BUILD)/aggr) python3 tests/model/events-model.py --soak $(SOAK_SECONDS) || rc=1; \
 	AGGR_BIN=$(abspath $(BUILD)/aggr) python3 tests/model/stream-model.py --soak --seconds $(SOAK_SECONDS) || rc=1; \
+	AGGR_BIN=$(abspath $(BUILD)/aggr) python3 tests/model/cluster-model.py --soak $(SOAK_SECONDS) || rc=1; \
 	exit $$rc
 
 # make valgrind: the unit, CLI and model tests with every aggr process and

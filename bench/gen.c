@@ -4,7 +4,9 @@
  *   bench/gen flows    N [SEED]
  *   bench/gen flows-late N [SEED]
  *   bench/gen counters N [SEED]
+ *   bench/gen counters-late N [SEED]
  *   bench/gen sessions N [SEED]
+ *   bench/gen sessions-late N [SEED]
  *   bench/gen stream   N [SEED]
  *
  * Writes N JSON lines to stdout.  Same kind, N and SEED (default 1) give
@@ -317,7 +319,22 @@ static void gen_flows_late5(uint64_t n)
 #define COUNTERS_T0 1700000000ULL
 #define COUNTERS_SPAN (30ULL * 86400ULL)
 
-static void gen_counters(uint64_t n)
+/* 5% of records, the late-data sets' share (as flows-late) */
+#define LATE_THR (UINT64_MAX / 100 * 5)
+
+/* A time t seconds after t0 that arrives 1 to 3 hours late: t0 + t less
+ * 3600 to 10800 seconds, not before t0. Draws from the generator only for
+ * the late sets (late = 0 leaves the other sets' output as it was). */
+static uint64_t late_secs(int late, uint64_t t0, uint64_t t)
+{
+    if (late && rng_next() < LATE_THR) {
+        uint64_t back = 3600 + rng_below(2 * 3600 + 1);
+        t = t > back ? t - back : 0;
+    }
+    return t0 + t;
+}
+
+static void gen_counters_late(uint64_t n, int late)
 {
     zipf_t dom;
     zipf_init(&dom, N_DOMAINS);
@@ -337,7 +354,7 @@ static void gen_counters(uint64_t n)
             pick[j] = d;
         }
         PUT_LIT("{\"timestamp\":");
-        put_u64(COUNTERS_T0 + i * COUNTERS_SPAN / n);
+        put_u64(late_secs(late, COUNTERS_T0, i * COUNTERS_SPAN / n));
         for (uint32_t j = 0; j < k; j++) {
             PUT_LIT(",\"d");
             put_4d(pick[j]);
@@ -347,6 +364,17 @@ static void gen_counters(uint64_t n)
         PUT_LIT("}\n");
         out_maybe_flush();
     }
+}
+
+static void gen_counters(uint64_t n)
+{
+    gen_counters_late(n, 0);
+}
+
+/* the late-data counters: 5% of records 1 to 3 hours late */
+static void gen_counters_late5(uint64_t n)
+{
+    gen_counters_late(n, 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -474,7 +502,9 @@ static void put_session(const sess_t *s, int is_start, uint64_t t, uint64_t user
     out_maybe_flush();
 }
 
-static void gen_sessions(uint64_t n)
+/* late: 5% of events carry a ts 1 to 3 hours before their place in the
+ * stream (as flows-late: late data keeps its own time) */
+static void gen_sessions_late(uint64_t n, int late)
 {
     uint64_t n_sess = (n + 1) / 2;
     uint64_t n_users = n / 10 ? n / 10 : 1;
@@ -486,7 +516,7 @@ static void gen_sessions(uint64_t n)
         uint64_t start_t = s < n_sess ? s * SESS_SPAN / n_sess : UINT64_MAX;
         if (heap_n && heap[0].end_t <= start_t) {
             sess_t e = heap_pop();
-            put_session(&e, 0, e.end_t, user_key, 1);
+            put_session(&e, 0, late_secs(late, 0, e.end_t), user_key, 1);
         } else {
             sess_t ns;
             ns.seq = s;
@@ -497,13 +527,23 @@ static void gen_sessions(uint64_t n)
             ns.country = (uint8_t)rng_below(30);
             ns.end_t = start_t + 1 + rng_below(SESS_MAX_DUR);
             int with_country = rng_next() >= nocountry_thr;
-            put_session(&ns, 1, start_t, user_key, with_country);
+            put_session(&ns, 1, late_secs(late, 0, start_t), user_key, with_country);
             heap_push(&ns);
             s++;
         }
         emitted++;
     }
     free(heap);
+}
+
+static void gen_sessions(uint64_t n)
+{
+    gen_sessions_late(n, 0);
+}
+
+static void gen_sessions_late5(uint64_t n)
+{
+    gen_sessions_late(n, 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -606,7 +646,7 @@ static void gen_stream(uint64_t n)
 static _Noreturn void usage(void)
 {
     fprintf(stderr,
-            "usage: gen flows|flows-late|counters|sessions|stream N [SEED]\n"
+            "usage: gen flows|flows-late|counters|counters-late|sessions|sessions-late|stream N [SEED]\n"
             "  writes N JSON lines to stdout; SEED defaults to 1\n");
     exit(2);
 }
@@ -644,6 +684,10 @@ int main(int argc, char **argv)
         fn = gen_flows_late5;
     else if (!strcmp(argv[1], "counters"))
         fn = gen_counters;
+    else if (!strcmp(argv[1], "counters-late"))
+        fn = gen_counters_late5;
+    else if (!strcmp(argv[1], "sessions-late"))
+        fn = gen_sessions_late5;
     else if (!strcmp(argv[1], "sessions"))
         fn = gen_sessions;
     else if (!strcmp(argv[1], "stream"))

@@ -298,6 +298,29 @@ at=1701296000	# the middle of the generated 30 days
 measure topmin "aggr top --minute" 0 "$aggr -d $d/aggr top --minute --at $at >/dev/null"
 measure tophour "aggr top --hour" 0 "$aggr -d $d/aggr top --hour --at $at >/dev/null"
 
+# ---- counters on late data: top, clustered and not ----------------------
+# bench/gen counters-late: 5% of timestamps 1-3 hours late; ingest counters
+# clusters by UTC hour (aggr-format(5)); AGGR_CLUSTER=0 is arrival order.
+"$gen" counters-late "$N" "$seed" >"$d/clate.jsonl"
+clraw=$(fsize "$d/clate.jsonl")
+PREP="rm -rf $d/clate" once=1
+measure clingest "aggr ingest counters-late" "$clraw" \
+	"$aggr -d $d/clate ingest counters $d/clate.jsonl" "1 run"
+PREP="rm -rf $d/clate0" once=1
+measure clingest0 "the same, AGGR_CLUSTER=0" "$clraw" \
+	"AGGR_CLUSTER=0 $aggr -d $d/clate0 ingest counters $d/clate.jsonl" "1 run"
+tblocks() {	# DIR UNIT: the blocks the -v line of top says it inflated
+	"$aggr" -v -d "$1" top "$2" --at "$at" 2>&1 >/dev/null | sed -n 's/^.*): //p' | tail -n 1
+}
+for u in minute hour; do
+	measure "cl$u" "aggr top --$u, late data" 0 "$aggr -d $d/clate top --$u --at $at >$d/out.cl$u"
+	note "cl$u" "$(tblocks "$d/clate" --$u)"
+	measure "cl${u}0" "the same, AGGR_CLUSTER=0 store" 0 "$aggr -d $d/clate0 top --$u --at $at >$d/out.cl${u}0"
+	note "cl${u}0" "$(tblocks "$d/clate0" --$u)"
+	same "cl${u}0" "$d/out.cl${u}0" "$d/out.cl$u"
+done
+rm -rf "$d/clate0"
+
 # ---- sessions --------------------------------------------------------------
 if has_cmd sessions; then
 	"$gen" sessions "$N" "$seed" >"$d/sessions.jsonl"

@@ -149,6 +149,8 @@ const struct kind kind_counters = {
 	.name = "counters",
 	.noun = "counter records",
 	.key_is_time = 1,
+	/* one UTC hour: aggr-format(5), "Clustered blocks" */
+	.cluster_width = INT64_C(3600) * 1000000,
 	.normalise = counters_normalise,
 	.in_place = counters_in_place,
 	.stored_key = counters_stored_key,

@@ -254,6 +254,8 @@ const struct kind kind_sessions = {
 	.bloom_bytes = 2048,
 	.bloom_k = 6,
 	.key_is_time = 1,
+	/* no cluster_width: on late data it writes more blocks than it saves
+	 * (aggr-format(5), "Clustered blocks") */
 	.retention_us = INT64_C(31557600) * 1000000,   /* 365.25 days */
 	.normalise = sessions_normalise,
 	.in_place = sessions_in_place,

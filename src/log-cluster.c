@@ -14,6 +14,8 @@
  *    quarter of a block; a smaller one joins the mixed block (closed
  *    buckets one after another), written when the next would not fit, so
  *    sparse data (few records per bucket) still makes full blocks;
+ *  - a bucket written as a block of its own while earlier records of it
+ *    wait in the mixed block has the mixed block written first;
  *  - commit closes the open buckets, oldest first record first, then
  *    writes the mixed block.
  *
@@ -41,11 +43,17 @@ struct cluster_slot {
 	uint64_t first_seq, last_seq;
 };
 
+/* The most buckets the mixed block holds records of: one more is written
+ * to a new mixed block, so finding a bucket there stays a short scan. */
+#define MIXED_BUCKETS 64
+
 struct log_cluster {
 	int64_t width;
 	size_t nslot;
 	struct cluster_slot slot[LOG_CLUSTER_SLOTS];
 	struct cluster_slot mixed;
+	int64_t mixed_bucket[MIXED_BUCKETS];   /* the buckets in mixed, nmixed of them */
+	size_t nmixed;
 	uint64_t seq;
 };
 
@@ -96,6 +104,7 @@ void log_cluster_reset(struct log *l)
 	for (size_t i = 0; i < LOG_CLUSTER_SLOTS; i++)
 		slot_clear(&l->cluster->slot[i]);
 	slot_clear(&l->cluster->mixed);
+	l->cluster->nmixed = 0;
 	l->cluster->seq = 0;
 }
 
@@ -149,16 +158,50 @@ static void meta_add(struct block_meta *m, int64_t key, uint32_t count, int64_t 
 	m->count += count;
 }
 
+static int emit_mixed(struct log *l)
+{
+	l->cluster->nmixed = 0;
+	return emit(l, &l->cluster->mixed);
+}
+
+/* Write bucket slot s as a block of its own. Earlier records of its bucket
+ * that wait in the mixed block (the bucket was closed and opened again)
+ * must come first: the mixed block is written before, so that the log
+ * keeps each bucket's arrival order. Returns as emit. */
+static int emit_slot(struct log *l, struct cluster_slot *s)
+{
+	struct log_cluster *c = l->cluster;
+	int rc;
+
+	for (size_t i = 0; i < c->nmixed; i++)
+		if (c->mixed_bucket[i] == s->bucket) {
+			if ((rc = emit_mixed(l)))
+				return rc;
+			break;
+		}
+	return emit(l, s);
+}
+
 /* Close bucket slot s: its own block when big enough, else into the mixed one. */
 static int close_slot(struct log *l, struct cluster_slot *s)
 {
-	struct cluster_slot *x = &l->cluster->mixed;
+	struct log_cluster *c = l->cluster;
+	struct cluster_slot *x = &c->mixed;
 	int rc;
+	size_t i;
 
 	if (s->block.len * 4 >= l->cfg.block_bytes)
-		return emit(l, s);
-	if (x->block.len && x->block.len + s->block.len > l->cfg.block_bytes && (rc = emit(l, x)))
+		return emit_slot(l, s);
+	for (i = 0; i < c->nmixed && c->mixed_bucket[i] != s->bucket; i++)
+		;
+	if (x->block.len && (x->block.len + s->block.len > l->cfg.block_bytes ||
+			     (i == c->nmixed && c->nmixed == MIXED_BUCKETS)) &&
+	    (rc = emit_mixed(l)))
 		return rc;
+	if (!c->nmixed)
+		i = 0;   /* written just now, or empty before */
+	if (i == c->nmixed)
+		c->mixed_bucket[c->nmixed++] = s->bucket;
 	if (!x->block.len) {
 		x->bloom_bytes = s->bloom_bytes;
 		x->bloom_k = s->bloom_k;
@@ -168,8 +211,8 @@ static int close_slot(struct log *l, struct cluster_slot *s)
 	if (s->bloom_all || x->bloom_all || s->bloom_bytes != x->bloom_bytes || s->bloom_k != x->bloom_k)
 		x->bloom_all = 1;
 	else
-		for (uint32_t i = 0; i < s->bloom_bytes; i++)
-			x->bloom[i] |= s->bloom[i];
+		for (uint32_t j = 0; j < s->bloom_bytes; j++)
+			x->bloom[j] |= s->bloom[j];
 	x->used = 1;
 	slot_clear(s);
 	return 0;
@@ -212,7 +255,7 @@ int log_cluster_append(struct log *l, const char *line, size_t n, int64_t key,
 	} else if (s->block.len + n + 1 > l->cfg.block_bytes) {
 		/* a full block of one bucket; the bucket stays open, in its place */
 		uint64_t first = s->first_seq;
-		if ((rc = emit(l, s)))
+		if ((rc = emit_slot(l, s)))
 			return rc;
 		s->used = 1;
 		s->bucket = b;
@@ -251,5 +294,5 @@ int log_cluster_flush(struct log *l)
 		if ((rc = close_slot(l, oldest)))
 			return rc;
 	}
-	return emit(l, &c->mixed);
+	return emit_mixed(l);
 }

@@ -43,15 +43,19 @@ flows-late 1000 1 2742074816 109315
 flows-late 1001 3 1843741300 109439
 counters 1000 1 2615694124 92913
 counters 1001 3 2476932967 92444
+counters-late 1000 1 727556065 95530
+counters-late 1001 3 1672063449 93445
 sessions 1000 1 1845468705 155280
 sessions 1001 3 2118578353 155227
+sessions-late 1000 1 2747005290 155220
+sessions-late 1001 3 3867185009 155332
 stream 1000 1 3140739406 269673
 stream 1001 3 3619670004 269869
 EOS
 
 gen=${builds# }
 gen=${gen%% *}
-for k in flows flows-late counters sessions stream; do
+for k in flows flows-late counters counters-late sessions sessions-late stream; do
 	lines=$("$gen" "$k" 777 | wc -l)
 	[ "$lines" -eq 777 ] && ok "$k 777: 777 lines" || notok "$k 777: $lines lines"
 done
@@ -65,6 +69,16 @@ if [ "$2" -gt 1500 ] && [ "$3" -gt 1500 ] && [ "$4" -gt 1500 ] && [ $(($2 + $3 +
 else
 	notok "flows-late 100000: on time, 1-3 hours late, other: $late"
 fi
+# counters-late: 5% of timestamps 3600 to 10800 seconds behind their place
+late=$("$gen" counters-late 100000 | awk -F'[:,]' '{ d = 1700000000 + int((NR - 1) * 2592000 / 100000) - $2
+	if (d == 0) on++; else if (d >= 3600 && d <= 10800 || $2 == 1700000000) l++; else o++ }
+	END { printf "%d %d %d", on, l, o }')
+set -- $late
+if [ $(($2)) -gt 4500 ] && [ $(($2)) -lt 5500 ] && [ $(($3)) = 0 ]; then
+	ok "counters-late 100000: $2 records 1 to 3 hours late"
+else
+	notok "counters-late 100000: on time, late, other: $late"
+fi
 for args in "" "flows" "flows x" "bogus 10" "flows -1" "flows 10 1 extra"; do
 	# shellcheck disable=SC2086
 	"$gen" $args >/dev/null 2>&1
@@ -72,19 +86,20 @@ for args in "" "flows" "flows x" "bogus 10" "flows -1" "flows 10 1 extra"; do
 	[ "$rc" = 2 ] && ok "gen $args: exit 2" || notok "gen $args: exit $rc, want 2"
 done
 
+ts_hour_order() { awk -F'[:,]' '{ print int($2 / 3600) "\t" $0 }' | sort -s -n -k1,1; }
 hour_order() { awk -F'"hour":' '{ split($2, a, ","); print a[1] "\t" $0 }' | sort -s -n -k1,1; }
 # what gen writes, aggr stores, and cat gives back byte for byte
 if [ -n "${AGGR_BIN:-}" ]; then
 	kinds=$("$AGGR_BIN" help ingest | sed -n 's/^KIND: //p' | tr -d ,)
-	for g in flows counters flows-late; do
+	for g in flows counters flows-late counters-late; do
 		k=${g%-late}
 		case " $kinds " in *" $k "*) ;; *) continue ;; esac
 		"$gen" "$g" 3000 5 >"$tmp/$g.jsonl"
 		rm -rf "$tmp/data"
-		# flows are clustered by hour (aggr-format(5)): each hour's
+		# flows and counters are clustered by hour (aggr-format(5)): each hour's
 		# records in their order, so compare them hour by hour
-		by_hour=cat
-		[ "$k" = flows ] && by_hour=hour_order
+		by_hour=hour_order
+		[ "$k" = counters ] && by_hour=ts_hour_order
 		if "$AGGR_BIN" -d "$tmp/data" ingest "$k" "$tmp/$g.jsonl" &&
 		   "$AGGR_BIN" -d "$tmp/data" cat "$k" | $by_hour >"$tmp/got" &&
 		   $by_hour <"$tmp/$g.jsonl" | cmp -s - "$tmp/got"; then

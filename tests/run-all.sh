@@ -35,6 +35,7 @@ done
 [ -f "$here/closed-fds.sh" ] && suite bash "$here/closed-fds.sh"
 [ -f "$here/model/events-model.py" ] && suite python3 "$here/model/events-model.py"
 [ -f "$here/model/stream-model.py" ] && suite python3 "$here/model/stream-model.py"
+[ -f "$here/model/cluster-model.py" ] && suite python3 "$here/model/cluster-model.py"
 [ -f "$here/completions.sh" ] && suite bash "$here/completions.sh"
 [ -f "$here/man-lint.sh" ] && suite sh "$here/man-lint.sh"
 [ -f "$here/readme-examples.py" ] && suite python3 "$here/readme-examples.py"

@@ -7,10 +7,11 @@
 #   L2 2022-01-15T00:00:00Z d15a    L6 2022-01-15T22:15:00Z later
 #   L3 2022-01-15T21:00:00Z d15b    L7 2022-01-14T00:00:00Z d13
 #   L4 2022-01-15T21:59:59Z d15c    L8 2022-01-13T23:59:59Z d12
-# The same records are in store "small" too, two to a block, so that whole
+# The same records are in store "small" too, two to a block (in arrival
+# order: AGGR_CLUSTER=0, else hours get blocks of their own), so that whole
 # blocks are skipped, written whole or filtered.
 
-$ printf '%s\n' '{"timestamp":1642204799,"d14":1}' '{"timestamp":"1642204800","d15a":1}' '{"timestamp":1642280400,"d15b":1}' '{"timestamp":1642283999,"d15c":1}' '{"timestamp":1642284000,"now":1}' '{"timestamp":1642284900,"later":1}' '{"timestamp":1642118400,"d13":1}' '{"timestamp":1642118399,"d12":1}' > in.jsonl && aggr ingest counters in.jsonl && AGGR_BLOCK_BYTES=80 aggr -d small ingest counters in.jsonl
+$ printf '%s\n' '{"timestamp":1642204799,"d14":1}' '{"timestamp":"1642204800","d15a":1}' '{"timestamp":1642280400,"d15b":1}' '{"timestamp":1642283999,"d15c":1}' '{"timestamp":1642284000,"now":1}' '{"timestamp":1642284900,"later":1}' '{"timestamp":1642118400,"d13":1}' '{"timestamp":1642118399,"d12":1}' > in.jsonl && aggr ingest counters in.jsonl && AGGR_CLUSTER=0 AGGR_BLOCK_BYTES=80 aggr -d small ingest counters in.jsonl
 
 $ aggr cat counters
 {"timestamp":1642204799,"d14":1}
