@@ -106,9 +106,17 @@ static int print_table(struct out_table *t, int as_object)
 
 static int open_events(struct log **lg, char **dir)
 {
+	struct log_config cfg;
+	int rc;
+
 	if (!(*dir = log_data_dir(G.data_dir)))
 		return EX_USAGE;
-	return store_open_write(*dir, "events", G.wait_secs, lg);
+	if ((rc = store_config("events", &cfg)))
+		return rc;
+	/* stop and remove read only the blocks their id may be in: the
+	 * other segments' indexes stay unread */
+	cfg.lazy = 1;
+	return log_open_write(*dir, "events", &cfg, G.wait_secs, lg);
 }
 
 /* Append lines (each ending in '\n') as one run and commit it. */

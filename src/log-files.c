@@ -128,6 +128,26 @@ int logf_parse_seg(const char *n, uint64_t *base, uint32_t *gen, int *idx)
 	return 1;
 }
 
+/* Is the file of segment (base, gen) listed, its filter only when the
+ * MANIFEST names one? Segments are in offset order, so a directory of many
+ * costs a search per file, not a scan. */
+static int seg_listed(const struct log *l, uint64_t base, uint32_t gen, int idx)
+{
+	size_t lo = 0, hi = l->nseg;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (l->seg[mid].base < base)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < l->nseg && l->seg[lo].base == base; lo++)
+		if (l->seg[lo].gen == gen && (idx != LOGF_FLT || l->seg[lo].has_filter))
+			return 1;
+	return 0;
+}
+
 /* Delete temporary files and segment files the MANIFEST does not list. */
 int log_remove_orphans(struct log *l, int report)
 {
@@ -140,16 +160,13 @@ int log_remove_orphans(struct log *l, int report)
 	while ((de = readdir(d))) {
 		uint64_t base;
 		uint32_t gen;
-		int idx, listed = 0;
+		int idx, listed;
 		size_t n = strlen(de->d_name);
 		int tmp = n > 4 && !strcmp(de->d_name + n - 4, ".tmp");
 		if (!tmp && !logf_parse_seg(de->d_name, &base, &gen, &idx))
 			continue;
 		/* a filter counts only when the MANIFEST names it */
-		if (!tmp)
-			for (size_t i = 0; i < l->nseg; i++)
-				listed |= l->seg[i].base == base && l->seg[i].gen == gen &&
-					  (idx != LOGF_FLT || l->seg[i].has_filter);
+		listed = !tmp && seg_listed(l, base, gen, idx);
 		if (listed)
 			continue;
 		char *p = path_join(l->dir, de->d_name);

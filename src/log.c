@@ -27,6 +27,7 @@ int log_config_init(struct log_config *c, const char *kind, uint32_t bloom_bytes
 	c->seal_age_us = 3600 * 1000000LL;
 	c->cluster_width = 0;
 	c->cluster_slots = LOG_CLUSTER_SLOTS;
+	c->lazy = 0;
 	if ((v = getenv("AGGR_BLOCK_BYTES")) && *v) {
 		if (parse_i64(v, strlen(v), &n) || n < 64 || n > (int64_t)(SEG_MAX_BLOCK / 2))
 			return err_set(EX_USAGE, "AGGR_BLOCK_BYTES: not a size between 64 and %u: %s",
@@ -292,7 +293,8 @@ static int log_load(struct log *l, int writable)
 				rc = 0;
 				break;
 			}
-			if (!rc && !writable && l->seg[i].has_filter) {
+			int lazy = !writable || l->cfg.lazy;
+			if (!rc && lazy && l->seg[i].has_filter) {
 				/* opened now, like the others, so that the snapshot
 				 * holds even when compaction or retention deletes it */
 				char path[PATH_MAX];
@@ -309,7 +311,7 @@ static int log_load(struct log *l, int writable)
 			/* a reader loads a sealed segment's index only when a read
 			 * wants one of its blocks (log-filter.c); the last one's
 			 * gives the log's end */
-			if (!rc && !writable && l->seg[i].sealed && l->seg[i].sum.blocks && i + 1 < l->nseg)
+			if (!rc && lazy && l->seg[i].sealed && l->seg[i].sum.blocks && i + 1 < l->nseg)
 				l->seg[i].lazy = 1;
 			else if (!rc)
 				rc = log_seg_load_index(l, &l->seg[i]);

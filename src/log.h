@@ -30,6 +30,9 @@ struct log_config {
 	int64_t cluster_width;     /* > 0: a run groups records into blocks by key /
 				    * cluster_width (log-cluster.c); 0: arrival order */
 	int cluster_slots;         /* its open blocks, 0 (off) to LOG_CLUSTER_SLOTS */
+	int lazy;                  /* writer: a sealed segment's index is read only when
+				    * a read needs one of its blocks, as a reader's is, so
+				    * opening costs what the MANIFEST says, not the history */
 };
 
 /* The most open blocks a clustered run keeps (one per key bucket). */

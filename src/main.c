@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -352,6 +353,14 @@ int main(int argc, char **argv)
 	}
 	/* past a file size limit, fail the write (EFBIG) and roll back, not die */
 	signal(SIGXFSZ, SIG_IGN);
+	/* a reader holds every segment's files open for its snapshot: take
+	 * the descriptors the hard limit allows, as databases do, or a log of
+	 * a few hundred segments would not open under the usual soft 1024 */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:d:qvhV", opts, NULL)) != -1) {
 		if (c == 'h') {

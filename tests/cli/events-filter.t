@@ -57,14 +57,20 @@ $ aggr compact events > /dev/null && id=$(awk '$2 == "n123" { print $1 }' ids) &
 !~ ^aggr: events: stop: read 1 of [0-9]+ blocks$
 
 # --- a damaged filter file: check names it, repair rebuilds it, and stop
-# and remove (which read the index's filters) answer right meanwhile ---
-$ f=$(ls "$AGGR_DIR/events" | grep '\.flt$' | head -1) && cp "$AGGR_DIR/events/$f" flt.good && printf 'X' | dd of="$AGGR_DIR/events/$f" bs=1 seek=2 conv=notrunc 2>/dev/null && aggr check events 2>&1 | sed 's/[0-9]\{20\}\(-[0-9]*\)\{0,1\}\.flt/SEG.flt/'; id=$(awk '$2 == "n5" { print $1 }' ids) && aggr events stop "$id" --at 4005 | jq -c '[.start_epoch, .stop_epoch]'
+# and remove read the filter files as readers do: exit 8 naming the file,
+# and nothing stored; after the repair the same stop works ---
+$ f=$(ls "$AGGR_DIR/events" | grep '\.flt$' | head -1) && cp "$AGGR_DIR/events/$f" flt.good && printf 'X' | dd of="$AGGR_DIR/events/$f" bs=1 seek=2 conv=notrunc 2>/dev/null && aggr check events 2>&1 | sed 's/[0-9]\{20\}\(-[0-9]*\)\{0,1\}\.flt/SEG.flt/'; id=$(awk '$2 == "n5" { print $1 }' ids) && snapshot && aggr events stop "$id" --at 4005; echo "rc=$?"; unchanged && echo unchanged
 aggr: check: events/SEG.flt: does not match its index (aggr check --repair rebuilds it)
-| [1005,4005]
+rc=8
+unchanged
+! aggr: events: events/00000000000000000000-1.flt: offset 0: bad filter header (aggr check --repair rebuilds it)
 
 $ f=$(ls "$AGGR_DIR/events" | grep '\.flt$' | head -1) && aggr check --repair events 2>&1 | sed 's/[0-9]\{20\}\(-[0-9]*\)\{0,1\}\.flt/SEG.flt/' && cmp flt.good "$AGGR_DIR/events/$f" && aggr check events && echo repaired
 aggr: check: events/SEG.flt: does not match its index: rebuilt from its index
 repaired
+
+$ id=$(awk '$2 == "n5" { print $1 }' ids) && aggr events stop "$id" --at 4005 | jq -c '[.start_epoch, .stop_epoch]'
+| [1005,4005]
 
 # --- a false positive: a block so full that its filter says maybe to
 # nearly every id; the block is read, and the answer is still right ---
