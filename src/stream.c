@@ -446,6 +446,22 @@ static int counts_get(struct log *lg, struct counts **k)
 	return 0;
 }
 
+/* Do the counted lines of k cover every offset from from to the log's end
+ * (from the first offset still stored)? Returns 1 or 0. */
+static int counts_cover(const struct log *lg, const struct counts *k, uint64_t from)
+{
+	uint64_t cur = from > log_first_offset(lg) ? from : log_first_offset(lg), end = log_next_offset(lg);
+
+	for (size_t i = 0; i < k->n && cur < end; i++) {
+		if (k->c[i].end <= cur)
+			continue;
+		if (k->c[i].first > cur)
+			return 0;
+		cur = k->c[i].end;
+	}
+	return cur >= end;
+}
+
 static int count_fn(const char *line, size_t n, const struct stream_rec *r, void *ctx)
 {
 	(void)line;
@@ -642,6 +658,8 @@ static void chunk_raw(const struct counts *k, size_t i, const char **p, size_t *
 	*n = (size_t)(e + 10 - s);  /* TAB, 8 hex digits, LF */
 }
 
+static int counts_rebuild(struct log *lg);
+
 /* Writer, under the log's lock, before a run: drop the lines that no
  * longer count (runs that did not commit, and runs retention or purge
  * removed), so that no line of an uncommitted run is there once its
@@ -654,7 +672,14 @@ static int counts_recover(struct log *lg)
 	int rc;
 
 	counts_init(&k);
-	if (!(rc = counts_load(lg, &k))) {
+	if (!(rc = counts_load(lg, &k)) && !counts_cover(lg, &k, 0)) {
+		/* events no line counts: a store written before counts were
+		 * kept, or a lost file; count them all once, now */
+		counts_free(&k);
+		counts_forget();
+		return counts_rebuild(lg);
+	}
+	if (!rc) {
 		while (from < k.n && k.c[from].end <= first)
 			from++;
 		if (k.stale || from) {
@@ -801,18 +826,13 @@ static int rebuild_block(const struct log_seg *s, const struct idx_entry *e, con
 	return 0;
 }
 
-int stream_counts_repair(struct log *lg)
+/* Writer: write the counts file anew from the events stored, expired ones
+ * included, a chunk per block. Returns 0 or an error code. */
+static int counts_rebuild(struct log *lg)
 {
 	struct rebuild_ctx b;
-	int rc = stream_counts_verify(lg);
+	int rc;
 
-	if (rc != EX_CORRUPT)
-		return rc;
-	const char *m = err_msg(), *hint = strstr(m, " (aggr check --repair");
-	struct buf why;
-	buf_init(&why);
-	buf_add(&why, m, hint ? (size_t)(hint - m) : strlen(m));
-	err_clear();
 	memset(&b, 0, sizeof(b));
 	b.lg = lg;
 	buf_init(&b.out);
@@ -822,11 +842,25 @@ int stream_counts_repair(struct log *lg)
 	log_expiry(lg, eb);
 	if (!rc)
 		rc = atomic_replace(log_path(lg), COUNTS_FILE, b.out.data, b.out.len);
-	if (!rc)
-		warnx_("%s: rebuilt from the events", why.data);
 	counts_forget();
 	acc_free(&b.acc);
 	buf_free(&b.out);
+	return rc;
+}
+
+int stream_counts_repair(struct log *lg)
+{
+	int rc = stream_counts_verify(lg);
+
+	if (rc != EX_CORRUPT)
+		return rc;
+	const char *m = err_msg(), *hint = strstr(m, " (aggr check --repair");
+	struct buf why;
+	buf_init(&why);
+	buf_add(&why, m, hint ? (size_t)(hint - m) : strlen(m));
+	err_clear();
+	if (!(rc = counts_rebuild(lg)))
+		warnx_("%s: rebuilt from the events", why.data);
 	buf_free(&why);
 	return rc;
 }
@@ -1149,6 +1183,26 @@ static void now_text(char *out)
 
 /* ---- every position ---- */
 
+struct behind_ctx {
+	struct stream_consumer *ce;
+	struct buf *lit;             /* each one's name as stored */
+	size_t n;
+};
+
+static int behind_fn(const char *line, size_t len, const struct stream_rec *r, void *vctx)
+{
+	struct behind_ctx *b = vctx;
+
+	(void)line;
+	(void)len;
+	for (size_t i = 0; i < b->n; i++) {
+		struct stream_consumer *e = &b->ce[i];
+		if (r->offset >= e->pos.next && r->name_len == b->lit[i].len && !memcmp(r->name, b->lit[i].data, r->name_len))
+			e->behind++;
+	}
+	return 0;
+}
+
 static int cmp_consumer(const void *a, const void *b)
 {
 	const struct stream_consumer *x = a, *y = b;
@@ -1201,7 +1255,25 @@ int stream_consumers(struct log *lg, struct stream_consumer **out, size_t *count
 	if (d)
 		closedir(d);
 	free(cd);
-	/* each from the counts kept at publish time (stream_count_named) */
+	/* each from the counts kept at publish time (stream_count_named);
+	 * when they do not cover every position (a store written before they
+	 * were kept, not yet published to), one read from the earliest
+	 * position counts for all, as it always did */
+	uint64_t from = UINT64_MAX;
+	for (size_t i = 0; i < n; i++)
+		if (ce[i].pos.next < from)
+			from = ce[i].pos.next;
+	struct counts *k;
+	if (!rc && n && (counts_off() || ((rc = counts_get(lg, &k)) == 0 && !counts_cover(lg, k, from)))) {
+		struct behind_ctx bc = {ce, xcalloc(n, sizeof(struct buf)), n};
+		for (size_t i = 0; i < n; i++)
+			json_write_str(&bc.lit[i], ce[i].name, ce[i].name_len);
+		rc = stream_scan(lg, NULL, from, UINT64_MAX, behind_fn, &bc);
+		for (size_t i = 0; i < n; i++)
+			buf_free(&bc.lit[i]);
+		free(bc.lit);
+		goto sorted;
+	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct stream_named sn;
 		stream_named_init(&sn, ce[i].name);
@@ -1210,6 +1282,7 @@ int stream_consumers(struct log *lg, struct stream_consumer **out, size_t *count
 			rc = stream_count_named(lg, &sn, ce[i].pos.next, UINT64_MAX, &ce[i].behind);
 		stream_named_free(&sn);
 	}
+sorted:
 	if (n)
 		qsort(ce, n, sizeof(*ce), cmp_consumer);
 	json_doc_free(&doc);
