@@ -800,7 +800,21 @@ struct rebuild_ctx {
 	struct log *lg;
 	struct cnt_acc acc;
 	struct buf out;
+	uint64_t next;               /* the offset after the last one counted */
 };
+
+/* Offsets [b->next, to) that no stored event has (blocks repair set
+ * aside): a line without names, so that the file still covers them. */
+static void rebuild_gap(struct rebuild_ctx *b, uint64_t to, int64_t ingest)
+{
+	if (to <= b->next)
+		return;
+	b->acc.first = b->next;
+	b->acc.n = to - b->next;
+	b->acc.nn = 0;
+	acc_line(&b->acc, ingest, &b->out);
+	b->next = to;
+}
 
 static int rebuild_block(const struct log_seg *s, const struct idx_entry *e, const struct buf *raw, void *vctx)
 {
@@ -817,9 +831,12 @@ static int rebuild_block(const struct log_seg *s, const struct idx_entry *e, con
 		/* a chunk holds consecutive offsets of one block */
 		if (b->acc.n && r.offset != b->acc.first + b->acc.n)
 			acc_line(&b->acc, e->m.ingest_us, &b->out);
-		if (!b->acc.n)
+		if (!b->acc.n) {
+			rebuild_gap(b, r.offset, e->m.ingest_us);
 			b->acc.first = r.offset;
+		}
 		acc_add(&b->acc, r.name, r.name_len);
+		b->next = r.offset + 1;
 		p += n + 1;
 	}
 	acc_line(&b->acc, e->m.ingest_us, &b->out);
@@ -835,11 +852,14 @@ static int counts_rebuild(struct log *lg)
 
 	memset(&b, 0, sizeof(b));
 	b.lg = lg;
+	b.next = log_first_offset(lg);
 	buf_init(&b.out);
 	buf_adds(&b.out, COUNTS_HEAD);
 	int64_t eb = log_expiry(lg, INT64_MIN);
 	rc = log_read_range(lg, log_first_offset(lg), UINT64_MAX, NULL, NULL, rebuild_block, &b, NULL);
 	log_expiry(lg, eb);
+	if (!rc)
+		rebuild_gap(&b, log_next_offset(lg), 0);
 	if (!rc)
 		rc = atomic_replace(log_path(lg), COUNTS_FILE, b.out.data, b.out.len);
 	counts_forget();

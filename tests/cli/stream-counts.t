@@ -206,3 +206,13 @@ aggr-stream-counts 1
 consumerId,offset,movedAt,eventName,consumedPercentage,behind
 c1,2,2022-01-15T22:00:00Z,E,40.00,3
 ! aggr: stream: 1 block inflated
+
+# --- repair that sets aside a damaged block: the rebuilt file covers its
+# offsets with a line without names, so no publisher counts again ---
+
+$ for r in 0 1 2; do sh "$TESTS/../bench/gen-stream.sh" 300 A,B,C $((r * 300)) | AGGR_DIR=$PWD/rp AGGR_BLOCK_BYTES=2000 AGGR_SEGMENT_BYTES=30000 aggr stream publish s --producer p > /dev/null || exit 1; done; export AGGR_DIR=$PWD/rp; aggr stream seek s --consumer c --event-name A --to earliest && f=$(ls rp/streams/s/*.jsonl.gz | sed -n 2p) && printf XXXXXXXX | dd of=$f bs=1 seek=$(($(stat -c %s $f) / 2)) conv=notrunc 2> /dev/null && { aggr check streams/s 2> /dev/null; echo "check: $?"; } && aggr check --repair streams/s 2>&1 | grep -c 'counts: line .* does not match the events at offsets .*: rebuilt from the events' && aggr check streams/s && grep -cP '^\d+ \d+ -?\d+\t[0-9a-f]{8}$' rp/streams/s/counts && aggr stream consumers s > a && AGGR_STREAM_COUNTS=read aggr stream consumers s | cmp - a && cp rp/streams/s/counts c0 && sh "$TESTS/../bench/gen-stream.sh" 3 A | aggr stream publish s --producer p | wc -l && head -n -1 rp/streams/s/counts | cmp - c0 && aggr stream consumers s > a && AGGR_STREAM_COUNTS=read aggr stream consumers s | cmp - a && echo same
+check: 8
+1
+1
+3
+same
