@@ -798,7 +798,11 @@ static int check_one(const char *dir, const char *name, int repair)
 		if ((rc = log_repair(dir, name, &cfg, G.wait_secs)) ||
 		    (rc = log_open_write(dir, name, &cfg, G.wait_secs, &lg)))
 			return rc;
+		const struct kind *rk = kind_find(log_name_kind(name));
+		rc = rk && rk->repair ? rk->repair(lg) : 0;
 		log_close(lg);
+		if (rc)
+			return rc;
 	}
 	if ((rc = log_open_read(dir, name, &lg)))
 		return rc;

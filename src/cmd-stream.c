@@ -249,7 +249,11 @@ static int do_consume(struct sopts *o)
 	c.ndjson = o->follow || G.format == OUT_NDJSON;
 	c.next = st.next;
 	stream_named_init(&nm, o->event_name);
-	rc = stream_scan(lg, &nm, st.next, UINT64_MAX, consume_fn, &c);
+	/* read no further than the counts say the events wanted are */
+	uint64_t to = stream_limit_end(lg, &nm, st.next, c.limit);
+	rc = stream_scan(lg, &nm, st.next, to, consume_fn, &c);
+	if (!rc && to != UINT64_MAX && c.got < c.limit)
+		rc = stream_scan(lg, &nm, to, UINT64_MAX, consume_fn, &c);
 	if (!rc && !(c.limit && c.got >= c.limit) && log_next_offset(lg) > c.next)
 		c.next = log_next_offset(lg);
 	struct log_stamp *seen = xmalloc(sizeof(*seen));
@@ -301,6 +305,8 @@ static int do_ack(struct sopts *o)
 		info_("%s acknowledged %s (%s #%" PRIu64 ", offset %" PRIu64 ")", o->consumer, id, name.data, st.acked,
 		      off);
 	log_close(lg);
+	uint64_t blocks = stream_blocks_read();
+	info_("%" PRIu64 " block%s inflated", blocks, blocks == 1 ? "" : "s");
 	buf_free(&name);
 	return rc;
 }
@@ -349,6 +355,8 @@ static int do_consumers(struct sopts *o)
 		return rc;
 	rc = stream_consumers(lg, &ce, &n);
 	log_close(lg);
+	uint64_t blocks = stream_blocks_read();
+	info_("%" PRIu64 " block%s inflated", blocks, blocks == 1 ? "" : "s");
 	struct out_table t;
 	out_table_init(&t, cols, sizeof(cols) / sizeof(*cols));
 	for (size_t i = 0; i < n; i++) {

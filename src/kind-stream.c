@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "stream.h"
 #include "timefmt.h"
 
 /* The members an object must have, in the order they are stored. */
@@ -237,6 +238,8 @@ const struct kind kind_stream = {
 	.bloom_bytes = STREAM_BLOOM_BYTES,
 	.bloom_k = STREAM_BLOOM_K,
 	.normalise = stream_normalise,
+	.verify = stream_counts_verify,
+	.repair = stream_counts_repair,
 };
 
 /* ---- the stored form: {"eventId":"<uuid>","offset":N,"event":{"name":..},..} ---- */

@@ -57,6 +57,11 @@ struct kind {
 	 * included; NULL when nothing. Returns 0, or EX_CORRUPT naming the
 	 * file and byte offset of the block and the record in it. */
 	int (*verify)(struct log *l);
+	/* check --repair, on a writer-opened log that the log's own repair
+	 * made sound: rebuild what the kind keeps beside its records when
+	 * verify finds it damaged, saying so on stderr; NULL when nothing.
+	 * Returns 0 or an error code. */
+	int (*repair)(struct log *l);
 };
 
 /* The kind of a log or an ingest KIND argument; NULL when unknown. */

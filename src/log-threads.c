@@ -330,6 +330,7 @@ struct rb {
 	struct log *l;
 	struct rb_job *jobs;
 	size_t njobs, next, consumed, nslot;
+	uint64_t inflated;           /* jobs decoded, read-ahead included */
 	struct rb_slot *slot;
 	int stop;
 	pthread_mutex_t mu;
@@ -372,6 +373,7 @@ static void *rb_worker(void *arg)
 		pthread_mutex_unlock(&b->mu);
 		rb_decode(b, j, sl, &r);
 		pthread_mutex_lock(&b->mu);
+		b->inflated++;
 		sl->job = j;
 		pthread_cond_broadcast(&b->done);
 	}
@@ -402,6 +404,7 @@ static int rb_run(struct rb *b, log_block_fn fn, void *ctx, struct log_scan_stat
 	int nthreads = 0, rc = 0;
 
 	b->next = b->consumed = 0;
+	b->inflated = 0;
 	b->stop = 0;
 	int want = b->njobs > 1 ? log_threads() : 1;
 	b->nslot = want > 1 ? (size_t)want * RB_SLOTS_PER_THREAD : 1;
@@ -429,6 +432,7 @@ static int rb_run(struct rb *b, log_block_fn fn, void *ctx, struct log_scan_stat
 			pthread_mutex_unlock(&b->mu);
 		} else {
 			rb_decode(b, j, sl, &r);
+			b->inflated++;
 		}
 		const struct log_seg *s = b->jobs[j].s;
 		const struct idx_entry *e = b->jobs[j].e;
@@ -453,6 +457,7 @@ static int rb_run(struct rb *b, log_block_fn fn, void *ctx, struct log_scan_stat
 	pthread_mutex_unlock(&b->mu);
 	for (int t = 0; t < nthreads; t++)
 		pthread_join(tid[t], NULL);
+	st->blocks_inflated += b->inflated;
 	seg_reader_free(&r);
 	pthread_mutex_destroy(&b->mu);
 	pthread_cond_destroy(&b->done);

@@ -197,6 +197,7 @@ void log_abort(struct log *l);
 typedef int (*log_record_fn)(const char *line, size_t n, uint64_t offset, void *ctx);
 struct log_scan_stats {
 	uint64_t blocks_total, blocks_read, records;
+	uint64_t blocks_inflated;    /* read and inflated, read-ahead included (>= blocks_read) */
 };
 int log_scan(struct log *l, log_filter_fn filter, log_record_fn fn, void *ctx, struct log_scan_stats *st);
 

@@ -111,112 +111,6 @@ int stream_owner(struct log *lg, struct buf *owner)
 	return log_state_get(lg, "producers", owner);
 }
 
-/* ---- publish ---- */
-
-struct stream_pub {
-	struct log *lg;
-	const char *producer;
-	int claim;                   /* the stream has no owner yet */
-	struct buf norm, line, ids;
-	struct stream_rnd rnd;
-};
-
-int stream_pub_begin(const char *dir, const char *name, const char *producer, double wait_secs, int64_t now,
-		     struct stream_pub **out)
-{
-	struct log_config cfg;
-	struct log *lg;
-	struct buf owner;
-	int rc;
-
-	if ((rc = log_config_init(&cfg, kind_stream.name, kind_stream.bloom_bytes, kind_stream.bloom_k)))
-		return rc;
-	char *ln = log_name_of(name);
-	rc = log_open_write(dir, ln, &cfg, wait_secs, &lg);
-	free(ln);
-	if (rc)
-		return rc;
-	/* the owner is whoever published the first committed events */
-	buf_init(&owner);
-	if (!(rc = stream_owner(lg, &owner)) && owner.len && strcmp(owner.data, producer))
-		rc = err_set(EX_CONFLICT, "locked: second writers not allowed: stream %s is owned by producer %s", name,
-			     owner.data);
-	if (rc) {
-		log_close(lg);
-		buf_free(&owner);
-		return rc;
-	}
-	struct stream_pub *p = xcalloc(1, sizeof(*p));
-	p->lg = lg;
-	p->producer = producer;
-	p->claim = !owner.len;
-	buf_init(&p->norm);
-	buf_init(&p->line);
-	buf_init(&p->ids);
-	buf_free(&owner);
-	log_begin(lg, now);
-	*out = p;
-	return 0;
-}
-
-int stream_pub_add(struct stream_pub *p, const struct json_doc *doc, const char *where, uint64_t line)
-{
-	struct rec_info ri;
-	char why[256], id[STREAM_ID_LEN + 1];
-	int rc;
-
-	buf_reset(&p->norm);
-	memset(&ri, 0, sizeof(ri));
-	if (kind_stream.normalise(doc, &p->norm, &ri, why, sizeof(why)))
-		return err_set(EX_DATA, "%s:%" PRIu64 ": %s", where, line, why);
-	if ((rc = stream_id_new(&p->rnd, id)))
-		return rc;
-	/* the record's offset is its key: blocks are found by offset */
-	uint64_t off = log_next_offset(p->lg) + log_run_records(p->lg);
-	buf_reset(&p->line);
-	stream_rec_write(&p->line, id, off, p->norm.data, p->norm.len);
-	ri.bloom[ri.nbloom].p = id;
-	ri.bloom[ri.nbloom++].n = STREAM_ID_LEN;
-	if ((rc = log_append(p->lg, p->line.data, p->line.len, (int64_t)off, ri.bloom, ri.nbloom)))
-		return rc;
-	buf_add(&p->ids, id, STREAM_ID_LEN);
-	buf_addc(&p->ids, '\n');
-	return 0;
-}
-
-const struct buf *stream_pub_ids(const struct stream_pub *p)
-{
-	return &p->ids;
-}
-
-int stream_pub_commit(struct stream_pub *p, uint64_t *events)
-{
-	int rc = 0;
-
-	*events = log_run_records(p->lg);
-	/* the claim goes with the run: it holds exactly when the run commits */
-	if (*events && p->claim)
-		rc = log_state_put(p->lg, "producers", p->producer, strlen(p->producer));
-	if (!rc)
-		rc = log_commit(p->lg);
-	if (rc)
-		log_abort(p->lg);
-	return rc;
-}
-
-struct log *stream_pub_log(struct stream_pub *p) { return p->lg; }
-
-void stream_pub_end(struct stream_pub *p)
-{
-	if (!p)
-		return;
-	log_close(p->lg);
-	buf_free(&p->norm);
-	buf_free(&p->line);
-	buf_free(&p->ids);
-	free(p);
-}
-
 /* ---- reading events: index first, then only the blocks that can match ---- */
 
 void stream_named_init(struct stream_named *nm, const char *name)
@@ -285,31 +179,8 @@ int stream_scan(struct log *lg, const struct stream_named *nm, uint64_t from, ui
 	int rc = log_read_from(lg, from, to, nm ? named_block : NULL, &c, named_record, &c, &st);
 	log_want_key(lg, NULL, 0);
 
-	blocks_read += st.blocks_read;
+	blocks_read += st.blocks_inflated;
 	return rc;
-}
-
-static int count_fn(const char *line, size_t n, const struct stream_rec *r, void *ctx)
-{
-	(void)line;
-	(void)n;
-	(void)r;
-	++*(uint64_t *)ctx;
-	return 0;
-}
-
-int stream_count_named(struct log *lg, const struct stream_named *nm, uint64_t from, uint64_t to, uint64_t *n)
-{
-	*n = 0;
-	return from < to ? stream_scan(lg, nm, from, to, count_fn, n) : 0;
-}
-
-static int first_fn(const char *line, size_t n, const struct stream_rec *r, void *ctx)
-{
-	(void)line;
-	(void)n;
-	*(uint64_t *)ctx = r->offset;
-	return LOG_STOP;
 }
 
 static int id_record(const char *line, size_t n, uint64_t off, void *vc)
@@ -334,7 +205,7 @@ int stream_find(struct log *lg, const char *id, struct buf *line, struct stream_
 	int rc = log_read_from(lg, 0, UINT64_MAX, named_block, &c, id_record, &c, &st);
 	log_want_key(lg, NULL, 0);
 
-	blocks_read += st.blocks_read;
+	blocks_read += st.blocks_inflated;
 	if (rc)
 		return rc;
 	if (c.id)
@@ -344,6 +215,807 @@ int stream_find(struct log *lg, const char *id, struct buf *line, struct stream_
 	buf_reset(name);
 	json_unescape(r->name + 1, r->name_len - 2, name);
 	return 0;
+}
+
+/* ---- event counts kept at publish time: the file counts ----
+ *
+ * The file counts in the stream's directory (aggr-format(5), STREAM
+ * COUNTS) holds a line per chunk of consecutive offsets of one run, cut
+ * where the log cuts its blocks: the chunk's offsets [FIRST, END), the run's ingest
+ * time and how many events of each name it holds, with a CRC. A run's
+ * lines are appended and synced before its commit point, so a committed
+ * run always has them; a line counts only once the log's end has reached
+ * its END, and every publisher drops the lines of runs that did not
+ * commit before it appends its own. Offsets no counted line covers
+ * (stores written before the file existed, chunks retention cut into)
+ * are counted by reading their blocks, as before.
+ */
+
+#define COUNTS_FILE "counts"
+#define COUNTS_HEAD "aggr-stream-counts 1\n"
+#define COUNTS_MAX ((size_t)1 << 30)
+
+struct cnt_chunk {
+	uint64_t first, end;
+	int64_t ingest;
+	const char *names;           /* "\tLIT N" ..., into counts.text */
+	size_t names_len;
+	size_t line;                 /* line number, for messages */
+};
+
+struct counts {
+	struct buf text;
+	struct cnt_chunk *c;
+	size_t n;                    /* committed chunks, in offset order */
+	int stale;                   /* the file holds lines that no longer count, or a torn tail */
+};
+
+static void counts_init(struct counts *k)
+{
+	memset(k, 0, sizeof(*k));
+	buf_init(&k->text);
+}
+
+static void counts_free(struct counts *k)
+{
+	buf_free(&k->text);
+	free(k->c);
+	counts_init(k);
+}
+
+/* Parse one line (without its LF) into *c. Returns 0 or -1. */
+static int counts_line_parse(char *p, size_t n, struct cnt_chunk *c)
+{
+	char *tab = n >= 9 ? p + n - 9 : NULL, *q, *end;
+	unsigned long long v[2];
+	long long in;
+
+	if (!tab || *tab != '\t')
+		return -1;
+	uint32_t want = 0;
+	for (int i = 1; i <= 8; i++) {
+		char h = tab[i];
+		int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
+		if (d < 0)
+			return -1;
+		want = want << 4 | (uint32_t)d;
+	}
+	if (crc32_of(p, (size_t)(tab - p)) != want)
+		return -1;
+	q = p;
+	end = tab;
+	for (int i = 0; i < 2; i++) {
+		if (q >= end || *q < '0' || *q > '9')
+			return -1;
+		errno = 0;
+		v[i] = strtoull(q, &q, 10);
+		if (errno || q >= end || *q++ != ' ')
+			return -1;
+	}
+	if (q >= end || !((*q >= '0' && *q <= '9') || *q == '-'))
+		return -1;
+	errno = 0;
+	in = strtoll(q, &q, 10);
+	if (errno || v[0] >= v[1] || (q < end && *q != '\t'))
+		return -1;
+	c->first = v[0];
+	c->end = v[1];
+	c->ingest = in;
+	c->names = q;
+	c->names_len = (size_t)(end - q);
+	/* each name: TAB, a JSON string literal, a space, a count >= 1 */
+	uint64_t sum = 0;
+	while (q < end) {
+		if (*q++ != '\t' || q >= end || *q++ != '"')
+			return -1;
+		while (q < end && *q != '"')
+			q += *q == '\\' ? 2 : 1;
+		if (q >= end || *q++ != '"' || q >= end || *q++ != ' ' || q >= end || *q < '1' || *q > '9')
+			return -1;
+		unsigned long long k = strtoull(q, &q, 10);
+		sum += k;
+		if (q < end && *q != '\t')
+			return -1;
+	}
+	return sum > c->end - c->first ? -1 : 0;
+}
+
+/*
+ * Read the counts file of lg: the lines that count (committed: END at most
+ * the log's end) into k->c. Lines after them that do not count are the
+ * tail of a run that did not commit (k->stale); a line that is damaged or
+ * out of order before a line that counts is damage. A missing file holds
+ * nothing. Returns 0, EX_CORRUPT naming the file and line, or an I/O error.
+ */
+static int counts_load(struct log *lg, struct counts *k)
+{
+	char *path = path_join(log_path(lg), COUNTS_FILE);
+	uint64_t next = log_next_offset(lg), prev_end = 0;
+	size_t cap = 0, ln = 1, bad = 0;
+	int rc = 0, tail = 0;
+
+	counts_free(k);
+	if (read_file(path, &k->text, COUNTS_MAX) < 0) {
+		if (errno == EFBIG)
+			rc = err_set(EX_CORRUPT, "%s/" COUNTS_FILE ": damaged: larger than %zu bytes", log_name(lg),
+				     COUNTS_MAX);
+		else if (errno != ENOENT)
+			rc = err_sys("cannot read %s/" COUNTS_FILE, log_name(lg));
+		free(path);
+		return rc;
+	}
+	free(path);
+	size_t hl = sizeof(COUNTS_HEAD) - 1;
+	if (k->text.len < hl || memcmp(k->text.data, COUNTS_HEAD, hl)) {
+		/* a file torn while it was created holds less than its head */
+		if (k->text.len < hl && !memcmp(k->text.data, COUNTS_HEAD, k->text.len)) {
+			k->stale = 1;
+			return 0;
+		}
+		return err_set(EX_CORRUPT, "%s/" COUNTS_FILE ": line 1 is damaged (aggr check --repair rebuilds it)",
+			       log_name(lg));
+	}
+	for (char *p = k->text.data + hl, *end = k->text.data + k->text.len; p < end;) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct cnt_chunk c;
+		ln++;
+		if (!nl) {
+			k->stale = 1;  /* torn: the tail of an append that did not finish */
+			break;
+		}
+		int ok = !counts_line_parse(p, (size_t)(nl - p), &c) && c.first >= prev_end;
+		p = nl + 1;
+		if (!ok) {
+			if (!bad)
+				bad = ln;
+			tail = 1;
+			continue;
+		}
+		if (c.end > next) {
+			tail = 1;  /* a run that did not commit (or not yet) */
+			continue;
+		}
+		if (tail) {
+			/* a counted line after one that is not */
+			rc = err_set(EX_CORRUPT, "%s/" COUNTS_FILE ": line %zu is damaged (aggr check --repair rebuilds it)",
+				     log_name(lg), bad ? bad : ln);
+			break;
+		}
+		c.line = ln;
+		prev_end = c.end;
+		if (k->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			k->c = xrealloc(k->c, sizeof(*k->c) * cap);
+		}
+		k->c[k->n++] = c;
+	}
+	k->stale |= tail;
+	if (rc) {
+		free(k->c);
+		k->c = NULL;
+		k->n = 0;
+	}
+	return rc;
+}
+
+/* Events named lit (as stored) in chunk c. */
+static uint64_t chunk_named(const struct cnt_chunk *c, const struct buf *lit)
+{
+	const char *p = c->names, *end = c->names + c->names_len;
+
+	while (p < end) {
+		const char *q = p + 1, *sp;
+		/* TAB LIT SPACE N: the literal ends at the space before N */
+		const char *nx = memchr(q, '\t', (size_t)(end - q));
+		if (!nx)
+			nx = end;
+		sp = nx;
+		while (sp > q && sp[-1] != ' ')
+			sp--;
+		if ((size_t)(sp - 1 - q) == lit->len && !memcmp(q, lit->data, lit->len))
+			return strtoull(sp, NULL, 10);
+		p = nx;
+	}
+	return 0;
+}
+
+/* The counts of the log a reader has open, loaded once per snapshot. */
+static struct counts counts_cache;
+static const struct log *counts_of;
+static uint64_t counts_next;
+
+/* Drop what counts_get() has loaded (the log is closed or changed). */
+static void counts_forget(void)
+{
+	counts_free(&counts_cache);
+	counts_of = NULL;
+}
+
+static int counts_get(struct log *lg, struct counts **k)
+{
+	int rc;
+
+	if (counts_of != lg || counts_next != log_next_offset(lg)) {
+		counts_forget();
+		if ((rc = counts_load(lg, &counts_cache)))
+			return rc;
+		counts_of = lg;
+		counts_next = log_next_offset(lg);
+	}
+	*k = &counts_cache;
+	return 0;
+}
+
+/* Do the counted lines of k cover every offset from from to the log's end
+ * (from the first offset still stored)? Returns 1 or 0. */
+static int counts_cover(const struct log *lg, const struct counts *k, uint64_t from)
+{
+	uint64_t cur = from > log_first_offset(lg) ? from : log_first_offset(lg), end = log_next_offset(lg);
+
+	for (size_t i = 0; i < k->n && cur < end; i++) {
+		if (k->c[i].end <= cur)
+			continue;
+		if (k->c[i].first > cur)
+			return 0;
+		cur = k->c[i].end;
+	}
+	return cur >= end;
+}
+
+static int count_fn(const char *line, size_t n, const struct stream_rec *r, void *ctx)
+{
+	(void)line;
+	(void)n;
+	(void)r;
+	++*(uint64_t *)ctx;
+	return 0;
+}
+
+/* Count by reading the blocks: offsets [a, b) that no counted line covers. */
+static int count_read(struct log *lg, const struct stream_named *nm, uint64_t a, uint64_t b, uint64_t *n)
+{
+	uint64_t c = 0;
+	int rc = a < b ? stream_scan(lg, nm, a, b, count_fn, &c) : 0;
+
+	*n += c;
+	return rc;
+}
+
+/* Offsets still to be read, gathered so that adjacent ones go at once. */
+struct pend {
+	uint64_t a, b;
+};
+
+static int pend_add(struct log *lg, const struct stream_named *nm, struct pend *p, uint64_t a, uint64_t b,
+		    uint64_t *n)
+{
+	int rc;
+
+	if (a >= b)
+		return 0;
+	if (p->b == a) {
+		p->b = b;
+		return 0;
+	}
+	rc = count_read(lg, nm, p->a, p->b, n);
+	p->a = a;
+	p->b = b;
+	return rc;
+}
+
+/* Test oracle: AGGR_STREAM_COUNTS=read counts every event by reading it. */
+static int counts_off(void)
+{
+	const char *v = getenv("AGGR_STREAM_COUNTS");
+	return v && !strcmp(v, "read");
+}
+
+int stream_count_named(struct log *lg, const struct stream_named *nm, uint64_t from, uint64_t to, uint64_t *n)
+{
+	uint64_t lo = from > log_first_offset(lg) ? from : log_first_offset(lg);
+	uint64_t hi = to < log_next_offset(lg) ? to : log_next_offset(lg);
+	struct counts *k;
+	int rc;
+
+	*n = 0;
+	if (lo >= hi)
+		return 0;
+	if (counts_off())
+		return count_read(lg, nm, lo, hi, n);
+	if ((rc = counts_get(lg, &k)))
+		return rc;
+	int64_t eb = log_expiry(lg, INT64_MIN);
+	log_expiry(lg, eb);
+	/* the first chunk ending after lo */
+	size_t i = 0, j = k->n;
+	while (i < j) {
+		size_t m = i + (j - i) / 2;
+		if (k->c[m].end <= lo)
+			i = m + 1;
+		else
+			j = m;
+	}
+	/* whole chunks from their counts; the rest (gaps, and chunks the
+	 * range cuts into) read, each run of such offsets at once */
+	struct pend p = {lo, lo};
+	uint64_t cur = lo;
+	for (; !rc && i < k->n && k->c[i].first < hi; i++) {
+		const struct cnt_chunk *c = &k->c[i];
+		uint64_t s0 = c->first > cur ? c->first : cur, e0 = c->end < hi ? c->end : hi;
+		rc = pend_add(lg, nm, &p, cur, s0, n);  /* not covered */
+		if (c->first >= cur && c->end <= hi) {
+			if (c->ingest >= eb)  /* as log_block_expired: its blocks have the run's time */
+				*n += chunk_named(c, &nm->lit);
+		} else if (!rc) {
+			rc = pend_add(lg, nm, &p, s0, e0, n);
+		}
+		cur = e0;
+	}
+	if (!rc)
+		rc = pend_add(lg, nm, &p, cur, hi, n);
+	if (!rc)
+		rc = count_read(lg, nm, p.a, p.b, n);
+	return rc;
+}
+
+uint64_t stream_limit_end(struct log *lg, const struct stream_named *nm, uint64_t from, uint64_t limit)
+{
+	struct counts *k;
+	uint64_t got = 0, cur = from > log_first_offset(lg) ? from : log_first_offset(lg);
+
+	if (!limit || counts_off() || counts_get(lg, &k)) {
+		err_clear();  /* a damaged file: the read that follows says so */
+		return UINT64_MAX;
+	}
+	int64_t eb = log_expiry(lg, INT64_MIN);
+	log_expiry(lg, eb);
+	for (size_t i = 0; i < k->n; i++) {
+		const struct cnt_chunk *c = &k->c[i];
+		if (c->end <= cur)
+			continue;
+		if (c->first > cur)
+			return UINT64_MAX;  /* offsets not counted: no bound */
+		/* a chunk the start cuts into counts nothing: a lower bound */
+		if (c->first == cur && c->ingest >= eb)
+			got += chunk_named(c, &nm->lit);
+		cur = c->end;
+		if (got >= limit)
+			return cur;
+	}
+	return UINT64_MAX;
+}
+
+/* ---- counts: writing (a run's chunks), recovery, check and repair ---- */
+
+/* The chunk a run (or a rebuild) is counting. */
+struct cnt_acc {
+	uint64_t first, n;
+	struct buf *lit;
+	uint64_t *cnt;
+	size_t nn, cap;
+};
+
+static void acc_free(struct cnt_acc *a)
+{
+	for (size_t i = 0; i < a->cap; i++)
+		buf_free(&a->lit[i]);
+	free(a->lit);
+	free(a->cnt);
+	memset(a, 0, sizeof(*a));
+}
+
+static void acc_add(struct cnt_acc *a, const char *lit, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < a->nn; i++)
+		if (a->lit[i].len == len && !memcmp(a->lit[i].data, lit, len))
+			break;
+	if (i == a->nn) {
+		if (a->nn == a->cap) {
+			a->cap = a->cap ? a->cap * 2 : 8;
+			a->lit = xrealloc(a->lit, sizeof(*a->lit) * a->cap);
+			a->cnt = xrealloc(a->cnt, sizeof(*a->cnt) * a->cap);
+			for (size_t j = a->nn; j < a->cap; j++)
+				buf_init(&a->lit[j]);
+		}
+		buf_reset(&a->lit[i]);
+		buf_add(&a->lit[i], lit, len);
+		a->cnt[i] = 0;
+		a->nn++;
+	}
+	a->cnt[i]++;
+	a->n++;
+}
+
+/* Add the chunk's line to out (nothing when it is empty) and start the
+ * next chunk after it. */
+static void acc_line(struct cnt_acc *a, int64_t ingest, struct buf *out)
+{
+	if (a->n) {
+		size_t at = out->len;
+		buf_addf(out, "%" PRIu64 " %" PRIu64 " %" PRId64, a->first, a->first + a->n, ingest);
+		for (size_t i = 0; i < a->nn; i++) {
+			buf_addc(out, '\t');
+			buf_add(out, a->lit[i].data, a->lit[i].len);
+			buf_addf(out, " %" PRIu64, a->cnt[i]);
+		}
+		uint32_t crc = crc32_of(out->data + at, out->len - at);
+		buf_addf(out, "\t%08" PRIx32 "\n", crc);
+	}
+	a->first += a->n;
+	a->n = 0;
+	a->nn = 0;
+}
+
+/* The raw line of chunk i of k, with its LF. */
+static void chunk_raw(const struct counts *k, size_t i, const char **p, size_t *n)
+{
+	const char *s = k->c[i].names, *e = k->c[i].names + k->c[i].names_len;
+	while (s > k->text.data && s[-1] != '\n')
+		s--;
+	*p = s;
+	*n = (size_t)(e + 10 - s);  /* TAB, 8 hex digits, LF */
+}
+
+static int counts_rebuild(struct log *lg);
+
+/* Writer, under the log's lock, before a run: drop the lines that no
+ * longer count (runs that did not commit, and runs retention or purge
+ * removed), so that no line of an uncommitted run is there once its
+ * offsets are given again. Returns 0, EX_CORRUPT, or an I/O error. */
+static int counts_recover(struct log *lg)
+{
+	struct counts k;
+	uint64_t first = log_first_offset(lg);
+	size_t from = 0;
+	int rc;
+
+	counts_init(&k);
+	if (!(rc = counts_load(lg, &k)) && !counts_cover(lg, &k, 0)) {
+		/* events no line counts: a store written before counts were
+		 * kept, or a lost file; count them all once, now */
+		counts_free(&k);
+		counts_forget();
+		return counts_rebuild(lg);
+	}
+	if (!rc) {
+		while (from < k.n && k.c[from].end <= first)
+			from++;
+		if (k.stale || from) {
+			struct buf b;
+			buf_init(&b);
+			buf_adds(&b, COUNTS_HEAD);
+			for (size_t i = from; i < k.n; i++) {
+				const char *p;
+				size_t n;
+				chunk_raw(&k, i, &p, &n);
+				buf_add(&b, p, n);
+			}
+			rc = atomic_replace(log_path(lg), COUNTS_FILE, b.data, b.len);
+			buf_free(&b);
+		}
+	}
+	counts_free(&k);
+	counts_forget();
+	return rc;
+}
+
+/* Writer: append a committing run's lines and sync them, before the
+ * run's commit point. Returns 0 or an I/O error. */
+static int counts_append(struct log *lg, const struct buf *lines)
+{
+	char *path = path_join(log_path(lg), COUNTS_FILE);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600), rc = 0;
+	struct stat st;
+
+	free(path);
+	if (fd < 0)
+		return err_sys("cannot open %s/" COUNTS_FILE, log_name(lg));
+	int created = fstat(fd, &st) == 0 && st.st_size == 0;
+	if ((created && write_full(fd, COUNTS_HEAD, sizeof(COUNTS_HEAD) - 1)) || write_full(fd, lines->data, lines->len) ||
+	    fdatasync(fd) < 0)
+		rc = err_sys("cannot write %s/" COUNTS_FILE, log_name(lg));
+	close(fd);
+	if (!rc && created)
+		rc = fsync_dir(log_path(lg));
+	counts_forget();
+	return rc;
+}
+
+struct verify_ctx {
+	struct log *lg;
+	struct counts *k;
+	size_t i;
+	uint64_t first;              /* the log's first offset: chunks before it are cut */
+	struct cnt_acc acc;
+};
+
+static size_t chunk_names(const struct cnt_chunk *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->names_len; i++)
+		n += c->names[i] == '\t';
+	return n;
+}
+
+/* Compare chunk v->i with the events counted for it, then go to the next. */
+static int verify_chunk(struct verify_ctx *v)
+{
+	const struct cnt_chunk *c = &v->k->c[v->i++];
+	int ok = c->first < v->first || chunk_names(c) == v->acc.nn;
+
+	for (size_t j = 0; ok && c->first >= v->first && j < v->acc.nn; j++)
+		ok = chunk_named(c, &v->acc.lit[j]) == v->acc.cnt[j];
+	v->acc.n = v->acc.nn = 0;
+	if (ok)
+		return 0;
+	return err_set(EX_CORRUPT,
+		       "%s/" COUNTS_FILE ": line %zu does not match the events at offsets %" PRIu64 "..%" PRIu64
+		       " (aggr check --repair rebuilds it)",
+		       log_name(v->lg), c->line, c->first, c->end - 1);
+}
+
+static int verify_fn(const char *line, size_t n, const struct stream_rec *r, void *vctx)
+{
+	struct verify_ctx *v = vctx;
+	int rc;
+
+	(void)line;
+	(void)n;
+	while (v->i < v->k->n && v->k->c[v->i].end <= r->offset)
+		if ((rc = verify_chunk(v)))
+			return rc;
+	if (v->i < v->k->n && v->k->c[v->i].first <= r->offset)
+		acc_add(&v->acc, r->name, r->name_len);
+	return 0;
+}
+
+int stream_counts_verify(struct log *lg)
+{
+	struct counts k;
+	struct verify_ctx v;
+	int rc;
+
+	counts_init(&k);
+	memset(&v, 0, sizeof(v));
+	if ((rc = counts_load(lg, &k)) || !k.n)
+		goto out;
+	v.lg = lg;
+	v.k = &k;
+	v.first = log_first_offset(lg);
+	/* expired blocks still stored are counted as well */
+	int64_t eb = log_expiry(lg, INT64_MIN);
+	rc = stream_scan(lg, NULL, v.first, log_next_offset(lg), verify_fn, &v);
+	log_expiry(lg, eb);
+	while (!rc && v.i < k.n)
+		rc = verify_chunk(&v);
+out:
+	acc_free(&v.acc);
+	counts_free(&k);
+	return rc;
+}
+
+struct rebuild_ctx {
+	struct log *lg;
+	struct cnt_acc acc;
+	struct buf out;
+	uint64_t next;               /* the offset after the last one counted */
+};
+
+/* Offsets [b->next, to) that no stored event has (blocks repair set
+ * aside): a line without names, so that the file still covers them. */
+static void rebuild_gap(struct rebuild_ctx *b, uint64_t to, int64_t ingest)
+{
+	if (to <= b->next)
+		return;
+	b->acc.first = b->next;
+	b->acc.n = to - b->next;
+	b->acc.nn = 0;
+	acc_line(&b->acc, ingest, &b->out);
+	b->next = to;
+}
+
+static int rebuild_block(const struct log_seg *s, const struct idx_entry *e, const struct buf *raw, void *vctx)
+{
+	struct rebuild_ctx *b = vctx;
+	struct stream_rec r;
+
+	(void)s;
+	b->acc.n = b->acc.nn = 0;
+	for (const char *p = raw->data, *end = raw->data + raw->len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (stream_rec_parse(p, n, &r))
+			return bad_record(b->lg, e->m.first_offset);
+		/* a chunk holds consecutive offsets of one block */
+		if (b->acc.n && r.offset != b->acc.first + b->acc.n)
+			acc_line(&b->acc, e->m.ingest_us, &b->out);
+		if (!b->acc.n) {
+			rebuild_gap(b, r.offset, e->m.ingest_us);
+			b->acc.first = r.offset;
+		}
+		acc_add(&b->acc, r.name, r.name_len);
+		b->next = r.offset + 1;
+		p += n + 1;
+	}
+	acc_line(&b->acc, e->m.ingest_us, &b->out);
+	return 0;
+}
+
+/* Writer: write the counts file anew from the events stored, expired ones
+ * included, a chunk per block. Returns 0 or an error code. */
+static int counts_rebuild(struct log *lg)
+{
+	struct rebuild_ctx b;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	b.lg = lg;
+	b.next = log_first_offset(lg);
+	buf_init(&b.out);
+	buf_adds(&b.out, COUNTS_HEAD);
+	int64_t eb = log_expiry(lg, INT64_MIN);
+	rc = log_read_range(lg, log_first_offset(lg), UINT64_MAX, NULL, NULL, rebuild_block, &b, NULL);
+	log_expiry(lg, eb);
+	if (!rc)
+		rebuild_gap(&b, log_next_offset(lg), 0);
+	if (!rc)
+		rc = atomic_replace(log_path(lg), COUNTS_FILE, b.out.data, b.out.len);
+	counts_forget();
+	acc_free(&b.acc);
+	buf_free(&b.out);
+	return rc;
+}
+
+int stream_counts_repair(struct log *lg)
+{
+	int rc = stream_counts_verify(lg);
+
+	if (rc != EX_CORRUPT)
+		return rc;
+	const char *m = err_msg(), *hint = strstr(m, " (aggr check --repair");
+	struct buf why;
+	buf_init(&why);
+	buf_add(&why, m, hint ? (size_t)(hint - m) : strlen(m));
+	err_clear();
+	if (!(rc = counts_rebuild(lg)))
+		warnx_("%s: rebuilt from the events", why.data);
+	buf_free(&why);
+	return rc;
+}
+
+/* ---- publish ---- */
+
+struct stream_pub {
+	struct log *lg;
+	const char *producer;
+	int claim;                   /* the stream has no owner yet */
+	struct buf norm, line, ids;
+	struct stream_rnd rnd;
+	int64_t now;
+	struct cnt_acc acc;          /* the run's chunk being counted */
+	size_t acc_bytes, block_bytes; /* its raw bytes so far; the log's block size */
+	struct buf counts;           /* its finished chunks' lines */
+};
+
+int stream_pub_begin(const char *dir, const char *name, const char *producer, double wait_secs, int64_t now,
+		     struct stream_pub **out)
+{
+	struct log_config cfg;
+	struct log *lg;
+	struct buf owner;
+	int rc;
+
+	if ((rc = log_config_init(&cfg, kind_stream.name, kind_stream.bloom_bytes, kind_stream.bloom_k)))
+		return rc;
+	char *ln = log_name_of(name);
+	rc = log_open_write(dir, ln, &cfg, wait_secs, &lg);
+	free(ln);
+	if (rc)
+		return rc;
+	/* the owner is whoever published the first committed events */
+	buf_init(&owner);
+	/* the counts of runs that did not commit go before offsets are given again */
+	if (!(rc = counts_recover(lg)) && !(rc = stream_owner(lg, &owner)) && owner.len && strcmp(owner.data, producer))
+		rc = err_set(EX_CONFLICT, "locked: second writers not allowed: stream %s is owned by producer %s", name,
+			     owner.data);
+	if (rc) {
+		log_close(lg);
+		buf_free(&owner);
+		return rc;
+	}
+	struct stream_pub *p = xcalloc(1, sizeof(*p));
+	p->lg = lg;
+	p->producer = producer;
+	p->claim = !owner.len;
+	buf_init(&p->norm);
+	buf_init(&p->line);
+	buf_init(&p->ids);
+	buf_init(&p->counts);
+	p->now = now;
+	p->block_bytes = cfg.block_bytes;
+	p->acc.first = log_next_offset(lg);
+	buf_free(&owner);
+	log_begin(lg, now);
+	*out = p;
+	return 0;
+}
+
+int stream_pub_add(struct stream_pub *p, const struct json_doc *doc, const char *where, uint64_t line)
+{
+	struct rec_info ri;
+	char why[256], id[STREAM_ID_LEN + 1];
+	int rc;
+
+	buf_reset(&p->norm);
+	memset(&ri, 0, sizeof(ri));
+	if (kind_stream.normalise(doc, &p->norm, &ri, why, sizeof(why)))
+		return err_set(EX_DATA, "%s:%" PRIu64 ": %s", where, line, why);
+	if ((rc = stream_id_new(&p->rnd, id)))
+		return rc;
+	/* the record's offset is its key: blocks are found by offset */
+	uint64_t off = log_next_offset(p->lg) + log_run_records(p->lg);
+	buf_reset(&p->line);
+	stream_rec_write(&p->line, id, off, p->norm.data, p->norm.len);
+	ri.bloom[ri.nbloom].p = id;
+	ri.bloom[ri.nbloom++].n = STREAM_ID_LEN;
+	if ((rc = log_append(p->lg, p->line.data, p->line.len, (int64_t)off, ri.bloom, ri.nbloom)))
+		return rc;
+	buf_add(&p->ids, id, STREAM_ID_LEN);
+	buf_addc(&p->ids, '\n');
+	/* counted by the name as stored, as readers compare it; a chunk is
+	 * cut where the log cuts the block (log_append), so that a count
+	 * that starts or ends inside a chunk reads one block there */
+	struct stream_rec r;
+	if (p->acc.n && p->acc_bytes + p->line.len + 1 > p->block_bytes) {
+		acc_line(&p->acc, p->now, &p->counts);
+		p->acc_bytes = 0;
+	}
+	p->acc_bytes += p->line.len + 1;
+	if (stream_rec_parse(p->line.data, p->line.len, &r))
+		return bad_record(p->lg, off);
+	acc_add(&p->acc, r.name, r.name_len);
+	return 0;
+}
+
+const struct buf *stream_pub_ids(const struct stream_pub *p)
+{
+	return &p->ids;
+}
+
+int stream_pub_commit(struct stream_pub *p, uint64_t *events)
+{
+	int rc = 0;
+
+	*events = log_run_records(p->lg);
+	/* the counts, and the claim, go with the run: they hold exactly when
+	 * the run commits */
+	acc_line(&p->acc, p->now, &p->counts);
+	if (*events)
+		rc = counts_append(p->lg, &p->counts);
+	if (!rc && *events && p->claim)
+		rc = log_state_put(p->lg, "producers", p->producer, strlen(p->producer));
+	if (!rc)
+		rc = log_commit(p->lg);
+	if (rc)
+		log_abort(p->lg);
+	return rc;
+}
+
+struct log *stream_pub_log(struct stream_pub *p) { return p->lg; }
+
+void stream_pub_end(struct stream_pub *p)
+{
+	if (!p)
+		return;
+	log_close(p->lg);
+	buf_free(&p->norm);
+	buf_free(&p->line);
+	buf_free(&p->ids);
+	buf_free(&p->counts);
+	acc_free(&p->acc);
+	free(p);
 }
 
 /* ---- consumer positions: consumers/CONSUMER,NAME ---- */
@@ -605,20 +1277,34 @@ int stream_consumers(struct log *lg, struct stream_consumer **out, size_t *count
 	if (d)
 		closedir(d);
 	free(cd);
-	/* one pass from the earliest position counts what every consumer
-	 * has still to consume */
-	struct behind_ctx bc = {ce, xcalloc(n ? n : 1, sizeof(struct buf)), n};
+	/* each from the counts kept at publish time (stream_count_named);
+	 * when they do not cover every position (a store written before they
+	 * were kept, not yet published to), one read from the earliest
+	 * position counts for all, as it always did */
 	uint64_t from = UINT64_MAX;
-	for (size_t i = 0; i < n; i++) {
-		json_write_str(&bc.lit[i], ce[i].name, ce[i].name_len);
+	for (size_t i = 0; i < n; i++)
 		if (ce[i].pos.next < from)
 			from = ce[i].pos.next;
-	}
-	if (!rc && n)
+	struct counts *k;
+	if (!rc && n && (counts_off() || ((rc = counts_get(lg, &k)) == 0 && !counts_cover(lg, k, from)))) {
+		struct behind_ctx bc = {ce, xcalloc(n, sizeof(struct buf)), n};
+		for (size_t i = 0; i < n; i++)
+			json_write_str(&bc.lit[i], ce[i].name, ce[i].name_len);
 		rc = stream_scan(lg, NULL, from, UINT64_MAX, behind_fn, &bc);
-	for (size_t i = 0; i < n; i++)
-		buf_free(&bc.lit[i]);
-	free(bc.lit);
+		for (size_t i = 0; i < n; i++)
+			buf_free(&bc.lit[i]);
+		free(bc.lit);
+		goto sorted;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct stream_named sn;
+		stream_named_init(&sn, ce[i].name);
+		/* a name with a NUL in it was never published */
+		if (strlen(ce[i].name) == ce[i].name_len)
+			rc = stream_count_named(lg, &sn, ce[i].pos.next, UINT64_MAX, &ce[i].behind);
+		stream_named_free(&sn);
+	}
+sorted:
 	if (n)
 		qsort(ce, n, sizeof(*ce), cmp_consumer);
 	json_doc_free(&doc);
@@ -661,11 +1347,12 @@ int stream_ack(struct log *lg, const char *consumer, const char *id, double wait
 	}
 	if ((rc = stream_pos_read(lg, consumer, name->data, pos)))
 		goto out;
-	/* the next unacknowledged event of this name */
-	uint64_t expect = UINT64_MAX;
-	if (r.offset >= pos->next && (rc = stream_scan(lg, &nm, pos->next, r.offset + 1, first_fn, &expect)))
+	/* the next unacknowledged event of this name: none of the name
+	 * between the position and it */
+	uint64_t before = 0;
+	if (r.offset >= pos->next && (rc = stream_count_named(lg, &nm, pos->next, r.offset, &before)))
 		goto out;
-	if (expect == r.offset) {
+	if (r.offset >= pos->next && !before) {
 		pos->acked++;
 		pos->next = r.offset + 1;
 		now_text(pos->moved);
@@ -676,8 +1363,7 @@ int stream_ack(struct log *lg, const char *consumer, const char *id, double wait
 	/* positions count events of the name from 1, as the event server did */
 	uint64_t given, c;
 	if (r.offset >= pos->next) {
-		rc = stream_count_named(lg, &nm, pos->next, r.offset + 1, &c);
-		given = pos->acked + c;
+		given = pos->acked + before + 1;
 	} else {
 		rc = stream_count_named(lg, &nm, r.offset + 1, pos->next, &c);
 		given = pos->acked >= c ? pos->acked - c : 0;

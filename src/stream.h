@@ -93,13 +93,27 @@ void stream_named_free(struct stream_named *nm);
 typedef int (*stream_event_fn)(const char *line, size_t n, const struct stream_rec *r, void *ctx);
 int stream_scan(struct log *lg, const struct stream_named *nm, uint64_t from, uint64_t to, stream_event_fn fn,
 		void *ctx);
-/* How many events named nm have offsets in [from, to). */
+/* How many events named nm with offsets in [from, to) readers see: from
+ * the counts file (whole chunks) and by reading what it does not cover.
+ * Returns 0, EX_CORRUPT naming a damaged counts file, or an error code. */
 int stream_count_named(struct log *lg, const struct stream_named *nm, uint64_t from, uint64_t to, uint64_t *n);
+/* An offset before which the first limit events named nm from offset from
+ * on certainly are (by the counts file), for reading no further; UINT64_MAX
+ * when the counts cannot tell. */
+uint64_t stream_limit_end(struct log *lg, const struct stream_named *nm, uint64_t from, uint64_t limit);
 /* The event with id id (STREAM_ID_LEN bytes): its line copied into line, r
  * pointing into it, and its name decoded into name. Returns 0, EX_NOTFOUND
  * ("no such event in stream NAME: ID", saying when the stream's retention
  * may have removed it), or an error code. */
 int stream_find(struct log *lg, const char *id, struct buf *line, struct stream_rec *r, struct buf *name);
+/* check: do the committed lines of the counts file match the events
+ * (expired ones still stored included)? Returns 0, EX_CORRUPT naming the
+ * file and line, or an error code. */
+int stream_counts_verify(struct log *lg);
+/* check --repair, with the writer lock: when stream_counts_verify finds
+ * damage, rebuild the file from the events (a chunk per block), saying so
+ * on stderr. Returns 0 or an error code. */
+int stream_counts_repair(struct log *lg);
 /* Blocks inflated by the calls above so far, for -v. */
 uint64_t stream_blocks_read(void);
 

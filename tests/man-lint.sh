@@ -33,7 +33,7 @@ tag() {   # page, exact tag text
 }
 tag aggr.1 "DIR/sessions/keys"
 tag aggr.1 "DIR/streams/NAME/producers"
-tag aggr-format.5 "producers, consumers/"
+tag aggr-format.5 "producers, counts, consumers/"
 
 echo "man-lint: $pass passed, $fail failed"
 [ "$fail" = 0 ]

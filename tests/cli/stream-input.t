@@ -116,6 +116,7 @@ streams/s/00000000000000000000.idx
 streams/s/00000000000000000000.jsonl.gz.open
 streams/s/LOCK
 streams/s/MANIFEST
+streams/s/counts
 streams/s/producers
 
 # a UUID fits as a name, 128 characters fit

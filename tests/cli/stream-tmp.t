@@ -72,4 +72,5 @@ aggr: stream: streams/s: removed leftover producers.tmp
 LOCK
 MANIFEST
 consumers
+counts
 producers

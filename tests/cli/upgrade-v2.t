@@ -153,6 +153,7 @@ aggr-manifest 3
 LOCK
 MANIFEST
 consumers
+counts
 producers
 
 $ aggr stream consume s --consumer c1 --event-name E --limit 10 --format ndjson | wc -l && aggr check streams/s

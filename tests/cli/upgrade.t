@@ -304,6 +304,7 @@ aggr-manifest 3
 LOCK
 MANIFEST
 consumers
+counts
 producers
 
 $ aggr stream publish s --producer q < /dev/null

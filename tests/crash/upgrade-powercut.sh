@@ -4,7 +4,8 @@
 # ac5ded6 (tests/fixtures/v2-store, format 2), which upgrades the log it
 # opens (the filter file of each sealed segment with bloom filters, then
 # MANIFEST "aggr-manifest 3" naming them, then the active data file renamed
-# to .open) before its run: an ingest that stays
+# to .open; a stream's counts file of every event it holds) before its
+# run: an ingest that stays
 # in the active segment, one that seals it mid-run and spans segments, a
 # sessions ingest, a stream publish and a compaction of events. Right after
 # the cut, readers (no writer) read the store exactly as before or as after
@@ -67,7 +68,9 @@ upgraded() {
 	want=$(awk -v b=$bloom '$1 == "segment" && $3 == "sealed" { n = $2; if ($(NF - 1) == "gen") n = n "-" $NF
 		if (b && !/ filter( |$)/) print "missing"; else if (b) print n ".flt" }' "$1/MANIFEST")
 	have=$(cd "$1" && ls | grep '\.flt$')
-	[ "$want" = "$have" ]
+	[ "$want" = "$have" ] || return 1
+	# a stream's first publisher counts the events it holds (check verifies them)
+	case $1 in */streams/*) [ -f "$1/counts" ] && [ "$(head -1 "$1/counts")" = "aggr-stream-counts 1" ] ;; esac
 }
 
 # exercise NAME LOG OP RECOVER: OP and RECOVER are commands using $D
