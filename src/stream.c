@@ -320,31 +320,128 @@ static int counts_line_parse(char *p, size_t n, struct cnt_chunk *c)
 	return sum > c->end - c->first ? -1 : 0;
 }
 
-/*
- * Read the counts file of lg: the lines that count (committed: END at most
- * the log's end) into k->c. Lines after them that do not count are the
- * tail of a run that did not commit (k->stale); a line that is damaged or
- * out of order before a line that counts is damage. A missing file holds
- * nothing. Returns 0, EX_CORRUPT naming the file and line, or an I/O error.
- */
-static int counts_load(struct log *lg, struct counts *k)
+/* The end offset (END) of the line that starts at byte at of the file, or
+ * 0 when none starts there whole and undamaged (then the caller reads
+ * from further back). buf holds what was read. */
+static uint64_t counts_end_at(int fd, off_t at, off_t size, struct buf *b)
+{
+	struct cnt_chunk c;
+
+	buf_reset(b);
+	for (size_t want = 4096; b->len < (size_t)(size - at); want *= 2) {
+		size_t n = want < (size_t)(size - at) ? want : (size_t)(size - at);
+		buf_reserve(b, n - b->len);
+		if (pread_full(fd, b->data + b->len, n - b->len, at + (off_t)b->len) != (ssize_t)(n - b->len))
+			return 0;
+		b->len = n;
+		char *nl = memchr(b->data, '\n', b->len);
+		if (nl)
+			return counts_line_parse(b->data, (size_t)(nl - b->data), &c) ? 0 : c.end;
+		if (want > COUNTS_MAX)
+			return 0;
+	}
+	return 0;
+}
+
+/* A byte offset of the file at which a line starts and before which every
+ * line ends at or before from: found by bisection, as the lines are in
+ * offset order, so that a reader reads what its range needs, not the
+ * history. A line that cannot be read whole only makes it start earlier. */
+static off_t counts_seek(int fd, off_t size, off_t lo, uint64_t from)
+{
+	off_t hi = size;
+	struct buf b;
+
+	buf_init(&b);
+	while (hi - lo > 65536) {
+		off_t mid = lo + (hi - lo) / 2, ls = -1;
+		char probe[512];
+		/* the first line start after mid */
+		for (off_t at = mid; at < hi && ls < 0; at += (off_t)sizeof(probe)) {
+			size_t n = (size_t)(hi - at) < sizeof(probe) ? (size_t)(hi - at) : sizeof(probe);
+			if (pread_full(fd, probe, n, at) != (ssize_t)n)
+				break;
+			char *nl = memchr(probe, '\n', n);
+			if (nl)
+				ls = at + (nl - probe) + 1;
+		}
+		uint64_t end = ls >= 0 && ls < hi ? counts_end_at(fd, ls, size, &b) : 0;
+		if (end && end <= from)
+			lo = ls;
+		else
+			hi = mid;
+	}
+	buf_free(&b);
+	return lo;
+}
+
+/* The file's head, then its bytes from the line counts_seek finds for from
+ * (0: all of them), into text. Returns 0, -1 with errno (ENOENT: no file;
+ * EFBIG: over COUNTS_MAX). */
+static int counts_read(struct log *lg, uint64_t from, struct buf *text)
 {
 	char *path = path_join(log_path(lg), COUNTS_FILE);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), e = 0;
+	struct stat st;
+	size_t hl = sizeof(COUNTS_HEAD) - 1;
+
+	free(path);
+	buf_reset(text);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		e = errno;
+	} else if ((uint64_t)st.st_size > COUNTS_MAX) {
+		e = EFBIG;
+	} else {
+		off_t size = st.st_size, start = (off_t)hl;
+		size_t head = (size_t)size < hl ? (size_t)size : hl;
+		buf_reserve(text, head);
+		if (pread_full(fd, text->data, head, 0) != (ssize_t)head)
+			e = errno ? errno : EIO;
+		text->len = head;
+		/* a damaged head is for the whole read to say: no bisection */
+		if (!e && from && head == hl && !memcmp(text->data, COUNTS_HEAD, hl))
+			start = counts_seek(fd, size, start, from);
+		if (!e && size > start) {
+			buf_reserve(text, (size_t)(size - start));
+			if (pread_full(fd, text->data + text->len, (size_t)(size - start), start) != size - start)
+				e = errno ? errno : EIO;
+			else
+				text->len += (size_t)(size - start);
+		}
+	}
+	close(fd);
+	if (text->cap)
+		text->data[text->len] = 0;
+	errno = e;
+	return e ? -1 : 0;
+}
+
+/*
+ * Read the counts file of lg: the lines that count (committed: END at most
+ * the log's end) into k->c, from the first one that may end after from (0:
+ * every line; a reader asks only for the offsets it counts). Lines after
+ * them that do not count are the tail of a run that did not commit
+ * (k->stale); a line that is damaged or out of order before a line that
+ * counts is damage. A missing file holds nothing. Returns 0, EX_CORRUPT
+ * naming the file and line, or an I/O error.
+ */
+static int counts_load(struct log *lg, struct counts *k, uint64_t from)
+{
 	uint64_t next = log_next_offset(lg), prev_end = 0;
 	size_t cap = 0, ln = 1, bad = 0;
 	int rc = 0, tail = 0;
 
 	counts_free(k);
-	if (read_file(path, &k->text, COUNTS_MAX) < 0) {
+	if (counts_read(lg, from, &k->text) < 0) {
 		if (errno == EFBIG)
 			rc = err_set(EX_CORRUPT, "%s/" COUNTS_FILE ": damaged: larger than %zu bytes", log_name(lg),
 				     COUNTS_MAX);
 		else if (errno != ENOENT)
 			rc = err_sys("cannot read %s/" COUNTS_FILE, log_name(lg));
-		free(path);
 		return rc;
 	}
-	free(path);
 	size_t hl = sizeof(COUNTS_HEAD) - 1;
 	if (k->text.len < hl || memcmp(k->text.data, COUNTS_HEAD, hl)) {
 		/* a file torn while it was created holds less than its head */
@@ -394,6 +491,12 @@ static int counts_load(struct log *lg, struct counts *k)
 		free(k->c);
 		k->c = NULL;
 		k->n = 0;
+		/* line numbers count from the file's start: read it whole to
+		 * name the damaged one */
+		if (from && rc == EX_CORRUPT) {
+			err_clear();
+			return counts_load(lg, k, 0);
+		}
 	}
 	return rc;
 }
@@ -419,10 +522,11 @@ static uint64_t chunk_named(const struct cnt_chunk *c, const struct buf *lit)
 	return 0;
 }
 
-/* The counts of the log a reader has open, loaded once per snapshot. */
+/* The counts of the log a reader has open, loaded once per snapshot from
+ * the earliest offset asked for so far. */
 static struct counts counts_cache;
 static const struct log *counts_of;
-static uint64_t counts_next;
+static uint64_t counts_next, counts_from;
 
 /* Drop what counts_get() has loaded (the log is closed or changed). */
 static void counts_forget(void)
@@ -431,16 +535,17 @@ static void counts_forget(void)
 	counts_of = NULL;
 }
 
-static int counts_get(struct log *lg, struct counts **k)
+static int counts_get(struct log *lg, uint64_t from, struct counts **k)
 {
 	int rc;
 
-	if (counts_of != lg || counts_next != log_next_offset(lg)) {
+	if (counts_of != lg || counts_next != log_next_offset(lg) || from < counts_from) {
 		counts_forget();
-		if ((rc = counts_load(lg, &counts_cache)))
+		if ((rc = counts_load(lg, &counts_cache, from)))
 			return rc;
 		counts_of = lg;
 		counts_next = log_next_offset(lg);
+		counts_from = from;
 	}
 	*k = &counts_cache;
 	return 0;
@@ -522,7 +627,7 @@ int stream_count_named(struct log *lg, const struct stream_named *nm, uint64_t f
 		return 0;
 	if (counts_off())
 		return count_read(lg, nm, lo, hi, n);
-	if ((rc = counts_get(lg, &k)))
+	if ((rc = counts_get(lg, lo, &k)))
 		return rc;
 	int64_t eb = log_expiry(lg, INT64_MIN);
 	log_expiry(lg, eb);
@@ -563,7 +668,7 @@ uint64_t stream_limit_end(struct log *lg, const struct stream_named *nm, uint64_
 	struct counts *k;
 	uint64_t got = 0, cur = from > log_first_offset(lg) ? from : log_first_offset(lg);
 
-	if (!limit || counts_off() || counts_get(lg, &k)) {
+	if (!limit || counts_off() || counts_get(lg, cur, &k)) {
 		err_clear();  /* a damaged file: the read that follows says so */
 		return UINT64_MAX;
 	}
@@ -672,7 +777,7 @@ static int counts_recover(struct log *lg)
 	int rc;
 
 	counts_init(&k);
-	if (!(rc = counts_load(lg, &k)) && !counts_cover(lg, &k, 0)) {
+	if (!(rc = counts_load(lg, &k, 0)) && !counts_cover(lg, &k, 0)) {
 		/* events no line counts: a store written before counts were
 		 * kept, or a lost file; count them all once, now */
 		counts_free(&k);
@@ -779,7 +884,7 @@ int stream_counts_verify(struct log *lg)
 
 	counts_init(&k);
 	memset(&v, 0, sizeof(v));
-	if ((rc = counts_load(lg, &k)) || !k.n)
+	if ((rc = counts_load(lg, &k, 0)) || !k.n)
 		goto out;
 	v.lg = lg;
 	v.k = &k;
@@ -1286,7 +1391,7 @@ int stream_consumers(struct log *lg, struct stream_consumer **out, size_t *count
 		if (ce[i].pos.next < from)
 			from = ce[i].pos.next;
 	struct counts *k;
-	if (!rc && n && (counts_off() || ((rc = counts_get(lg, &k)) == 0 && !counts_cover(lg, k, from)))) {
+	if (!rc && n && (counts_off() || ((rc = counts_get(lg, from, &k)) == 0 && !counts_cover(lg, k, from)))) {
 		struct behind_ctx bc = {ce, xcalloc(n, sizeof(struct buf)), n};
 		for (size_t i = 0; i < n; i++)
 			json_write_str(&bc.lit[i], ce[i].name, ce[i].name_len);
