@@ -663,31 +663,102 @@ int stream_count_named(struct log *lg, const struct stream_named *nm, uint64_t f
 	return rc;
 }
 
+/*
+ * Call fn for each whole, undamaged line of lg's counts file from the one
+ * counts_seek finds for from, in file order, reading a window at a time, so
+ * that a reader that needs a few lines reads a few lines. Stops at the
+ * first line that is damaged or not committed (fn is not called for it),
+ * or when fn returns nonzero. Returns what fn returned, 0 at the stop, or
+ * -1 when the file cannot be read or its head is not the counts head.
+ */
+static int counts_walk(struct log *lg, uint64_t from, int (*fn)(const struct cnt_chunk *, void *), void *ctx)
+{
+	char *path = path_join(log_path(lg), COUNTS_FILE);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc = -1;
+	uint64_t next = log_next_offset(lg);
+	size_t hl = sizeof(COUNTS_HEAD) - 1;
+	struct stat st;
+	struct buf b;
+
+	free(path);
+	if (fd < 0)
+		return -1;
+	buf_init(&b);
+	buf_reserve(&b, hl);
+	if (fstat(fd, &st) < 0 || pread_full(fd, b.data, hl, 0) != (ssize_t)hl || memcmp(b.data, COUNTS_HEAD, hl))
+		goto out;
+	off_t at = counts_seek(fd, st.st_size, (off_t)hl, from);
+	rc = 0;
+	for (size_t win = 65536, stop = 0; at < st.st_size && !rc && !stop;) {
+		size_t n = (size_t)(st.st_size - at) < win ? (size_t)(st.st_size - at) : win;
+		buf_reset(&b);
+		buf_reserve(&b, n);
+		if (pread_full(fd, b.data, n, at) != (ssize_t)n) {
+			rc = -1;
+			break;
+		}
+		char *p = b.data, *end = b.data + n, *nl;
+		struct cnt_chunk c;
+		if (!(nl = memchr(p, '\n', n))) {
+			if (n < win || win >= COUNTS_MAX)
+				break;  /* a torn tail, or no line ends */
+			win *= 2;
+			continue;
+		}
+		for (; nl; p = nl + 1, nl = memchr(p, '\n', (size_t)(end - p))) {
+			if (counts_line_parse(p, (size_t)(nl - p), &c) || c.end > next) {
+				stop = 1;
+				break;
+			}
+			if ((rc = fn(&c, ctx)))
+				break;
+		}
+		at += p - b.data;
+	}
+out:
+	buf_free(&b);
+	close(fd);
+	return rc;
+}
+
+struct limit_ctx {
+	const struct buf *lit;
+	uint64_t cur, got, limit, end;
+	int64_t eb;
+};
+
+static int limit_fn(const struct cnt_chunk *c, void *ctx)
+{
+	struct limit_ctx *l = ctx;
+
+	if (c->end <= l->cur)
+		return 0;
+	if (c->first > l->cur)
+		return 2;  /* offsets not counted: no bound */
+	/* a chunk the start cuts into counts nothing: a lower bound */
+	if (c->first == l->cur && c->ingest >= l->eb)
+		l->got += chunk_named(c, l->lit);
+	l->cur = c->end;
+	if (l->got >= l->limit) {
+		l->end = l->cur;
+		return 2;
+	}
+	return 0;
+}
+
 uint64_t stream_limit_end(struct log *lg, const struct stream_named *nm, uint64_t from, uint64_t limit)
 {
-	struct counts *k;
-	uint64_t got = 0, cur = from > log_first_offset(lg) ? from : log_first_offset(lg);
+	struct limit_ctx l = {&nm->lit, from > log_first_offset(lg) ? from : log_first_offset(lg), 0, limit,
+			      UINT64_MAX, 0};
 
-	if (!limit || counts_off() || counts_get(lg, cur, &k)) {
-		err_clear();  /* a damaged file: the read that follows says so */
+	if (!limit || counts_off())
 		return UINT64_MAX;
-	}
-	int64_t eb = log_expiry(lg, INT64_MIN);
-	log_expiry(lg, eb);
-	for (size_t i = 0; i < k->n; i++) {
-		const struct cnt_chunk *c = &k->c[i];
-		if (c->end <= cur)
-			continue;
-		if (c->first > cur)
-			return UINT64_MAX;  /* offsets not counted: no bound */
-		/* a chunk the start cuts into counts nothing: a lower bound */
-		if (c->first == cur && c->ingest >= eb)
-			got += chunk_named(c, &nm->lit);
-		cur = c->end;
-		if (got >= limit)
-			return cur;
-	}
-	return UINT64_MAX;
+	l.eb = log_expiry(lg, INT64_MIN);
+	log_expiry(lg, l.eb);
+	/* anything odd in the file gives no bound: the read that follows
+	 * reads the blocks, and says what is damaged */
+	counts_walk(lg, l.cur, limit_fn, &l);
+	return l.end;
 }
 
 /* ---- counts: writing (a run's chunks), recovery, check and repair ---- */

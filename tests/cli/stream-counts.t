@@ -233,3 +233,18 @@ x,1500,A,75.00,500
 x,999,C,49.95,1001
 x,399,C,19.95,1601
 x,0,B,0.00,2000
+
+# consume --limit reads the counts file a window at a time from the line
+# its position needs: limits whose lines cross a 64 KiB window, from early
+# and late positions, give the read's events and inflate only the blocks
+# that hold them (the read inflates every block after the position)
+$ export AGGR_DIR=$PWD/big; for i in 2 1200 4501; do n=$(sed -n ${i}p names); aggr stream seek s --consumer w$i --event-name $n --to "$(sed -n ${i}p ids)" || exit 1; for l in 1 700 1500; do a=$(AGGR_THREADS=1 aggr -v stream consume s --consumer w$i --event-name $n --limit $l 2> err | md5sum); b=$(AGGR_THREADS=1 AGGR_STREAM_COUNTS=read aggr stream consume s --consumer w$i --event-name $n --limit $l 2> /dev/null | md5sum); [ "$a" = "$b" ] || { echo "differs: $i $l"; exit 1; }; echo "$i $l: $(sed 's/^aggr: stream: //' err)"; done; done
+2 1: 1 event, 1 block inflated
+2 700: 700 events, 700 blocks inflated
+2 1500: 1500 events, 1500 blocks inflated
+1200 1: 1 event, 1 block inflated
+1200 700: 700 events, 700 blocks inflated
+1200 1500: 1500 events, 1500 blocks inflated
+4501 1: 1 event, 1 block inflated
+4501 700: 500 events, 500 blocks inflated
+4501 1500: 500 events, 500 blocks inflated
