@@ -580,6 +580,41 @@ static void log_totals_seg(const struct log_seg *s, struct log_totals *t)
 	}
 }
 
+uint64_t log_first_retained(struct log *l)
+{
+	uint64_t first = log_first_offset(l);
+
+	for (size_t i = 0; i < l->nseg; i++) {
+		struct log_seg *s = &l->seg[i];
+		if (s->lazy && !s->ent) {
+			if (s->base > first || s->sum.min_ingest >= l->expire_before)
+				return first;
+			/* its blocks cover [base, next base) whole: records
+			 * that many, in disjoint ranges */
+			if (s->sum.max_ingest < l->expire_before && i + 1 < l->nseg &&
+			    s->sum.records == l->seg[i + 1].base - s->base) {
+				first = l->seg[i + 1].base;
+				continue;
+			}
+			if (log_seg_ensure(l, s)) {
+				err_clear();  /* the read reports it */
+				return first;
+			}
+		}
+		for (size_t j = 0; j < s->nent; j++) {
+			const struct block_meta *m = &s->ent[j].m;
+			if (m->first_offset > first || m->ingest_us >= l->expire_before) {
+				log_seg_release(s);
+				return first;
+			}
+			if (m->first_offset + m->count > first)
+				first = m->first_offset + m->count;
+		}
+		log_seg_release(s);
+	}
+	return first;
+}
+
 uint64_t log_count_blocks(const struct log *l, log_filter_fn filter, void *fctx)
 {
 	uint64_t n = 0;

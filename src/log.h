@@ -92,6 +92,17 @@ int log_block_may_have(const struct log_seg *s, const struct idx_entry *e, const
 void log_want_key(struct log *l, const void *p, size_t n);
 void log_want_range(struct log *l, int64_t min_key, int64_t max_key);
 
+/*
+ * The offset of the first record retention keeps: the first segment's base
+ * (retention deleted what came before), past the expired blocks that
+ * follow it without a gap. A gap (a block set aside as damaged) or a block
+ * that cannot be read ends the walk there, so damage never reads as
+ * retention. Wholly expired segments go by their MANIFEST summary and
+ * only the one segment that is partly expired loads its index, so the
+ * cost does not grow with the history.
+ */
+uint64_t log_first_retained(struct log *l);
+
 /* How many unexpired blocks the filter (NULL: all) wants: for progress. */
 uint64_t log_count_blocks(const struct log *l, log_filter_fn filter, void *fctx);
 

@@ -1554,7 +1554,6 @@ out:
 	return rc;
 }
 
-static uint64_t first_retained(struct log *lg);
 
 int stream_seek(struct log *lg, const char *consumer, const char *name, enum stream_to to, const char *id,
 		double wait_secs)
@@ -1600,43 +1599,6 @@ out:
 
 /* ---- a position retention left behind ---- */
 
-/* Walking the blocks from the first segment's base: the end of the
- * contiguous expired blocks there. A block missing (damage) or live ends
- * the walk, so damage never reads as retention. */
-struct first_live {
-	uint64_t first;
-	int64_t expire_before;
-	int done;
-};
-
-static int first_live_fn(const struct idx_entry *e, const struct log_seg *s, void *vc)
-{
-	struct first_live *f = vc;
-	(void)s;
-	if (f->done || e->m.first_offset > f->first || e->m.ingest_us >= f->expire_before) {
-		f->done = 1;
-		return 0;
-	}
-	if (e->m.first_offset + e->m.count > f->first)
-		f->first = e->m.first_offset + e->m.count;
-	return 0;
-}
-
-/* The offset of the first event retention kept: the first segment's
- * base (retention deleted what came before), past the expired blocks
- * that start there. */
-static uint64_t first_retained(struct log *lg)
-{
-	struct first_live f;
-
-	f.first = log_first_offset(lg);
-	f.done = 0;
-	f.expire_before = log_expiry(lg, INT64_MIN);
-	log_count_blocks(lg, first_live_fn, &f);
-	log_expiry(lg, f.expire_before);
-	return f.first;
-}
-
 int stream_pos_retained(struct log *lg, const char *consumer, const char *name, double wait_secs,
 			struct stream_pos *pos)
 {
@@ -1649,7 +1611,7 @@ int stream_pos_retained(struct log *lg, const char *consumer, const char *name, 
 	 * consumer asked for */
 	if (!pos->moved[0] || pos->next == 0)
 		return 0;
-	first = first_retained(lg);
+	first = log_first_retained(lg);
 	if (pos->next >= first)
 		return 0;
 	if ((fd = stream_lock(lg, wait_secs)) < 0)
