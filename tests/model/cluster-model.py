@@ -18,9 +18,10 @@ with an AGGR_BLOCK_BYTES drawn from tiny to the default. Then:
  - `sessions --user` for every user and `sessions --starts --days` at
    several times must print the same in every store.
 
-usage: cluster-model.py [--soak [SECONDS]] [--seed N]
+usage: cluster-model.py [--soak [SECONDS]] [--seed N] [--seeds K]
   default: the fixed seeds of `make check` (a few seconds in all)
-  --soak: random seeds for SECONDS (default 300)
+  --soak: random seeds for SECONDS (default 300); the options are
+  tests/model/common.py's
 On a failure it prints the seed, the command, and how to run that seed
 again; the last line is "cluster-model: N passed, M failed" counting seeds.
 """
@@ -33,7 +34,11 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
 AGGR = os.environ.get("AGGR_BIN")
+NAME = "cluster-model"
 FIXED_SEEDS = [1, 2, 3]
 T0 = 1700002800                  # 2023-11-14T23:00:00Z, an hour boundary
 DOMAINS = ["a.com", "b.com", "c.org", "d\"q.net", "\u00fc.de", "e.io", "f.io", "g.io"]
@@ -218,48 +223,25 @@ class Runner:
 
 
 def main(argv):
+    a = common.parse(NAME, argv[1:], seconds=300.0)
     if not AGGR:
-        print("cluster-model: set AGGR_BIN to the aggr binary")
-        print("cluster-model: 0 passed, 1 failed")
+        common.aggr_bin(NAME)
         return 1
-    soak, seconds, seeds = False, 300.0, None
-    i = 1
-    while i < len(argv):
-        a = argv[i]
-        if a == "--soak":
-            soak = True
-            if i + 1 < len(argv) and argv[i + 1].replace(".", "", 1).isdigit():
-                seconds = float(argv[i + 1])
-                i += 1
-        elif a == "--seed":
-            seeds = [int(argv[i + 1])]
-            i += 1
-        else:
-            print("usage: cluster-model.py [--soak [SECONDS]] [--seed N]", file=sys.stderr)
-            return 2
-        i += 1
-    passed = failed = 0
-    t_end = time.time() + seconds
-    if soak and seeds is None:
-        seeds = iter(lambda: random.SystemRandom().getrandbits(32), None)
-    else:
-        seeds = seeds or FIXED_SEEDS
-    for seed in seeds:
-        if soak and time.time() > t_end:
-            break
+
+    def one(seed):
         r = Runner(seed)
         try:
             r.run()
-            passed += 1
             print("ok seed %d: %s, %d commands" % (seed, r.desc, r.invocations))
+            return True
         except Failure as e:
-            failed += 1
             print("not ok %s" % e)
-            print("  again: AGGR_BIN=%s python3 %s --seed %d" % (AGGR, argv[0], seed))
+            print(common.again(argv[0], seed))
+            return False
         finally:
             r.close()
-    print("cluster-model: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+
+    return common.run(NAME, a, FIXED_SEEDS, one)
 
 
 if __name__ == "__main__":

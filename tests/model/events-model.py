@@ -17,9 +17,10 @@ them after half an hour in segments of several runs, and does not
 compact (a compacted block of several runs takes the newest ingest time,
 which this model does not follow).
 
-usage: events-model.py [--soak [SECONDS]] [--seed N] [--steps N]
+usage: events-model.py [--soak [SECONDS]] [--seed N] [--seeds K] [--steps N] [-v]
   default: the fixed seeds of `make check` (a few seconds in all)
-  --soak: random seeds for SECONDS (default 300), longer runs
+  --soak: random seeds for SECONDS (default 300), longer runs; the
+  options are tests/model/common.py's
 On a failure it prints the seed, the step and the command, and how to
 run that seed again; the last line is "events-model: N passed, M failed"
 counting seeds.
@@ -33,7 +34,11 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
 AGGR = os.environ.get("AGGR_BIN")
+NAME = "events-model"
 FIXED_SEEDS = [1, 2, 3, 4]
 FIXED_STEPS = 60
 T0 = 1642284000 * 10**6          # microseconds
@@ -403,56 +408,31 @@ class Runner:
 
 
 def main(argv):
+    a = common.parse(NAME, argv[1:], seconds=300.0)
     if not AGGR:
-        print("events-model: set AGGR_BIN to the aggr binary")
-        print("events-model: 0 passed, 1 failed")
+        common.aggr_bin(NAME)
         return 1
-    soak, seconds, seeds, steps = False, 300.0, None, None
-    i = 1
-    while i < len(argv):
-        a = argv[i]
-        if a == "--soak":
-            soak = True
-            if i + 1 < len(argv) and argv[i + 1].replace(".", "", 1).isdigit():
-                seconds = float(argv[i + 1])
-                i += 1
-        elif a == "--seed":
-            seeds = [int(argv[i + 1])]
-            i += 1
-        elif a == "--steps":
-            steps = int(argv[i + 1])
-            i += 1
-        else:
-            print("usage: events-model.py [--soak [SECONDS]] [--seed N] [--steps N]", file=sys.stderr)
-            return 2
-        i += 1
-    passed = failed = total_steps = 0
-    t_end = time.time() + seconds
-    if soak and seeds is None:
-        seeds = iter(lambda: random.SystemRandom().getrandbits(32), None)
-        steps = steps or 300
-    else:
-        seeds = seeds or FIXED_SEEDS
-        steps = steps or FIXED_STEPS
-    for seed in seeds:
-        if soak and time.time() > t_end:
-            break
-        r = Runner(seed, steps)
+    steps = a.steps or (300 if a.soak and a.seed is None else FIXED_STEPS)
+    total_steps = 0
+
+    def one(seed):
+        nonlocal total_steps
+        r = Runner(seed, steps, a.verbose)
         try:
             r.run()
-            passed += 1
             print("ok seed %d: %d steps, %d commands, retention %ds, segment bytes %s"
                   % (seed, r.steps, r.invocations, r.retention // 10**6, r.env["AGGR_SEGMENT_BYTES"]))
+            return True
         except Failure as e:
-            failed += 1
             print("not ok %s" % e)
-            print("  again: AGGR_BIN=%s python3 %s --seed %d --steps %d" % (AGGR, argv[0], seed, steps))
+            print(common.again(argv[0], seed, "--steps %d" % steps))
+            return False
         finally:
             total_steps += r.step
             r.close()
-    print("# %d seeds, %d steps" % (passed + failed, total_steps))
-    print("events-model: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+
+    return common.run(NAME, a, FIXED_SEEDS, one,
+                      lambda passed, failed: print("# %d seeds, %d steps" % (passed + failed, total_steps)))
 
 
 if __name__ == "__main__":

@@ -35,11 +35,12 @@ every clock step is followed at once by `aggr retain`, so no expired event
 is ever left undeleted, and segments are always 1 byte. Set it to 0 to test
 the correct behaviour; remove the default once the fix lands.
 
-usage: stream-model.py [--seed N] [--seeds K] [--steps N] [--soak]
-                       [--seconds S] [-v] [--keep]
+usage: stream-model.py [--seed N] [--seeds K] [--steps N] [--soak [S]]
+                       [--seconds S] [-v] [--stats] [--keep]
+(the options but --stats and --keep are tests/model/common.py's; the
+fixed seeds are 1..6)
 Ends with "stream-model: N passed, M failed" (one per seed).
 """
-import argparse
 import gzip
 import json
 import os
@@ -50,6 +51,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
 
 NAME = "stream-model"
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -652,58 +656,39 @@ class Test:
         return ok
 
 
-def main():
-    ap = argparse.ArgumentParser(description="model-based random test of aggr streams")
-    ap.add_argument("--seed", type=int, help="run this one seed")
-    ap.add_argument("--seeds", type=int, default=6, help="fixed seeds 1..K (default 6)")
-    ap.add_argument("--steps", type=int, default=0, help="steps per seed (default 150, soak 400)")
-    ap.add_argument("--soak", action="store_true", help="random seeds until --seconds have passed")
-    ap.add_argument("--seconds", type=float, default=120, help="soak time (default 120)")
-    ap.add_argument("-v", "--verbose", action="store_true", help="print every step and command")
-    ap.add_argument("--stats", action="store_true", help="count commands by exit status")
-    ap.add_argument("--keep", action="store_true", help="keep the data directories")
-    a = ap.parse_args()
-    aggr = os.environ.get("AGGR_BIN")
+def main(argv):
+    a = common.parse(NAME, argv, seconds=120.0, extra=[
+        (["--stats"], dict(action="store_true", help="count commands by exit status")),
+        (["--keep"], dict(action="store_true", help="keep the data directories"))])
+    aggr = common.aggr_bin(NAME)
     if not aggr:
-        print("%s: set AGGR_BIN to the aggr binary" % NAME)
-        print("%s: 0 passed, 1 failed" % NAME)
         return 1
-    aggr = os.path.abspath(aggr)
     skip = os.environ.get("AGGR_MODEL_SKIP_RETENTION", "0") != "0"
     steps = a.steps or (400 if a.soak else 150)
-    passed = failed = nsteps = ncmd = 0
+    nsteps = ncmd = 0
     stats = {}
     t0 = time.time()
 
     def one(seed):
-        nonlocal passed, failed, nsteps, ncmd
+        nonlocal nsteps, ncmd
         t = Test(seed, steps, aggr, skip, a.verbose, a.keep)
         ok = t.run()
-        passed += ok
-        failed += not ok
         nsteps += t.step
         ncmd += t.r.commands
         for k, v in t.r.stats.items():
             stats[k] = stats.get(k, 0) + v
+        return ok
 
-    if a.seed is not None:
-        one(a.seed)
-    elif a.soak:
-        master = random.SystemRandom()
-        while time.time() - t0 < a.seconds:
-            one(master.randrange(1 << 32))
-    else:
-        for seed in range(1, a.seeds + 1):
-            one(seed)
-    if a.stats:
-        for k in sorted(stats):
-            print("  %6d %s" % (stats[k], k))
-    print("%s: %d seeds, %d steps, %d commands, retention %s, %.1f s" % (
-        NAME, passed + failed, nsteps, ncmd, "skipped (AGGR_MODEL_SKIP_RETENTION)" if skip else "on",
-        time.time() - t0))
-    print("%s: %d passed, %d failed" % (NAME, passed, failed))
-    return 1 if failed else 0
+    def summary(passed, failed):
+        if a.stats:
+            for k in sorted(stats):
+                print("  %6d %s" % (stats[k], k))
+        print("%s: %d seeds, %d steps, %d commands, retention %s, %.1f s" % (
+            NAME, passed + failed, nsteps, ncmd, "skipped (AGGR_MODEL_SKIP_RETENTION)" if skip else "on",
+            time.time() - t0))
+
+    return common.run(NAME, a, range(1, 7), one, summary)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
