@@ -218,7 +218,7 @@ $ printf '{"src_app":"a","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"byte
 
 # nesting 100000 deep: closed inside a record, closed as a document, never closed
 # (fails at once at level 513; it once took 17 s)
-$ { printf '{"src_app":'; head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; printf ',"dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1}\n'; } > bad.jsonl; aggr ingest flows bad.jsonl; unchanged
+$ { printf '{"src_app":'; chars 100000 '['; chars 100000 ']'; printf ',"dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1}\n'; } > bad.jsonl; aggr ingest flows bad.jsonl; unchanged
 ! aggr: ingest: bad.jsonl:1: invalid JSON: nesting deeper than 512 levels at byte 523
 [3]
 
@@ -251,8 +251,11 @@ $ { printf '[\n'; cat ok.jsonl; printf ','; cat long.jsonl; printf ']\n'; } > lo
 # --- gzip ---
 
 # truncated gzip: cut inside the header, inside the data, before the trailer
-$ printf '{"src_app":"%s","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1}\n' z1 z2 z3 z4 z5 z6 z7 z8 z9 | gzip -c > good.gz && zcat good.gz | wc -l; for n in 5 30 60; do head -c $n good.gz > cut.gz; aggr ingest flows cut.gz; echo $?; done; unchanged
+$ for s in z1 z2 z3 z4 z5 z6 z7 z8 z9; do flow $s; done | gzip -c > good.gz && zcat good.gz | wc -l
 9
+
+# ... cut at 5, 30 and 60 bytes of good.gz (the case above), each run is refused
+$ for n in 5 30 60; do head -c $n good.gz > cut.gz; aggr ingest flows cut.gz; echo $?; done; unchanged
 ! aggr: ingest: cut.gz: truncated gzip stream
 ! aggr: ingest: cut.gz: truncated gzip stream
 ! aggr: ingest: cut.gz: truncated gzip stream
@@ -265,7 +268,7 @@ $ head -c 60 good.gz | aggr ingest flows; unchanged
 [3]
 
 # truncated inside a file larger than one read buffer (a 20000-line run)
-$ seq 1 20000 | awk '{printf "{\"src_app\":\"s%d\",\"dest_app\":\"d\",\"vpc_id\":\"v\",\"hour\":1,\"bytes_tx\":1,\"bytes_rx\":1}\n", $1}' | gzip -c > big.gz && head -c 30000 big.gz > bigcut.gz; timeout 10 aggr ingest flows bigcut.gz; unchanged
+$ for i in $(seq 1 20000); do flow s$i; done | gzip -c > big.gz && head -c 30000 big.gz > bigcut.gz; timeout 10 aggr ingest flows bigcut.gz; unchanged
 ! aggr: ingest: bigcut.gz: truncated gzip stream
 [3]
 
@@ -290,7 +293,7 @@ $ cp good.gz flip.gz && printf 'X' | dd of=flip.gz bs=1 seek=40 conv=notrunc 2>/
 # --- JSON array documents ---
 
 # an array that never closes; the error names the last line
-$ printf '[\n{"src_app":"a","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1},\n{"src_app":"a","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1}\n' > bad.json; aggr ingest flows bad.json; unchanged
+$ printf '[\n%s,\n%s\n' "$(flow a)" "$(flow a)" > bad.json; aggr ingest flows bad.json; unchanged
 ! aggr: ingest: bad.json:3: JSON array never closes
 [3]
 
@@ -303,7 +306,7 @@ $ printf '[{"src_app":"a","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"byt
 ! aggr: ingest: bad.json:1: trailing comma in JSON array
 [3]
 
-$ printf '[\n{"src_app":"a","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1},\n{"src_app":"a","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1},\n]\n' > bad.json; aggr ingest flows bad.json; unchanged
+$ printf '[\n%s,\n%s,\n]\n' "$(flow a)" "$(flow a)" > bad.json; aggr ingest flows bad.json; unchanged
 ! aggr: ingest: bad.json:4: trailing comma in JSON array
 [3]
 
@@ -313,7 +316,7 @@ $ printf '[,{"src_app":"a","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"by
 [3]
 
 # data after the array: a record, a second array, a word after blank lines
-$ printf '[\n{"src_app":"a","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1}\n]\n{"src_app":"a","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1}\n' > bad.json; aggr ingest flows bad.json; unchanged
+$ printf '[\n%s\n]\n%s\n' "$(flow a)" "$(flow a)" > bad.json; aggr ingest flows bad.json; unchanged
 ! aggr: ingest: bad.json:4: data after the JSON array
 [3]
 
@@ -326,14 +329,14 @@ $ printf '[{"src_app":"a","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"byt
 [3]
 
 # a bad element on line 3 of an array document
-$ printf '[\n{"src_app":"a","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1},\n"str",\n{"src_app":"a","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1}\n]\n' > bad.json; aggr ingest flows bad.json; unchanged
+$ printf '[\n%s,\n"str",\n%s\n]\n' "$(flow a)" "$(flow a)" > bad.json; aggr ingest flows bad.json; unchanged
 ! aggr: ingest: bad.json:3: record is not a JSON object
 [3]
 
 # --- a run is atomic ---
 
 # the bad record on line 3 is reported as line 3; lines 1-2 are not stored
-$ printf '%s\n' '{"src_app":"l1","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1}' '{"src_app":"l2","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1}' '{"src_app":"l3","dest_app":"d","vpc_id":"v","hour":1}' '{"src_app":"l4","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":1}' > three.jsonl; aggr ingest flows three.jsonl; unchanged
+$ { flow l1; flow l2; echo '{"src_app":"l3","dest_app":"d","vpc_id":"v","hour":1}'; flow l4; } > three.jsonl; aggr ingest flows three.jsonl; unchanged
 ! aggr: ingest: three.jsonl:3: bytes_tx: missing
 [3]
 
@@ -386,7 +389,7 @@ $ aggr cat flows | wc -l
 6
 
 # a record of exactly 16 MiB (without its newline) is accepted
-$ { printf '{"src_app":"'; head -c 16777138 /dev/zero | tr '\0' a; printf '","dest_app":"d","vpc_id":"v","hour":99,"bytes_tx":1,"bytes_rx":1}\n'; } > limit.jsonl; wc -c < limit.jsonl; aggr ingest flows limit.jsonl; r=$?; rm limit.jsonl; exit $r
+$ flow "$(chars 16777138 a)" 99 > limit.jsonl; wc -c < limit.jsonl; aggr ingest flows limit.jsonl; r=$?; rm limit.jsonl; exit $r
 16777217
 
 $ aggr flows --hour 99 | jq -c '.items[0].src_app|length'

@@ -8,6 +8,24 @@
 #                    or prints the difference and returns 99
 #   reject_lines KIND LINE...   write the LINEs to bad.jsonl, ingest it as
 #                    KIND, and check the store is unchanged (status as above)
+#
+# Input records, one JSON line each on stdout (arguments are copied as
+# they are: a backslash stays a JSON escape):
+#   flow SRC [HOUR [TX [RX [DEST [VPC]]]]]   a flows record; defaults hour 1,
+#                    bytes_tx 1, bytes_rx 1, dest_app d, vpc_id v (an empty
+#                    argument takes the default too)
+#   session USER EVENT SID TS [COUNTRY]   a sessions record, with "country"
+#                    only when COUNTRY is given
+#   $FLOWS1          the seed data's flows file (000-flow-aggregation)
+#   chars N C        N times the character C, no newline (long fields)
+#
+# Background readers (--follow) and waiting for them:
+#   nolsan CMD... &  run CMD in the background as this process (exec: $! is
+#                    CMD's pid, so kill $! reaches it) without the leak
+#                    checker, which a killed reader would trip
+#   wait_for CMD...  run CMD every 0.1 s until it succeeds, 10 s at most;
+#                    returns 0 either way (the case checks what it waits for)
+#   lines FILE N     FILE has at least N lines
 
 store_sums() {
 	find "$AGGR_DIR" -type f ! -name LOCK | sort | xargs -r md5sum
@@ -38,4 +56,37 @@ reject_lines() {
 	printf '%s\n' "$@" > bad.jsonl
 	aggr ingest "$kind" bad.jsonl
 	unchanged
+}
+
+FLOWS1="$SEED/000-flow-aggregation/test_data1.json"
+
+flow() {
+	printf '{"src_app":"%s","dest_app":"%s","vpc_id":"%s","hour":%s,"bytes_tx":%s,"bytes_rx":%s}\n' \
+		"$1" "${5:-d}" "${6:-v}" "${2:-1}" "${3:-1}" "${4:-1}"
+}
+
+session() {
+	printf '{"user_id":"%s","event":"%s","session_id":"%s","ts":"%s"%s}\n' \
+		"$1" "$2" "$3" "$4" "${5+,\"country\":\"$5\"}"
+}
+
+nolsan() {
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 exec "$@"
+}
+
+wait_for() {
+	local t
+	for t in $(seq 100); do
+		"$@" && break
+		sleep 0.1
+	done
+	return 0
+}
+
+lines() {
+	[ "$(wc -l < "$1")" -ge "$2" ]
+}
+
+chars() {
+	head -c "$1" /dev/zero | tr '\0' "$2"
 }
