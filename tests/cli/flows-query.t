@@ -14,7 +14,7 @@ src_app,dest_app,vpc_id,hour,bytes_rx,bytes_tx
 
 # --- pagination over 120 groups ---
 
-$ seq 1 120 | awk '{printf "{\"src_app\":\"app%03d\",\"dest_app\":\"d\",\"vpc_id\":\"v\",\"hour\":9,\"bytes_tx\":%d,\"bytes_rx\":1}\n", 121 - $1, 121 - $1}' > many.jsonl && aggr -v ingest flows many.jsonl
+$ for i in $(seq 1 120); do flow $(printf 'app%03d' $((121 - i))) 9 $((121 - i)); done > many.jsonl && aggr -v ingest flows many.jsonl
 ! aggr: ingest: stored 120 records in flows
 
 # [items, total, page, size, first src_app, last src_app]
@@ -104,7 +104,7 @@ $ aggr flows --hour=9 --size=2 --page=60
 
 # --- sorting: bytewise on (src_app, dest_app, vpc_id) ---
 
-$ printf '{"src_app":"%s","dest_app":"%s","vpc_id":"%s","hour":1,"bytes_tx":1,"bytes_rx":1}\n' b d v aa d v B d v a d v é d v z d v A d v a c v a d u _ d v '~' d v 'a b' d v > sort.jsonl && aggr ingest flows sort.jsonl
+$ { for s in b aa B a é z A; do flow "$s"; done; flow a 1 1 1 c; flow a 1 1 1 d u; for s in _ '~' 'a b'; do flow "$s"; done; } > sort.jsonl && aggr ingest flows sort.jsonl
 
 $ aggr flows --hour 1 --format tsv
 src_app	dest_app	vpc_id	hour	bytes_rx	bytes_tx
@@ -123,7 +123,7 @@ z	d	v	1	1	1
 
 # the key is the tuple, not a joined string: ("a","z") sorts before ("a\u0001","a"),
 # and a NUL inside a name is kept
-$ printf '%s\n' '{"src_app":"a\u0001","dest_app":"a","vpc_id":"v","hour":2,"bytes_tx":1,"bytes_rx":1}' '{"src_app":"a","dest_app":"z","vpc_id":"v","hour":2,"bytes_tx":1,"bytes_rx":1}' '{"src_app":"a\u0000","dest_app":"a","vpc_id":"v","hour":2,"bytes_tx":1,"bytes_rx":1}' '{"src_app":"a\u0000b","dest_app":"a","vpc_id":"v","hour":2,"bytes_tx":1,"bytes_rx":1}' | aggr ingest flows
+$ { flow 'a\u0001' 2 1 1 a; flow a 2 1 1 z; flow 'a\u0000' 2 1 1 a; flow 'a\u0000b' 2 1 1 a; } | aggr ingest flows
 
 $ aggr flows --hour 2 --format ndjson
 {"src_app":"a","dest_app":"z","vpc_id":"v","hour":2,"bytes_rx":1,"bytes_tx":1}
@@ -133,7 +133,7 @@ $ aggr flows --hour 2 --format ndjson
 
 # --- sums over several runs, late and out-of-order hours ---
 
-$ printf '{"src_app":"%s","dest_app":"d","vpc_id":"v","hour":%d,"bytes_tx":%d,"bytes_rx":%d}\n' s 5 10 100 | aggr ingest flows && printf '{"src_app":"%s","dest_app":"d","vpc_id":"v","hour":%d,"bytes_tx":%d,"bytes_rx":%d}\n' s 3 1 1 | aggr ingest flows && printf '{"src_app":"%s","dest_app":"d","vpc_id":"v","hour":%d,"bytes_tx":%d,"bytes_rx":%d}\n' s 5 20 200 t 5 1 2 s 4 7 7 | aggr ingest flows && printf '{"src_app":"%s","dest_app":"d","vpc_id":"v","hour":%d,"bytes_tx":%d,"bytes_rx":%d}\n' s 5 30 300 s 3 2 2 | aggr ingest flows
+$ flow s 5 10 100 | aggr ingest flows && flow s 3 | aggr ingest flows && { flow s 5 20 200; flow t 5 1 2; flow s 4 7 7; } | aggr ingest flows && { flow s 5 30 300; flow s 3 2 2; } | aggr ingest flows
 
 $ aggr flows --hour 5
 {"items":[{"src_app":"s","dest_app":"d","vpc_id":"v","hour":5,"bytes_rx":600,"bytes_tx":60},{"src_app":"t","dest_app":"d","vpc_id":"v","hour":5,"bytes_rx":2,"bytes_tx":1}],"total":2,"page":1,"size":50}
@@ -171,7 +171,7 @@ s,d,v,4,7,7
 
 # --- formats: values that need CSV quoting and TSV escaping ---
 
-$ printf '%s\n' '{"src_app":"a,b","dest_app":"say \"hi\"","vpc_id":"tab\there","hour":10,"bytes_tx":1,"bytes_rx":2}' '{"src_app":"line\nbreak","dest_app":"back\\slash","vpc_id":"v","hour":10,"bytes_tx":3,"bytes_rx":4}' '{"src_app":"plain","dest_app":"é","vpc_id":"v","hour":10,"bytes_tx":5,"bytes_rx":6}' | aggr ingest flows
+$ { flow a,b 10 1 2 'say \"hi\"' 'tab\there'; flow 'line\nbreak' 10 3 4 'back\\slash'; flow plain 10 5 6 é; } | aggr ingest flows
 
 $ aggr flows --hour 10
 {"items":[{"src_app":"a,b","dest_app":"say \"hi\"","vpc_id":"tab\there","hour":10,"bytes_rx":2,"bytes_tx":1},{"src_app":"line\nbreak","dest_app":"back\\slash","vpc_id":"v","hour":10,"bytes_rx":4,"bytes_tx":3},{"src_app":"plain","dest_app":"é","vpc_id":"v","hour":10,"bytes_rx":6,"bytes_tx":5}],"total":3,"page":1,"size":50}

@@ -5,7 +5,10 @@
 # (tests/fuzz/fuzz-inplace.c holds the two paths to agree on any input.)
 
 # stored-form lines and other spellings of the same records, mixed
-$ printf '%s\n' '{"src_app":"a","dest_app":"b","vpc_id":"v","hour":3,"bytes_tx":10,"bytes_rx":20}' '{ "src_app": "a", "dest_app": "b", "vpc_id": "v", "hour": 3, "bytes_tx": 1, "bytes_rx": 2 }' '{"vpc_id":"v","src_app":"a\u00e9","dest_app":"b","hour":3,"bytes_tx":5,"bytes_rx":0}' '{"src_app":"caf\u00e9","dest_app":"b","vpc_id":"v","hour":0,"bytes_tx":0,"bytes_rx":9223372036854775807}' > f.jsonl && aggr ingest flows f.jsonl && aggr cat flows
+$ { flow a 3 10 20 b; printf '%s\n' '{ "src_app": "a", "dest_app": "b", "vpc_id": "v", "hour": 3, "bytes_tx": 1, "bytes_rx": 2 }'; } > f.jsonl
+
+# ... two more records appended to f.jsonl (the case above), all four stored
+$ echo '{"vpc_id":"v","src_app":"a\u00e9","dest_app":"b","hour":3,"bytes_tx":5,"bytes_rx":0}' >> f.jsonl && flow 'caf\u00e9' 0 0 9223372036854775807 b >> f.jsonl && aggr ingest flows f.jsonl && aggr cat flows
 {"src_app":"a","dest_app":"b","vpc_id":"v","hour":3,"bytes_tx":10,"bytes_rx":20}
 {"src_app":"a","dest_app":"b","vpc_id":"v","hour":3,"bytes_tx":1,"bytes_rx":2}
 {"src_app":"aé","dest_app":"b","vpc_id":"v","hour":3,"bytes_tx":5,"bytes_rx":0}
@@ -15,18 +18,18 @@ $ aggr flows --hour 3
 {"items":[{"src_app":"a","dest_app":"b","vpc_id":"v","hour":3,"bytes_rx":22,"bytes_tx":11},{"src_app":"aé","dest_app":"b","vpc_id":"v","hour":3,"bytes_rx":0,"bytes_tx":5}],"total":2,"page":1,"size":50}
 
 # stored-looking lines the scanner must not take: the parser's messages
-$ printf '%s\n' '{"src_app":"a","dest_app":"b","vpc_id":"v","hour":3,"bytes_tx":10,"bytes_rx":20}' '{"src_app":"a","dest_app":"b","vpc_id":"v","hour":03,"bytes_tx":10,"bytes_rx":20}' > bad.jsonl; aggr ingest flows bad.jsonl
+$ { flow a 3 10 20 b; flow a 03 10 20 b; } > bad.jsonl; aggr ingest flows bad.jsonl
 ! aggr: ingest: bad.jsonl:2: invalid JSON: invalid literal or number at byte 51
 [3]
 
-$ printf '%s\n' '{"src_app":"a","dest_app":"b","vpc_id":"v","hour":3,"bytes_tx":10,"bytes_rx":20}' '{"src_app":"a","dest_app":"b","vpc_id":"v","hour":9223372036854775808,"bytes_tx":10,"bytes_rx":20}' > bad.jsonl; aggr ingest flows bad.jsonl
+$ { flow a 3 10 20 b; flow a 9223372036854775808 10 20 b; } > bad.jsonl; aggr ingest flows bad.jsonl
 ! aggr: ingest: bad.jsonl:2: hour: integer out of 64-bit range
 [3]
 
 $ printf '%s\n' '{"src_app":"a","dest_app":"b","vpc_id":"v","hour":-0,"bytes_tx":10,"bytes_rx":20}' > neg0.jsonl; aggr ingest flows neg0.jsonl && aggr cat flows | tail -n 1
 {"src_app":"a","dest_app":"b","vpc_id":"v","hour":0,"bytes_tx":10,"bytes_rx":20}
 
-$ printf '{"src_app":"a","dest_app":"b","vpc_id":"v","hour":3,"bytes_tx":1,"bytes_rx":2}\n{"src_app":"\355\240\200","dest_app":"b","vpc_id":"v","hour":3,"bytes_tx":1,"bytes_rx":2}\n' > bad.jsonl; aggr ingest flows bad.jsonl
+$ { flow a 3 1 2 b; flow "$(printf '\355\240\200')" 3 1 2 b; } > bad.jsonl; aggr ingest flows bad.jsonl
 ! aggr: ingest: bad.jsonl:2: invalid JSON: invalid UTF-8 at byte 13
 [3]
 
@@ -56,7 +59,7 @@ $ printf '%s\n' '{"timestamp":1700000000,"a.com":1,"b.com":2}' '{"timestamp":"17
 {"timestamp":1700000120}
 
 # sessions: the bloom key (user_id) and the countries of lines kept as they are
-$ printf '%s\n' '{"user_id":"u1","event":"start","session_id":"s1","ts":"2023-01-01T00:00:00","country":"DE"}' '{"user_id":"u1","event":"end","session_id":"s1","ts":"2023-01-01T00:10:00.5"}' '{"user_id":"u2","event":"start","session_id":"s2","ts":"2023-01-01T01:00:00Z","country":"fr"}' > s.jsonl && aggr ingest sessions s.jsonl && aggr cat sessions
+$ { session u1 start s1 2023-01-01T00:00:00 DE; session u1 end s1 2023-01-01T00:10:00.5; session u2 start s2 2023-01-01T01:00:00Z fr; } > s.jsonl && aggr ingest sessions s.jsonl && aggr cat sessions
 {"user_id":"u1","event":"start","session_id":"s1","ts":"2023-01-01T00:00:00","country":"DE"}
 {"user_id":"u1","event":"end","session_id":"s1","ts":"2023-01-01T00:10:00.5"}
 {"user_id":"u2","event":"start","session_id":"s2","ts":"2023-01-01T01:00:00","country":"FR"}

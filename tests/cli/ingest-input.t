@@ -25,7 +25,7 @@ $ aggr cat flows | tail -1
 {"src_app":"e","dest_app":"d","vpc_id":"v","hour":3,"bytes_tx":1,"bytes_rx":2}
 
 # escapes are decoded: \u00e9 and a literal é are the same group; \/ is /
-$ printf '%s\n' '{"src_app":"\u00e9\/x","dest_app":"d","vpc_id":"v","hour":4,"bytes_tx":1,"bytes_rx":1}' '{"src_app":"é/x","dest_app":"d","vpc_id":"v","hour":4,"bytes_tx":2,"bytes_rx":2}' | aggr ingest flows
+$ { flow '\u00e9\/x' 4; flow é/x 4 2 2; } | aggr ingest flows
 
 $ aggr flows --hour 4
 {"items":[{"src_app":"é/x","dest_app":"d","vpc_id":"v","hour":4,"bytes_rx":3,"bytes_tx":3}],"total":1,"page":1,"size":50}
@@ -37,7 +37,7 @@ $ aggr flows --hour 5
 {"items":[{"src_app":"max","dest_app":"d","vpc_id":"v","hour":5,"bytes_rx":9223372036854775807,"bytes_tx":0}],"total":1,"page":1,"size":50}
 
 # a multi-line JSON array document from a file
-$ printf '[\n{"src_app":"f","dest_app":"d","vpc_id":"v","hour":6,"bytes_tx":1,"bytes_rx":1},\n{"src_app":"g","dest_app":"d","vpc_id":"v","hour":6,"bytes_tx":1,"bytes_rx":1},\n{"src_app":"h","dest_app":"d","vpc_id":"v","hour":6,"bytes_tx":1,"bytes_rx":1}\n]\n' > array.json && aggr -v ingest flows array.json
+$ printf '[\n%s,\n%s,\n%s\n]\n' "$(flow f 6)" "$(flow g 6)" "$(flow h 6)" > array.json && aggr -v ingest flows array.json
 ! aggr: ingest: stored 3 records in flows
 
 $ aggr flows --hour 6 --format ndjson
@@ -54,7 +54,7 @@ $ aggr flows --hour 7 --format ndjson
 {"src_app":"j","dest_app":"d","vpc_id":"v","hour":7,"bytes_rx":2,"bytes_tx":2}
 
 # what jq . prints: an array whose objects span several lines
-$ printf '[{"src_app":"k","dest_app":"d","vpc_id":"v","hour":8,"bytes_tx":1,"bytes_rx":1},{"src_app":"l","dest_app":"d","vpc_id":"v","hour":8,"bytes_tx":1,"bytes_rx":1}]' | jq . > pretty.json && wc -l < pretty.json && aggr -v ingest flows pretty.json
+$ printf '[%s,%s]' "$(flow k 8)" "$(flow l 8)" | jq . > pretty.json && wc -l < pretty.json && aggr -v ingest flows pretty.json
 18
 ! aggr: ingest: stored 2 records in flows
 
@@ -68,7 +68,7 @@ $ aggr -v ingest flows "$SEED/000-flow-aggregation/test_data1.json"
 ! aggr: ingest: stored 5 records in flows
 
 # a UTF-8 byte order mark at the start of the input is skipped, as jq does
-$ printf '\xef\xbb\xbf{"src_app":"bom","dest_app":"d","vpc_id":"v","hour":14,"bytes_tx":1,"bytes_rx":1}\n' > bom.jsonl && printf '\xef\xbb\xbf[{"src_app":"bom","dest_app":"d","vpc_id":"v","hour":14,"bytes_tx":1,"bytes_rx":1}]' | gzip -c > bom.json.gz && aggr -v ingest flows bom.jsonl bom.json.gz
+$ printf '\xef\xbb\xbf%s\n' "$(flow bom 14)" > bom.jsonl && printf '\xef\xbb\xbf[%s]' "$(flow bom 14)" | gzip -c > bom.json.gz && aggr -v ingest flows bom.jsonl bom.json.gz
 ! aggr: ingest: stored 2 records in flows
 
 $ aggr flows --hour 14
@@ -101,7 +101,7 @@ $ aggr flows --hour 9
 {"items":[{"src_app":"m","dest_app":"d","vpc_id":"v","hour":9,"bytes_rx":4,"bytes_tx":4},{"src_app":"n","dest_app":"d","vpc_id":"v","hour":9,"bytes_rx":4,"bytes_tx":4}],"total":2,"page":1,"size":50}
 
 # a multi-member gzip file (cat a.gz b.gz), as gzip -c >> produces
-$ printf '{"src_app":"o","dest_app":"d","vpc_id":"v","hour":10,"bytes_tx":1,"bytes_rx":1}\n' | gzip -c > m1.gz && printf '{"src_app":"p","dest_app":"d","vpc_id":"v","hour":10,"bytes_tx":2,"bytes_rx":2}\n' | gzip -c > m2.gz && cat m1.gz m2.gz m1.gz > multi.gz && aggr -v ingest flows multi.gz
+$ flow o 10 | gzip -c > m1.gz && flow p 10 2 2 | gzip -c > m2.gz && cat m1.gz m2.gz m1.gz > multi.gz && aggr -v ingest flows multi.gz
 ! aggr: ingest: stored 3 records in flows
 
 $ aggr flows --hour 10
@@ -124,7 +124,7 @@ g,d,v,6,2,2
 h,d,v,6,2,2
 
 # blank and whitespace-only lines are skipped, CRLF line ends and a missing final newline are fine
-$ printf '\n\n{"src_app":"r","dest_app":"d","vpc_id":"v","hour":12,"bytes_tx":1,"bytes_rx":1}\r\n   \n\t\n\r\n{"src_app":"s","dest_app":"d","vpc_id":"v","hour":12,"bytes_tx":1,"bytes_rx":1}\n\n{"src_app":"t","dest_app":"d","vpc_id":"v","hour":12,"bytes_tx":1,"bytes_rx":1}' > blanks.jsonl && aggr -v ingest flows blanks.jsonl
+$ printf '\n\n%s\r\n   \n\t\n\r\n%s\n\n%s' "$(flow r 12)" "$(flow s 12)" "$(flow t 12)" > blanks.jsonl && aggr -v ingest flows blanks.jsonl
 ! aggr: ingest: stored 3 records in flows
 
 $ aggr flows --hour 12 --format tsv
@@ -134,7 +134,7 @@ s	d	v	12	1	1
 t	d	v	12	1	1
 
 # several FILEs of different shapes in one run, stored in argument order
-$ printf '{"src_app":"u1","dest_app":"d","vpc_id":"v","hour":13,"bytes_tx":1,"bytes_rx":1}\n' > u1.jsonl && printf '[{"src_app":"u2","dest_app":"d","vpc_id":"v","hour":13,"bytes_tx":1,"bytes_rx":1}]' > u2.json && printf '{"src_app":"u3","dest_app":"d","vpc_id":"v","hour":13,"bytes_tx":1,"bytes_rx":1}\n' | gzip -c > u3.gz && printf '{"src_app":"u4","dest_app":"d","vpc_id":"v","hour":13,"bytes_tx":1,"bytes_rx":1}\n' | aggr -v ingest flows u3.gz u2.json - u1.jsonl
+$ flow u1 13 > u1.jsonl && printf '[%s]' "$(flow u2 13)" > u2.json && flow u3 13 | gzip -c > u3.gz && flow u4 13 | aggr -v ingest flows u3.gz u2.json - u1.jsonl
 ! aggr: ingest: stored 4 records in flows
 
 $ aggr cat flows | tail -4
