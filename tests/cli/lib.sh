@@ -15,7 +15,8 @@
 #                    bytes_tx 1, bytes_rx 1, dest_app d, vpc_id v (an empty
 #                    argument takes the default too)
 #   session USER EVENT SID TS [COUNTRY]   a sessions record, with "country"
-#                    only when COUNTRY is given
+#                    only when COUNTRY is given; =JSON gives its raw value
+#                    (=null)
 #   $FLOWS1          the seed data's flows file (000-flow-aggregation)
 #   chars N C        N times the character C, no newline (long fields)
 #
@@ -66,8 +67,12 @@ flow() {
 }
 
 session() {
-	printf '{"user_id":"%s","event":"%s","session_id":"%s","ts":"%s"%s}\n' \
-		"$1" "$2" "$3" "$4" "${5+,\"country\":\"$5\"}"
+	local c=
+	case "${5-}" in
+	=*) c=",\"country\":${5#=}" ;;
+	*) c=${5+,\"country\":\"$5\"} ;;
+	esac
+	printf '{"user_id":"%s","event":"%s","session_id":"%s","ts":"%s"%s}\n' "$1" "$2" "$3" "$4" "$c"
 }
 
 nolsan() {

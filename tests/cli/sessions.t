@@ -1,7 +1,7 @@
 # aggr ingest sessions and aggr sessions (AGGR_NOW is 2022-01-15T22:00:00Z)
 
 # ---- validation: a bad record stores nothing, exit 3 with file:line
-$ printf '%s\n' '{"user_id":"u","event":"start","session_id":"s","ts":"2016-11-01T14:54:48"}' '{"user_id":"u","event":"start","session_id":"s","ts":"2016-11-40T14:54:48"}' > bad.json && aggr ingest sessions bad.json
+$ { session u start s 2016-11-01T14:54:48; session u start s 2016-11-40T14:54:48; } > bad.json && aggr ingest sessions bad.json
 ! aggr: ingest: bad.json:2: ts: not a time YYYY-MM-DDTHH:MM:SS[.fraction][Z|+hh:mm]: "2016-11-40T14:54:48"
 [3]
 
@@ -55,7 +55,8 @@ $ mkdir -p "$AGGR_DIR"; aggr sessions --starts --days 10000
 
 # ---- normalisation: ts in UTC without a zone, the fraction as given;
 # country upper-case letters and digits; null or absent country: none
-$ printf '%s\n' '{"user_id":"u1","event":"start","session_id":"a","ts":"2022-01-15T23:30:00+01:30","country":"(.uk)"}' '{"user_id":"u1","event":"end","session_id":"a","ts":"2022-01-15T21:59:00.250Z","country":"fi"}' '{"user_id":"u2","event":"start","session_id":"b","ts":"2016-02-29T10:00:00.5","country":null}' '{"country":"de-1","ts":"2022-01-01T00:00:00-05:00","session_id":"c","event":"start","user_id":"u\u00e9"}' | aggr ingest sessions
+$ { session u1 start a 2022-01-15T23:30:00+01:30 '(.uk)'; session u1 end a 2022-01-15T21:59:00.250Z fi; session u2 start b 2016-02-29T10:00:00.5 =null; } > norm.json
+$ echo '{"country":"de-1","ts":"2022-01-01T00:00:00-05:00","session_id":"c","event":"start","user_id":"u\u00e9"}' >> norm.json && cat norm.json | aggr ingest sessions
 
 $ aggr cat sessions
 {"user_id":"u1","event":"start","session_id":"a","ts":"2022-01-15T22:00:00","country":"UK"}
@@ -80,7 +81,7 @@ $ aggr cat sessions --since 2022-01-15T21:59:00.250Z --until 2022-01-15T22:00:00
 # start in arrival order), end times out of order: the 20 with the latest
 # end, newest first. bob's events fill other blocks, which the bloom
 # filter skips; alice's session x never ends.
-$ aggr purge sessions && awk 'BEGIN { for (i = 0; i < 60; i++) printf "{\"user_id\":\"bob\",\"event\":\"%s\",\"session_id\":\"s%02d\",\"ts\":\"2022-01-03T00:00:%02d\"}\n", i % 2 ? "end" : "start", i / 2, i }' > bob.json && awk 'BEGIN { for (i = 1; i <= 25; i++) { s = sprintf("{\"user_id\":\"alice\",\"event\":\"start\",\"session_id\":\"s%02d\",\"ts\":\"2022-01-01T00:%02d:00\",\"country\":\"fi\"}", i, i); e = sprintf("{\"user_id\":\"alice\",\"event\":\"end\",\"session_id\":\"s%02d\",\"ts\":\"2022-01-02T10:%02d:00Z\"}", i, (i * 7) % 25 + 10); if (i % 2) print e "\n" s; else print s "\n" e } print "{\"user_id\":\"alice\",\"event\":\"start\",\"session_id\":\"x\",\"ts\":\"2022-01-09T00:00:00\"}" }' > alice.json && AGGR_BLOCK_BYTES=1024 aggr ingest sessions bob.json alice.json
+$ aggr purge sessions && sh "$TESTS/cli/sessions-gen.sh" bob > bob.json && sh "$TESTS/cli/sessions-gen.sh" alice > alice.json && AGGR_BLOCK_BYTES=1024 aggr ingest sessions bob.json alice.json
 
 $ aggr -v sessions --user alice
 {"alice":["s07","s14","s21","s03","s10","s17","s24","s06","s13","s20","s02","s09","s16","s23","s05","s12","s19","s01","s08","s15"]}
@@ -105,7 +106,9 @@ $ aggr sessions --user bob -n 1
 {"bob":["s29"]}
 
 # ---- --starts: the window [now - X days, now] includes both ends
-$ aggr purge sessions && printf '%s\n' '{"user_id":"a","event":"start","session_id":"edge-old","ts":"2022-01-14T22:00:00","country":"se"}' '{"user_id":"a","event":"start","session_id":"too-old","ts":"2022-01-14T21:59:59.999999Z","country":"se"}' '{"user_id":"b","event":"start","session_id":"edge-now","ts":"2022-01-15T23:00:00+01:00","country":"se"}' '{"user_id":"b","event":"start","session_id":"too-new","ts":"2022-01-15T22:00:00.000001","country":"se"}' '{"user_id":"c","event":"start","session_id":"mid","ts":"2022-01-15T12:00:00","country":"no"}' '{"user_id":"c","event":"start","session_id":"none","ts":"2022-01-15T12:00:00"}' '{"user_id":"c","event":"end","session_id":"ended","ts":"2022-01-15T12:00:00","country":"dk"}' | aggr ingest sessions
+$ { session a start edge-old 2022-01-14T22:00:00 se; session a start too-old 2022-01-14T21:59:59.999999Z se; session b start edge-now 2022-01-15T23:00:00+01:00 se; } > win.json
+$ { session b start too-new 2022-01-15T22:00:00.000001 se; session c start mid 2022-01-15T12:00:00 no; session c start none 2022-01-15T12:00:00; } >> win.json
+$ session c end ended 2022-01-15T12:00:00 dk >> win.json && aggr purge sessions && cat win.json | aggr ingest sessions
 
 $ aggr sessions --starts --days 1
 {"DK":[],"NO":[{"session_id":"mid","user_id":"c","ts":"2022-01-15T12:00:00"}],"SE":[{"session_id":"edge-now","user_id":"b","ts":"2022-01-15T22:00:00"},{"session_id":"edge-old","user_id":"a","ts":"2022-01-14T22:00:00"}],"none":[{"session_id":"none","user_id":"c","ts":"2022-01-15T12:00:00"}]}
@@ -135,7 +138,9 @@ $ aggr sessions --starts --days 0 --at 2022-01-15T13:00:00 --tz Europe/Oslo --fo
 # listed under "none" (lower-case: after every country, and not the country
 # NONE), newest first like the others; ends without one are not starts.
 # Before this, every one of them was left out.
-$ aggr purge sessions && printf '%s\n' '{"user_id":"m1","event":"start","session_id":"missing-1","ts":"2022-01-15T10:00:00"}' '{"user_id":"n1","event":"start","session_id":"null-1","ts":"2022-01-15T11:00:00","country":null}' '{"user_id":"k1","event":"start","session_id":"none-country","ts":"2022-01-15T09:00:00","country":"none"}' '{"user_id":"m2","event":"start","session_id":"missing-old","ts":"2022-01-01T00:00:00"}' '{"country":null,"ts":"2022-01-15T11:00:00","session_id":"null-2","event":"start","user_id":"n2"}' '{"user_id":"e1","event":"end","session_id":"missing-1","ts":"2022-01-15T12:00:00"}' '{"user_id":"d1","event":"start","session_id":"de","ts":"2022-01-15T08:00:00","country":"de"}' | aggr ingest sessions
+$ { session m1 start missing-1 2022-01-15T10:00:00; session n1 start null-1 2022-01-15T11:00:00 =null; session k1 start none-country 2022-01-15T09:00:00 none; } > nc.json
+$ { session m2 start missing-old 2022-01-01T00:00:00; echo '{"country":null,"ts":"2022-01-15T11:00:00","session_id":"null-2","event":"start","user_id":"n2"}'; } >> nc.json
+$ { session e1 end missing-1 2022-01-15T12:00:00; session d1 start de 2022-01-15T08:00:00 de; } >> nc.json && aggr purge sessions && cat nc.json | aggr ingest sessions
 
 $ aggr sessions --starts --days 1
 {"DE":[{"session_id":"de","user_id":"d1","ts":"2022-01-15T08:00:00"}],"NONE":[{"session_id":"none-country","user_id":"k1","ts":"2022-01-15T09:00:00"}],"none":[{"session_id":"null-2","user_id":"n2","ts":"2022-01-15T11:00:00"},{"session_id":"null-1","user_id":"n1","ts":"2022-01-15T11:00:00"},{"session_id":"missing-1","user_id":"m1","ts":"2022-01-15T10:00:00"}]}
