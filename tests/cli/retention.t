@@ -1,7 +1,7 @@
 # Retention: a sessions log keeps records 365.25 days after their ingest.
 # Run A is ingested at 2021-01-15T00:00Z, in a segment of its own (each
 # run seals its segment); 365.25 days later is 2022-01-15T06:00Z.
-$ printf '%s\n' '{"user_id":"ann","event":"start","session_id":"a1","ts":"2021-01-14T10:00:00","country":"fi"}' '{"user_id":"ann","event":"end","session_id":"a1","ts":"2021-01-14T11:00:00","country":"fi"}' > a.json && AGGR_NOW=2021-01-15T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest sessions a.json
+$ { session ann start a1 2021-01-14T10:00:00 fi; session ann end a1 2021-01-14T11:00:00 fi; } > a.json && AGGR_NOW=2021-01-15T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest sessions a.json
 
 # 364 days later, and exactly 365.25 days later, it is all there
 $ AGGR_NOW=2022-01-14T00:00:00Z aggr sessions --user ann
@@ -28,7 +28,7 @@ $ AGGR_NOW=2022-01-15T06:00:00.000001Z aggr -v check sessions
 ! aggr: check: sessions: ok: 1 segment, 1 block, 2 records
 
 # run B a day after A; then retain deletes A's segment only
-$ printf '%s\n' '{"user_id":"ann","event":"start","session_id":"b1","ts":"2021-01-16T10:00:00","country":"se"}' > b.json && AGGR_NOW=2021-01-16T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest sessions b.json && ls data/sessions | grep -c jsonl.gz
+$ session ann start b1 2021-01-16T10:00:00 se > b.json && AGGR_NOW=2021-01-16T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest sessions b.json && ls data/sessions | grep -c jsonl.gz
 2
 
 $ AGGR_NOW=2022-01-16T00:00:00Z aggr -v retain sessions
@@ -65,7 +65,8 @@ $ AGGR_NOW=2024-01-01T00:00:00Z aggr ingest sessions b.json && AGGR_NOW=2024-01-
 
 # --older-than deletes by another age this once; --set changes the log's
 # retention (here: counters, which keep everything by default)
-$ echo '{"timestamp":1642284000,"a.example":1}' | AGGR_NOW=2021-01-01T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest counters && echo '{"timestamp":1642284000,"b.example":2}' | AGGR_NOW=2021-06-01T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest counters && aggr -v retain
+$ echo '{"timestamp":1642284000,"a.example":1}' | AGGR_NOW=2021-01-01T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest counters
+$ echo '{"timestamp":1642284000,"b.example":2}' | AGGR_NOW=2021-06-01T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest counters && aggr -v retain
 
 $ aggr cat counters
 {"timestamp":1642284000,"a.example":1}
@@ -87,7 +88,8 @@ $ aggr cat counters && aggr top --since 2022-01-01T00:00:00Z
 []
 
 # queries honour a retention set later before retain has run
-$ echo '{"timestamp":1642280000,"c.example":3}' | AGGR_NOW=2022-01-01T00:00:00Z aggr ingest counters && aggr top --since 2022-01-01T00:00:00Z && AGGR_NOW=2022-02-01T00:00:00Z aggr top --since 2022-01-01T00:00:00Z
+$ echo '{"timestamp":1642280000,"c.example":3}' | AGGR_NOW=2022-01-01T00:00:00Z aggr ingest counters
+$ aggr top --since 2022-01-01T00:00:00Z && AGGR_NOW=2022-02-01T00:00:00Z aggr top --since 2022-01-01T00:00:00Z
 [{"Domain":"c.example","NumberOfRequests":3}]
 []
 
@@ -119,9 +121,13 @@ $ aggr -v retain flows && aggr cat flows | wc -l
 0
 
 # a new sessions log set to forever does not take the 365.25-day default
-$ aggr purge sessions && aggr retain sessions --set forever && rm -r data/sessions && aggr -v retain sessions --set forever && grep -c retention_us data/sessions/MANIFEST; AGGR_NOW=2020-01-01T00:00:00Z aggr ingest sessions a.json && aggr sessions --user ann
+$ aggr purge sessions && aggr retain sessions --set forever && rm -r data/sessions && aggr -v retain sessions --set forever && grep -c retention_us data/sessions/MANIFEST
 ! aggr: retain: sessions: retention set to forever
 0
+[1]
+
+# ... and keeps a.json (the first case's records, ingested in 2020) for good
+$ AGGR_NOW=2020-01-01T00:00:00Z aggr ingest sessions a.json && aggr sessions --user ann
 {"ann":["a1"]}
 
 # the same again changes nothing and says nothing
