@@ -4,7 +4,10 @@
 # stream publish apply it on their way out. The newest segment stays.
 # AGGR_SEGMENT_BYTES=1: each run is a sealed segment of its own.
 
-$ for i in 1 2 3 4; do echo "{\"timestamp\":1642284000,\"a$i.example\":$i}" | AGGR_NOW=2021-01-0${i}T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest counters || exit 1; done; ls data/counters | grep jsonl; aggr info counters --format csv | cut -d, -f1,3,5,11,21,22
+$ for i in 1 2 3 4; do echo "{\"timestamp\":1642284000,\"a$i.example\":$i}" | AGGR_NOW=2021-01-0${i}T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest counters || exit 1; done
+
+# ... four runs (the case above), four sealed segments
+$ ls data/counters | grep jsonl; aggr info counters --format csv | cut -d, -f1,3,5,11,21,22
 00000000000000000000.jsonl.gz
 00000000000000000001.jsonl.gz
 00000000000000000002.jsonl.gz
@@ -77,10 +80,7 @@ retention_bytes 1024
 $ cp data/flows/MANIFEST m1 && aggr -v retain flows --set-max-bytes 1024 && cmp m1 data/flows/MANIFEST
 
 # a later ingest applies it on its way out: four runs, then only what fits
-$ for h in 1 2 3 4; do printf '{"src_app":"a","dest_app":"b","vpc_id":"v","bytes_tx":%s,"bytes_rx":1,"hour":%s}\n' $h $h | AGGR_NOW=2021-01-01T0${h}:00:00Z AGGR_SEGMENT_BYTES=1 aggr -v ingest flows || exit 1; done; ls data/flows | grep jsonl; aggr info flows --format csv | cut -d, -f1,3,5,11,21,22
-00000000000000000003.jsonl.gz
-log,segments,records,first_offset,disk_bytes,retention_bytes
-flows,1,1,3,564,1024
+$ for h in 1 2 3 4; do printf '{"src_app":"a","dest_app":"b","vpc_id":"v","bytes_tx":%s,"bytes_rx":1,"hour":%s}\n' $h $h | AGGR_NOW=2021-01-01T0${h}:00:00Z AGGR_SEGMENT_BYTES=1 aggr -v ingest flows || exit 1; done
 ! aggr: ingest: flows: sealed segment 0
 ! aggr: ingest: stored 1 record in flows
 ! aggr: ingest: flows: sealed segment 1
@@ -92,6 +92,12 @@ flows,1,1,3,564,1024
 ! aggr: ingest: flows: sealed segment 3
 ! aggr: ingest: stored 1 record in flows
 ! aggr: ingest: flows: deleted 1 record (1 segment, 489 bytes) to fit in 1024 bytes
+
+# ... four runs (the case above): size retention kept the newest
+$ ls data/flows | grep jsonl; aggr info flows --format csv | cut -d, -f1,3,5,11,21,22
+00000000000000000003.jsonl.gz
+log,segments,records,first_offset,disk_bytes,retention_bytes
+flows,1,1,3,564,1024
 
 # none clears it; the next ingest then keeps everything
 $ aggr -v retain flows --set-max-bytes none && grep -c retention_bytes data/flows/MANIFEST; echo '{"src_app":"a","dest_app":"b","vpc_id":"v","bytes_tx":5,"bytes_rx":1,"hour":5}' | AGGR_SEGMENT_BYTES=1 aggr ingest flows && ls data/flows | grep -c jsonl && aggr info flows --format json | jq -c '.[0].retention_bytes'
