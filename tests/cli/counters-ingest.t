@@ -214,7 +214,8 @@ $ aggr ingest counters < bad.gz; unchanged
 [3]
 
 # a good file and a bad one in one run: neither is kept
-$ printf '%s\n' '{"timestamp":1642283001,"ok":1}' > good.jsonl; printf '%s\n' '{"timestamp":1642283001,"ok":1}' '{"timestamp":1642283001}' '{"timestamp":-5}' > bad.jsonl; aggr ingest counters good.jsonl bad.jsonl; unchanged
+$ printf '%s\n' '{"timestamp":1642283001,"ok":1}' > good.jsonl
+$ printf '%s\n' '{"timestamp":1642283001,"ok":1}' '{"timestamp":1642283001}' '{"timestamp":-5}' > bad.jsonl; aggr ingest counters good.jsonl bad.jsonl; unchanged
 ! aggr: ingest: bad.jsonl:3: timestamp: out of range (0 to 253402300799)
 [3]
 
@@ -226,14 +227,16 @@ $ printf '%s\n' '{"timestamp":"1642283100","s.com":1}' '{"timestamp":1642283101,
 {"timestamp":1642283101,"s.com":2}
 
 # only a timestamp; the timestamp after the domains; spaces; an escaped key
-$ printf '%s\n' '{"timestamp":1642283200}' '{"b.com":2,"a.com":1,"timestamp":1642283201}' '{ "timestamp" : 1642283202 , "c.com" : 0 }' '{"\u0074imestamp":"1642283203","d.com":4}' | aggr ingest counters && aggr cat counters | tail -n 4
+$ printf '%s\n' '{"timestamp":1642283200}' '{"b.com":2,"a.com":1,"timestamp":1642283201}' '{ "timestamp" : 1642283202 , "c.com" : 0 }' > forms.jsonl
+$ printf '%s\n' '{"\u0074imestamp":"1642283203","d.com":4}' >> forms.jsonl && cat forms.jsonl | aggr ingest counters && aggr cat counters | tail -n 4
 {"timestamp":1642283200}
 {"timestamp":1642283201,"b.com":2,"a.com":1}
 {"timestamp":1642283202,"c.com":0}
 {"timestamp":1642283203,"d.com":4}
 
 # the ends of the range; leading zeros in a string; the largest count
-$ printf '%s\n' '{"timestamp":0,"z":1}' '{"timestamp":"0","z":1}' '{"timestamp":253402300799,"z":1}' '{"timestamp":"253402300799","z":1}' '{"timestamp":"0001642283300","z":9223372036854775807}' | aggr ingest counters && aggr cat counters | tail -n 5
+$ printf '%s\n' '{"timestamp":0,"z":1}' '{"timestamp":"0","z":1}' '{"timestamp":253402300799,"z":1}' '{"timestamp":"253402300799","z":1}' > ends.jsonl
+$ printf '%s\n' '{"timestamp":"0001642283300","z":9223372036854775807}' >> ends.jsonl && cat ends.jsonl | aggr ingest counters && aggr cat counters | tail -n 5
 {"timestamp":0,"z":1}
 {"timestamp":0,"z":1}
 {"timestamp":253402300799,"z":1}
@@ -267,7 +270,8 @@ $ printf '%s\n' '[{"timestamp":1642283500,"arr":1},' '  {"timestamp":"1642283501
 {"timestamp":1642283501,"arr":2}
 
 # gzip, from a file and from stdin, also holding an array
-$ printf '%s\n' '{"timestamp":1642283600,"gz":1}' '{"timestamp":"1642283601","gz":2}' | gzip -c > in.gz && aggr ingest counters in.gz && printf '%s' '[{"timestamp":1642283602,"gz":3}]' | gzip -c | aggr ingest counters && aggr cat counters | tail -n 3
+$ printf '%s\n' '{"timestamp":1642283600,"gz":1}' '{"timestamp":"1642283601","gz":2}' | gzip -c > in.gz && aggr ingest counters in.gz
+$ printf '%s' '[{"timestamp":1642283602,"gz":3}]' | gzip -c | aggr ingest counters && aggr cat counters | tail -n 3
 {"timestamp":1642283600,"gz":1}
 {"timestamp":1642283601,"gz":2}
 {"timestamp":1642283602,"gz":3}
