@@ -1,5 +1,14 @@
 # --batch-id: a cron job that retries a run stores it once, and says so
 # only with -v (exit 0 and silence, so cron mails nothing).
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
+# A case that starts with "aggr purge" starts that log afresh.
+# Stores of their own (-d or AGGR_DIR), built by the cases that use
+# them: big, dmg, dmg2.
+
 $ aggr ingest flows --batch-id 2022-01-15T22 "$SEED/000-flow-aggregation/test_data1.json"
 
 $ aggr ingest flows --batch-id 2022-01-15T22 "$SEED/000-flow-aggregation/test_data1.json"; aggr cat flows | wc -l

@@ -1,5 +1,13 @@
 # aggr cat: --from, -n/--tail, --show-offset, --cursor-file, --follow, and
 # how they combine with --since/--until and with retention.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
+# A case that starts with "aggr purge" starts that log afresh.
+# Stores of their own (-d or AGGR_DIR), built by the cases that use
+# them: exp, fo, old.
 
 # three runs of two counters records: offsets 0-5
 $ for i in 1 2 3; do printf '{"timestamp":%d,"a.com":%d}\n' 1642284000 $i 1642284060 $i | aggr ingest counters - || exit; done

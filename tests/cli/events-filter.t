@@ -4,6 +4,13 @@
 # never hides a record: old segments without filters, false positives,
 # compaction and a damaged filter file all give the full read's answer.
 # AGGR_NOW is 2022-01-15T22:00:00Z.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
+# Stores of their own (-d or AGGR_DIR), built by the cases that use
+# them: fp, old.
 
 # 600 events (start 1000 + n, tag nN) in 6 runs, small blocks and segments
 $ for r in $(seq 0 5); do seq $((r * 100)) $((r * 100 + 99)) | awk '{ printf "{\"tags\":[\"n%d\"],\"start_epoch\":%d}\n", $1, 1000 + $1 }' | AGGR_BLOCK_BYTES=1024 AGGR_SEGMENT_BYTES=3000 aggr ingest events || exit; done; aggr events list --format ndjson | jq -r '[._id, .tags[0]] | @tsv' > ids && wc -l < ids && test "$(grep -c ' filter$' "$AGGR_DIR/events/MANIFEST")" -ge 3 && test "$(ls "$AGGR_DIR/events" | grep -c '\.flt$')" = "$(grep -c ' filter$' "$AGGR_DIR/events/MANIFEST")" && echo filtered

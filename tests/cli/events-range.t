@@ -2,6 +2,11 @@
 # does (AGGR_NOW included), and every stored record reads back; a change
 # that was stored says so when its report cannot be written.
 # Now is 2022-01-15T22:00:00Z = 1642284000.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
 
 # --- AGGR_NOW outside 1970..9999 is a usage error, and stores nothing ---
 $ echo '{"tags":["a"]}' | AGGR_NOW=-1 aggr ingest events

@@ -4,6 +4,12 @@
 # window, stop, remove by --id, --start and --purge, compact, check.
 # Helpers in events-state.sh; "names" shows each id as its event's name.
 # Segments hold one run each (AGGR_SEGMENT_BYTES=1); T = 1642284000.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
+# Each scenario has a data directory of its own (events-state.sh NAME).
 
 # --- retention: E1's record is retained away, its stop record is not ---
 $ . "$TESTS/cli/events-state.sh" r; add e1 0 && at 0 retain events --set 1h && at 1800 events stop $(id e1) | names

@@ -3,6 +3,14 @@
 # errors, and compaction. Ids are random: "ids" replaces each with ID after
 # checking its shape (24 lowercase hex digits). Now is 2022-01-15T22:00:00Z
 # = 1642284000.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
+# Stores of their own (-d or AGGR_DIR), built by the cases that use
+# them: arr, bad, f, long.
+
 $ printf '%s\n' 'sed -E "s/\"[0-9a-f]{24}\"/ID/g"' > ids && mkdir -p "$AGGR_DIR" && aggr events list
 | []
 

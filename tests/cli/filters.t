@@ -2,6 +2,13 @@
 # lookups give exactly what a store with one segment gives; a damaged or
 # missing filter file is exit 8 naming it, and check --repair rebuilds it.
 # AGGR_NOW is 2022-01-15T22:00:00Z.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
+# Stores of their own (-d or AGGR_DIR), built by the cases that use
+# them: ev, many, one.
 
 # 3000 events of 97 users (a session's start and end often in different
 # runs), in 6 runs: into "one" in one segment; into "many" with small blocks

@@ -1,4 +1,9 @@
 # aggr flows: grouping, sums, bytewise order, pagination and output formats.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
 
 # an empty store (a data directory without the log)
 $ mkdir -p "$AGGR_DIR"; aggr flows --hour 1

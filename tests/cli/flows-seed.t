@@ -1,4 +1,10 @@
 # The flow-aggregation service's own cases, on its seed data.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
+
 $ aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json"
 
 $ aggr flows --hour 1

@@ -1,6 +1,13 @@
 # aggr info: retention, live and expired records, batch IDs, bytes on disk, the total row
 # (the expired run is deleted by the retain --set; the case at the end
 # counts expired records of blocks not yet deleted)
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
+# Stores of their own (-d or AGGR_DIR), built by the cases that use
+# them: exp.
 
 $ AGGR_NOW=2021-11-01T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest counters --batch-id one <<< '{"timestamp":1642284000,"a.com":1}' && aggr retain counters --set 30d && printf '{"timestamp":1642284000,"a.com":%d}\n' 2 3 | aggr ingest counters --batch-id auto && aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json"
 

@@ -1,4 +1,9 @@
 # aggr ingest from cron: --ignore-missing, --remove-source-files, --max-errors N --rejects FILE
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
 
 # --- the README's crontab line, run on a spool of files, then on the empty spool ---
 

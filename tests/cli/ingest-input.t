@@ -1,5 +1,10 @@
 # aggr ingest: every accepted input shape (JSON lines, JSON array documents,
 # plain or gzip, files or stdin), each checked through cat or flows.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
 
 # JSON lines from a file; -v reports the count
 $ printf '{"src_app":"%s","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":%d,"bytes_rx":%d}\n' a 1 2 b 3 4 > lines.jsonl && aggr -v ingest flows lines.jsonl

@@ -3,6 +3,11 @@
 # fit; --set-max-bytes keeps the size in the MANIFEST, and ingest and
 # stream publish apply it on their way out. The newest segment stays.
 # AGGR_SEGMENT_BYTES=1: each run is a sealed segment of its own.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
 
 $ for i in 1 2 3 4; do echo "{\"timestamp\":1642284000,\"a$i.example\":$i}" | AGGR_NOW=2021-01-0${i}T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest counters || exit 1; done
 

@@ -1,6 +1,13 @@
 # Retention: a sessions log keeps records 365.25 days after their ingest.
 # Run A is ingested at 2021-01-15T00:00Z, in a segment of its own (each
 # run seals its segment); 365.25 days later is 2022-01-15T06:00Z.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
+# A case that starts with "aggr purge" starts that log afresh.
+
 $ { session ann start a1 2021-01-14T10:00:00 fi; session ann end a1 2021-01-14T11:00:00 fi; } > a.json && AGGR_NOW=2021-01-15T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest sessions a.json
 
 # 364 days later, and exactly 365.25 days later, it is all there

@@ -1,6 +1,13 @@
 # The user-session service's own data. Its README's batch (8 events):
 # d6313e1fb7d247a6a034e2aadc30ab3f's session 5f933591-... has its end
 # before its start in the batch, and is complete all the same.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
+# A case that starts with "aggr purge" starts that log afresh.
+
 $ AGGR_NOW=2019-05-01T00:00:00Z aggr ingest sessions "$SEED/004-user-sessions/readme_batch.json"
 
 $ AGGR_NOW=2019-05-01T00:00:00Z aggr -v sessions --user d6313e1fb7d247a6a034e2aadc30ab3f

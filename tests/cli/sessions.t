@@ -1,4 +1,10 @@
 # aggr ingest sessions and aggr sessions (AGGR_NOW is 2022-01-15T22:00:00Z)
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
+# A case that starts with "aggr purge" starts that log afresh.
 
 # ---- validation: a bad record stores nothing, exit 3 with file:line
 $ { session u start s 2016-11-01T14:54:48; session u start s 2016-11-40T14:54:48; } > bad.json && aggr ingest sessions bad.json

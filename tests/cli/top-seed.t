@@ -1,5 +1,11 @@
 # The domain-counter service's own cases on its seed data (records in key
 # order; timestamps are UTC 2022-01-15 22:00, 21:58, 21:59, 22:01).
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
+
 $ jq -c '.[]' "$SEED/001-domain-counter/db.json" | aggr ingest counters
 
 $ AGGR_NOW=2022-01-15T22:00:00Z aggr top --hour

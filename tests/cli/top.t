@@ -12,6 +12,13 @@
 #   2022-01-31 23:00-02-01   across a month end
 #   2024-02-28 - 2024-03-01  a leap day
 # "tz", "prune" and "empty" are stores of their own (-d).
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole; a case split from its setup says so ("the case above").
+# Stores of their own (-d or AGGR_DIR), built by the cases that use
+# them: empty, prune, tz.
 
 # --- across midnight ---
 # 00:00:00 next, 23:59:59 m2, 23:59:00 m1+x, 23:00:00 h, 22:59:59 before,
