@@ -6,7 +6,8 @@
 # Setup: the cases run in order in one temporary directory and share one
 # data directory ($AGGR_DIR, empty at the start): each case builds on
 # what the cases above it stored and the files they wrote, so run the
-# file whole; a case split from its setup says so ("the case above").
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
 
 $ for r in $(seq 0 9); do seq $((r * 20)) $((r * 20 + 19)) | awk '{ printf "{\"tags\":[\"n%d\"],\"start_epoch\":%d}\n", $1, 1000 + $1 }' | AGGR_BLOCK_BYTES=512 AGGR_SEGMENT_BYTES=2000 aggr ingest events || exit; done; aggr events list --format ndjson | wc -l; ls "$AGGR_DIR/events" | grep -c 'jsonl.gz'
 200

@@ -8,7 +8,8 @@
 # Setup: the cases run in order in one temporary directory and share one
 # data directory ($AGGR_DIR, empty at the start): each case builds on
 # what the cases above it stored and the files they wrote, so run the
-# file whole; a case split from its setup says so ("the case above").
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
 # Each scenario has a data directory of its own (events-state.sh NAME).
 
 # --- retention: E1's record is retained away, its stop record is not ---

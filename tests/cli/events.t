@@ -7,7 +7,8 @@
 # Setup: the cases run in order in one temporary directory and share one
 # data directory ($AGGR_DIR, empty at the start): each case builds on
 # what the cases above it stored and the files they wrote, so run the
-# file whole; a case split from its setup says so ("the case above").
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
 # Stores of their own (-d or AGGR_DIR), built by the cases that use
 # them: arr, bad, f, long.
 

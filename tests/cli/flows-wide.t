@@ -3,7 +3,8 @@
 # Setup: the cases run in order in one temporary directory and share one
 # data directory ($AGGR_DIR, empty at the start): each case builds on
 # what the cases above it stored and the files they wrote, so run the
-# file whole; a case split from its setup says so ("the case above").
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
 
 $ printf '%s\n' '{"src_app":"a","dest_app":"x","vpc_id":"v","hour":7,"bytes_tx":10,"bytes_rx":1}' '{"src_app":"b","dest_app":"x","vpc_id":"v","hour":7,"bytes_tx":5,"bytes_rx":30}' '{"src_app":"a","dest_app":"x","vpc_id":"v","hour":8,"bytes_tx":7,"bytes_rx":7}' '{"src_app":"a","dest_app":"x","vpc_id":"v","hour":9,"bytes_tx":1,"bytes_rx":2}' '{"src_app":"c","dest_app":"x","vpc_id":"v","hour":9,"bytes_tx":20,"bytes_rx":0}' '{"src_app":"a","dest_app":"x","vpc_id":"v","hour":9,"bytes_tx":2,"bytes_rx":2}' '{"src_app":"z","dest_app":"x","vpc_id":"v","hour":2,"bytes_tx":1,"bytes_rx":1}' > f.jsonl && aggr ingest flows f.jsonl
 

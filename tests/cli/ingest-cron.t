@@ -3,15 +3,19 @@
 # Setup: the cases run in order in one temporary directory and share one
 # data directory ($AGGR_DIR, empty at the start): each case builds on
 # what the cases above it stored and the files they wrote, so run the
-# file whole; a case split from its setup says so ("the case above").
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
 
 # --- the README's crontab line, run on a spool of files, then on the empty spool ---
 
-$ grep -o 'aggr ingest flows --no-wait --ignore-missing [^`]*/var/spool/flows/\*\.json' "$TESTS/../README.md" | head -1 | sed "s|/var/spool|$PWD/var/spool|g" > recipe; wc -l < recipe; mkdir -p var/spool/flows
+$ grep -o 'aggr ingest flows --no-wait --ignore-missing [^`]*/var/spool/flows/\*\.json' "$TESTS/../README.md" | head -1 | sed "s|/var/spool|$PWD/var/spool|g" > recipe
+$ wc -l < recipe; mkdir -p var/spool/flows
 1
 
 # two files, one with a bad record: both loaded, the bad record set aside, the files gone
-$ printf '{"src_app":"a","dest_app":"b","vpc_id":"v","hour":1,"bytes_tx":1,"bytes_rx":2}\n' > var/spool/flows/1.json && printf '{"src_app":"c","dest_app":"b","vpc_id":"v","hour":1,"bytes_tx":5,"bytes_rx":5}\n{"src_app":"a","dest_app":"b","vpc_id":"v","hour":"x","bytes_tx":1,"bytes_rx":2}\n' > var/spool/flows/2.json && sh recipe 2> err; echo "exit $?"; ls var/spool/flows; sed "s|$PWD|.|g" var/spool/flows.rejects err; aggr flows --hour 1 --format csv
+$ flow a 1 1 2 b > var/spool/flows/1.json && flow c 1 5 5 b > var/spool/flows/2.json
+$ echo '{"src_app":"a","dest_app":"b","vpc_id":"v","hour":"x","bytes_tx":1,"bytes_rx":2}' >> var/spool/flows/2.json
+$ sh recipe 2> err; echo "exit $?"; ls var/spool/flows; sed "s|$PWD|.|g" var/spool/flows.rejects err; aggr flows --hour 1 --format csv
 exit 10
 {"file":"./var/spool/flows/2.json","line":2,"error":"hour: not an integer","record":"{\"src_app\":\"a\",\"dest_app\":\"b\",\"vpc_id\":\"v\",\"hour\":\"x\",\"bytes_tx\":1,\"bytes_rx\":2}"}
 aggr: ingest: set aside 1 bad record in ./var/spool/flows.rejects
@@ -53,7 +57,8 @@ $ aggr ingest counters c1.json gone.json; aggr cat counters | wc -l
 
 # --- --remove-source-files ---
 
-$ printf '{"timestamp":1642284000,"b.com":%d}\n' 1 2 > r1.json && printf '{"timestamp":1642284000,"b.com":3}\n' > r2.json && aggr -v ingest counters --remove-source-files r1.json r2.json; ls r1.json r2.json 2>&1 | sed 's/.*cannot access/cannot access/'
+$ printf '{"timestamp":1642284000,"b.com":%d}\n' 1 2 > r1.json && printf '{"timestamp":1642284000,"b.com":3}\n' > r2.json
+$ aggr -v ingest counters --remove-source-files r1.json r2.json; ls r1.json r2.json 2>&1 | sed 's/.*cannot access/cannot access/'
 ! aggr: ingest: stored 2 records in counters
 ! aggr: ingest: stored 1 record in counters
 cannot access 'r1.json': No such file or directory
@@ -67,7 +72,8 @@ $ printf '{"timestamp":1642284000,"b.com":3}\n' > r3.json && aggr -v ingest coun
 3
 
 # a bad file stops there: the ones before it are loaded and removed, it and the rest stay
-$ printf '{"timestamp":1642284000,"d.com":1}\n' > s1.json && printf 'bad\n' > s2.json && printf '{"timestamp":1642284000,"d.com":3}\n' > s3.json && aggr ingest counters --remove-source-files s1.json s2.json s3.json; echo "exit $?"; ls s*.json; aggr cat counters | grep -c d.com
+$ printf '{"timestamp":1642284000,"d.com":1}\n' > s1.json && printf 'bad\n' > s2.json && printf '{"timestamp":1642284000,"d.com":3}\n' > s3.json
+$ aggr ingest counters --remove-source-files s1.json s2.json s3.json; echo "exit $?"; ls s*.json; aggr cat counters | grep -c d.com
 !~ ^aggr: ingest: s2\.json:1: invalid JSON: 
 exit 3
 s2.json
@@ -96,7 +102,8 @@ $ aggr ingest counters --remove-source-files --batch-id nightly-3 s3.json; ls s3
 
 # --- --max-errors N --rejects FILE ---
 
-$ printf '{"timestamp":1642284000,"e.com":1}\n{"timestamp":"x","e.com":2}\n[1,\n{"timestamp":1642284000,"e.com":4}\n' > m.json && aggr ingest counters --max-errors 2 --rejects rej m.json; echo "exit $?"; jq -c '[.file, .line, (.error | sub(":.*"; "")), .record]' rej; aggr cat counters | grep e.com
+$ printf '{"timestamp":1642284000,"e.com":1}\n{"timestamp":"x","e.com":2}\n[1,\n{"timestamp":1642284000,"e.com":4}\n' > m.json
+$ aggr ingest counters --max-errors 2 --rejects rej m.json; echo "exit $?"; jq -c '[.file, .line, (.error | sub(":.*"; "")), .record]' rej; aggr cat counters | grep e.com
 ! aggr: ingest: set aside 2 bad records in rej
 exit 10
 ["m.json",2,"timestamp","{\"timestamp\":\"x\",\"e.com\":2}"]
@@ -105,7 +112,8 @@ exit 10
 {"timestamp":1642284000,"e.com":4}
 
 # past N: nothing stored, exit 3, the rejects file as it was
-$ printf '{"timestamp":1642284000,"f.com":1}\n{"timestamp":"x"}\n{"timestamp":"y"}\n' > m2.json && aggr ingest counters --max-errors 1 --rejects rej m2.json; echo "exit $?"; wc -l < rej; aggr cat counters | grep -c f.com; true
+$ printf '{"timestamp":1642284000,"f.com":1}\n{"timestamp":"x"}\n{"timestamp":"y"}\n' > m2.json
+$ aggr ingest counters --max-errors 1 --rejects rej m2.json; echo "exit $?"; wc -l < rej; aggr cat counters | grep -c f.com; true
 !~ ^aggr: ingest: m2\.json:3: timestamp: .*: more than 1 bad record \(--max-errors\): nothing stored$
 exit 3
 2
@@ -135,7 +143,8 @@ exit 0
 5
 
 # with --remove-source-files: per file, and the file goes
-$ printf '{"timestamp":1642284000,"k.com":1}\nbad\n' > k.json && aggr ingest counters --remove-source-files --max-errors 1 --rejects rej k.json; echo "exit $?"; ls k.json 2>/dev/null; tail -1 rej | jq -c '[.file, .line, .record]'
+$ printf '{"timestamp":1642284000,"k.com":1}\nbad\n' > k.json
+$ aggr ingest counters --remove-source-files --max-errors 1 --rejects rej k.json; echo "exit $?"; ls k.json 2>/dev/null; tail -1 rej | jq -c '[.file, .line, .record]'
 ! aggr: ingest: set aside 1 bad record in rej
 exit 10
 ["k.json",2,"bad"]

@@ -7,7 +7,8 @@
 # Setup: the cases run in order in one temporary directory and share one
 # data directory ($AGGR_DIR, empty at the start): each case builds on
 # what the cases above it stored and the files they wrote, so run the
-# file whole; a case split from its setup says so ("the case above").
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
 
 # stored-form lines and other spellings of the same records, mixed
 $ { flow a 3 10 20 b; printf '%s\n' '{ "src_app": "a", "dest_app": "b", "vpc_id": "v", "hour": 3, "bytes_tx": 1, "bytes_rx": 2 }'; } > f.jsonl

@@ -4,7 +4,8 @@
 # Setup: the cases run in order in one temporary directory and share one
 # data directory ($AGGR_DIR, empty at the start): each case builds on
 # what the cases above it stored and the files they wrote, so run the
-# file whole; a case split from its setup says so ("the case above").
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
 
 # JSON lines from a file; -v reports the count
 $ printf '{"src_app":"%s","dest_app":"d","vpc_id":"v","hour":1,"bytes_tx":%d,"bytes_rx":%d}\n' a 1 2 b 3 4 > lines.jsonl && aggr -v ingest flows lines.jsonl

@@ -7,7 +7,8 @@
 # Setup: the cases run in order in one temporary directory and share one
 # data directory ($AGGR_DIR, empty at the start): each case builds on
 # what the cases above it stored and the files they wrote, so run the
-# file whole; a case split from its setup says so ("the case above").
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
 
 $ for i in 1 2 3 4; do echo "{\"timestamp\":1642284000,\"a$i.example\":$i}" | AGGR_NOW=2021-01-0${i}T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest counters || exit 1; done
 

@@ -5,7 +5,8 @@
 # Setup: the cases run in order in one temporary directory and share one
 # data directory ($AGGR_DIR, empty at the start): each case builds on
 # what the cases above it stored and the files they wrote, so run the
-# file whole; a case split from its setup says so ("the case above").
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
 # A case that starts with "aggr purge" starts that log afresh.
 
 $ { session ann start a1 2021-01-14T10:00:00 fi; session ann end a1 2021-01-14T11:00:00 fi; } > a.json && AGGR_NOW=2021-01-15T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest sessions a.json

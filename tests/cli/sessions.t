@@ -3,7 +3,8 @@
 # Setup: the cases run in order in one temporary directory and share one
 # data directory ($AGGR_DIR, empty at the start): each case builds on
 # what the cases above it stored and the files they wrote, so run the
-# file whole; a case split from its setup says so ("the case above").
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
 # A case that starts with "aggr purge" starts that log afresh.
 
 # ---- validation: a bad record stores nothing, exit 3 with file:line
