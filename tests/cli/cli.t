@@ -219,7 +219,7 @@ $ aggr -d afile info
 
 # --- the data directory: -d before or after the command, else $AGGR_DIR, $XDG_DATA_HOME, $HOME ---
 
-$ aggr -d one ingest flows "$SEED/000-flow-aggregation/test_data1.json" && aggr ingest flows -d two "$SEED/000-flow-aggregation/test_data1.json" && aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json" --data-dir=two && ls one two
+$ aggr -d one ingest flows "$FLOWS1" && aggr ingest flows -d two "$FLOWS1" && aggr ingest flows "$FLOWS1" --data-dir=two && ls one two
 one:
 flows
 |
@@ -422,15 +422,15 @@ $ aggr purge bogus
 # --- the writer lock ---
 
 # hold LOCK in the background until it is taken, then try to write
-$ aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json" && md5sum "$AGGR_DIR"/flows/* > sums; flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK" true 2>/dev/null; do sleep 0.05; done; aggr ingest flows --no-wait "$SEED/000-flow-aggregation/test_data1.json"; r=$?; md5sum -c --quiet sums; wait; exit $r
+$ aggr ingest flows "$FLOWS1" && md5sum "$AGGR_DIR"/flows/* > sums; flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK" true 2>/dev/null; do sleep 0.05; done; aggr ingest flows --no-wait "$FLOWS1"; r=$?; md5sum -c --quiet sums; wait; exit $r
 ! aggr: ingest: flows is locked by another writer
 [5]
 
-$ flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK" true; do sleep 0.05; done; aggr --no-wait ingest flows "$SEED/000-flow-aggregation/test_data1.json"; r=$?; md5sum -c --quiet sums; wait; exit $r
+$ flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK" true; do sleep 0.05; done; aggr --no-wait ingest flows "$FLOWS1"; r=$?; md5sum -c --quiet sums; wait; exit $r
 ! aggr: ingest: flows is locked by another writer
 [5]
 
-$ flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK" true; do sleep 0.05; done; aggr ingest flows --wait 0.2 "$SEED/000-flow-aggregation/test_data1.json"; r=$?; md5sum -c --quiet sums; wait; exit $r
+$ flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK" true; do sleep 0.05; done; aggr ingest flows --wait 0.2 "$FLOWS1"; r=$?; md5sum -c --quiet sums; wait; exit $r
 ! aggr: ingest: flows is locked by another writer (gave up waiting)
 [5]
 
@@ -445,7 +445,7 @@ $ flock "$AGGR_DIR/flows/LOCK" sleep 1 & until ! flock -n "$AGGR_DIR/flows/LOCK"
 
 # a writer that may wait gets the lock once it is released (and with -v
 # says what it waits for)
-$ flock "$AGGR_DIR/flows/LOCK" sleep 1 & p=$!; until ! flock -n "$AGGR_DIR/flows/LOCK" true; do sleep 0.05; done; aggr -v ingest flows --wait 10 "$SEED/000-flow-aggregation/test_data1.json" 2>err; r=$?; wait; sed "s/(held by pid $p)/(held by pid P)/" err >&2; exit $r
+$ flock "$AGGR_DIR/flows/LOCK" sleep 1 & p=$!; until ! flock -n "$AGGR_DIR/flows/LOCK" true; do sleep 0.05; done; aggr -v ingest flows --wait 10 "$FLOWS1" 2>err; r=$?; wait; sed "s/(held by pid $p)/(held by pid P)/" err >&2; exit $r
 ! aggr: ingest: waiting for lock on flows (held by pid P)
 ! aggr: ingest: stored 5 records in flows
 

@@ -1,7 +1,7 @@
 # A file size limit (ulimit -f, in KiB) stands in for a full disk: the
 # write fails, the command says so with exit 1, and the store is exactly
 # as it was.
-$ aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json"; seq 1 20000 | awk '{printf "{\"src_app\":\"s%d\",\"dest_app\":\"d\",\"vpc_id\":\"v\",\"hour\":3,\"bytes_tx\":1,\"bytes_rx\":1}\n", $1}' > big.jsonl; find "$AGGR_DIR" -type f ! -name LOCK | sort | xargs md5sum > before
+$ aggr ingest flows "$FLOWS1"; seq 1 20000 | awk '{printf "{\"src_app\":\"s%d\",\"dest_app\":\"d\",\"vpc_id\":\"v\",\"hour\":3,\"bytes_tx\":1,\"bytes_rx\":1}\n", $1}' > big.jsonl; find "$AGGR_DIR" -type f ! -name LOCK | sort | xargs md5sum > before
 
 $ (ulimit -f 40; AGGR_BLOCK_BYTES=4096 aggr ingest flows big.jsonl)
 ! aggr: ingest: cannot write flows/00000000000000000000.jsonl.gz.open: File too large

@@ -10,7 +10,7 @@
 # Stores of their own (-d or AGGR_DIR), built by the cases that use
 # them: exp.
 
-$ AGGR_NOW=2021-11-01T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest counters --batch-id one <<< '{"timestamp":1642284000,"a.com":1}' && aggr retain counters --set 30d && printf '{"timestamp":1642284000,"a.com":%d}\n' 2 3 | aggr ingest counters --batch-id auto && aggr ingest flows "$SEED/000-flow-aggregation/test_data1.json"
+$ AGGR_NOW=2021-11-01T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest counters --batch-id one <<< '{"timestamp":1642284000,"a.com":1}' && aggr retain counters --set 30d && printf '{"timestamp":1642284000,"a.com":%d}\n' 2 3 | aggr ingest counters --batch-id auto && aggr ingest flows "$FLOWS1"
 
 $ aggr info --format ndjson | jq -c '[.log, .kind, .records, .retention_seconds, .live_records, .expired_records, .batch_ids, (.disk_bytes > 0)]'
 | ["counters","counters",2,2592000,2,0,1,true]
