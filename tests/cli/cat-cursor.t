@@ -190,7 +190,9 @@ $ aggr cat streams/nosuch --from 0
 # --- retention removed what the cursor points at: counted, never silent ---
 
 # two old runs in their own segments, then a new one
-$ AGGR_SEGMENT_BYTES=1 AGGR_NOW=2022-01-01T00:00:00Z sh -c 'for i in 1 2; do printf "{\"timestamp\":1642284000,\"r.com\":%d}\n" $i $i | aggr ingest counters --data-dir old || exit; done' && AGGR_SEGMENT_BYTES=1 sh -c 'printf "{\"timestamp\":1642284000,\"r.com\":3}\n" | aggr ingest counters --data-dir old' && aggr cat counters -d old --show-offset -n 1
+$ AGGR_SEGMENT_BYTES=1 AGGR_NOW=2022-01-01T00:00:00Z sh -c 'for i in 1 2; do printf "{\"timestamp\":1642284000,\"r.com\":%d}\n" $i $i | aggr ingest counters --data-dir old || exit; done'
+$ AGGR_SEGMENT_BYTES=1 sh -c 'printf "{\"timestamp\":1642284000,\"r.com\":3}\n" | aggr ingest counters --data-dir old'
+$ aggr cat counters -d old --show-offset -n 1
 {"offset":4,"record":{"timestamp":1642284000,"r.com":3}}
 
 $ printf 'counters 1\n' > oc && aggr retain counters -d old --older-than 7d && aggr cat counters -d old --cursor-file oc; cat oc
@@ -207,7 +209,9 @@ $ aggr cat counters -d old
 {"timestamp":1642284000,"r.com":3}
 
 # expired but not yet deleted (a retention period, no retain run) counts the same
-$ AGGR_SEGMENT_BYTES=1 AGGR_NOW=2022-01-01T00:00:00Z sh -c 'printf "{\"timestamp\":1642284000,\"e.com\":1}\n" | aggr ingest counters -d exp && aggr retain counters -d exp --set 30d' && AGGR_SEGMENT_BYTES=1 sh -c 'printf "{\"timestamp\":1642284000,\"e.com\":2}\n" | aggr ingest counters -d exp --no-wait' && aggr cat counters -d exp --from 0
+$ AGGR_SEGMENT_BYTES=1 AGGR_NOW=2022-01-01T00:00:00Z sh -c 'printf "{\"timestamp\":1642284000,\"e.com\":1}\n" | aggr ingest counters -d exp && aggr retain counters -d exp --set 30d'
+$ AGGR_SEGMENT_BYTES=1 sh -c 'printf "{\"timestamp\":1642284000,\"e.com\":2}\n" | aggr ingest counters -d exp --no-wait'
+$ aggr cat counters -d exp --from 0
 {"timestamp":1642284000,"e.com":1}
 {"timestamp":1642284000,"e.com":2}
 
@@ -223,22 +227,27 @@ counters 5
 
 # the records there, then each new run as it commits, across segment rolls;
 # SIGTERM stops it (exit 0) with the cursor saved after the last record
-$ mkdir fo; ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 timeout -k 5 60 aggr cat counters -d fo --follow --cursor-file fcur --show-offset > out 2> err & pid=$!; sleep 0.3; for i in 1 2 3; do printf '{"timestamp":1642284000,"f.com":%d}\n' $i | AGGR_SEGMENT_BYTES=1 aggr ingest counters -d fo || exit; for t in $(seq 100); do [ "$(wc -l < out)" -ge $i ] && break; sleep 0.1; done; done; kill -TERM $pid; wait $pid; echo "exit $?"; cat out err fcur; aggr info counters -d fo | jq '.[0].segments'
+$ for i in 1 2 3; do printf '{"timestamp":1642284000,"f.com":%d}\n' $i > f$i.json; done; mkdir fo
+$ nolsan timeout -k 5 60 aggr cat counters -d fo --follow --cursor-file fcur --show-offset > out 2> err & pid=$!; sleep 0.3; for i in 1 2 3; do cat f$i.json | AGGR_SEGMENT_BYTES=1 aggr ingest counters -d fo || exit; wait_for lines out $i; done; finish TERM $pid; cat out err fcur
 exit 0
 {"offset":0,"record":{"timestamp":1642284000,"f.com":1}}
 {"offset":1,"record":{"timestamp":1642284000,"f.com":2}}
 {"offset":2,"record":{"timestamp":1642284000,"f.com":3}}
 counters 3
+
+# ... the three runs (the case above) rolled three segments
+$ aggr info counters -d fo | jq '.[0].segments'
 3
 
 # -n then follow; SIGINT stops it too
-$ ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 timeout -k 5 60 aggr cat counters -d fo -f -n 1 > out2 & pid=$!; for t in $(seq 100); do [ -s out2 ] && break; sleep 0.1; done; printf '{"timestamp":1642284000,"f.com":4}\n' | aggr ingest counters -d fo; for t in $(seq 100); do [ "$(wc -l < out2)" -ge 2 ] && break; sleep 0.1; done; kill -INT $pid; wait $pid; echo "exit $?"; cat out2
+$ nolsan timeout -k 5 60 aggr cat counters -d fo -f -n 1 > out2 & pid=$!; wait_for test -s out2; printf '{"timestamp":1642284000,"f.com":4}\n' | aggr ingest counters -d fo; wait_for lines out2 2; finish INT $pid; cat out2
 exit 0
 {"timestamp":1642284000,"f.com":3}
 {"timestamp":1642284000,"f.com":4}
 
 # a window applies to the records followed
-$ ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 timeout -k 5 60 aggr cat counters -d fo -f --from 4 --since 2022-01-15T22:01:00Z > out3 & pid=$!; sleep 0.3; printf '{"timestamp":1642284000,"f.com":5}\n{"timestamp":1642284060,"f.com":6}\n' | aggr ingest counters -d fo; for t in $(seq 100); do [ -s out3 ] && break; sleep 0.1; done; kill -TERM $pid; wait $pid; echo "exit $?"; cat out3
+$ printf '{"timestamp":1642284000,"f.com":5}\n{"timestamp":1642284060,"f.com":6}\n' > f56.json
+$ nolsan timeout -k 5 60 aggr cat counters -d fo -f --from 4 --since 2022-01-15T22:01:00Z > out3 & pid=$!; sleep 0.3; cat f56.json | aggr ingest counters -d fo; wait_for test -s out3; finish TERM $pid; cat out3
 exit 0
 {"timestamp":1642284060,"f.com":6}
 
@@ -250,7 +259,8 @@ $ ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 timeout -k 5 20 agg
 # ingested expired, in a segment of its own)
 $ aggr retain counters -d fo --set 30d
 
-$ ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 timeout -k 5 60 aggr cat counters -d fo -f --from 6 > out4 2> err4 & pid=$!; sleep 0.3; AGGR_SEGMENT_BYTES=1 sh -c 'printf "{\"timestamp\":1642284000,\"g.com\":1}\n" | AGGR_NOW=2021-12-01T00:00:00Z aggr ingest counters -d fo; printf "{\"timestamp\":1642284000,\"g.com\":2}\n" | aggr ingest counters -d fo' ; for t in $(seq 100); do [ -s out4 ] && break; sleep 0.1; done; kill -TERM $pid; wait $pid; echo "exit $?"; cat out4 err4
+$ for i in 1 2; do printf '{"timestamp":1642284000,"g.com":%d}\n' $i > g$i.json; done
+$ nolsan timeout -k 5 60 aggr cat counters -d fo -f --from 6 > out4 2> err4 & pid=$!; sleep 0.3; AGGR_SEGMENT_BYTES=1 sh -c 'cat g1.json | AGGR_NOW=2021-12-01T00:00:00Z aggr ingest counters -d fo; cat g2.json | aggr ingest counters -d fo' ; wait_for test -s out4; finish TERM $pid; cat out4 err4
 exit 0
 {"timestamp":1642284000,"g.com":2}
 aggr: cat: counters: skipped 1 record at offset 6: removed by retention or purge

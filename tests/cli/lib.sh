@@ -27,6 +27,7 @@
 #   wait_for CMD...  run CMD every 0.1 s until it succeeds, 10 s at most;
 #                    returns 0 either way (the case checks what it waits for)
 #   lines FILE N     FILE has at least N lines
+#   finish SIG PID   send SIG to PID, wait for it and print "exit STATUS"
 
 store_sums() {
 	find "$AGGR_DIR" -type f ! -name LOCK | sort | xargs -r md5sum
@@ -94,4 +95,10 @@ lines() {
 
 chars() {
 	head -c "$1" /dev/zero | tr '\0' "$2"
+}
+
+finish() {
+	kill -"$1" "$2"
+	wait "$2"
+	echo "exit $?"
 }
