@@ -20,6 +20,14 @@
 #   $FLOWS1          the seed data's flows file (000-flow-aggregation)
 #   chars N C        N times the character C, no newline (long fields)
 #
+# Two ways to the same answer:
+#   agree ENV ARGS...   run `aggr ARGS` as it is and with the environment
+#                    ENV added (VAR=VALUE, several split by spaces: say
+#                    AGGR_STREAM_COUNTS=read, or AGGR_DIR=$PWD/other); print
+#                    the answer when both stdouts are the same, else print
+#                    "differs: ARGS" and the diff and return 1; a failing
+#                    run returns its status
+#
 # Background readers (--follow) and waiting for them:
 #   nolsan CMD... &  run CMD in the background as this process (exec: $! is
 #                    CMD's pid, so kill $! reaches it) without the leak
@@ -101,4 +109,17 @@ finish() {
 	kill -"$1" "$2"
 	wait "$2"
 	echo "exit $?"
+}
+
+agree() {
+	local envs=$1
+	shift
+	aggr "$@" > agree.a || return
+	env $envs aggr "$@" > agree.b || return
+	if ! cmp -s agree.a agree.b; then
+		echo "differs: $*"
+		diff agree.a agree.b | head -5
+		return 1
+	fi
+	cat agree.a
 }
