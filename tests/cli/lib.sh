@@ -19,6 +19,7 @@
 #                    (=null)
 #   $FLOWS1          the seed data's flows file (000-flow-aggregation)
 #   chars N C        N times the character C, no newline (long fields)
+#   flip FILE OFFSET MASK   XOR the byte at OFFSET of FILE with MASK, in place
 #
 # Two ways to the same answer:
 #   agree ENV ARGS...   run `aggr ARGS` as it is and with the environment
@@ -122,4 +123,10 @@ agree() {
 		return 1
 	fi
 	cat agree.a
+}
+
+flip() {
+	local b
+	b=$(od -An -tu1 -j"$2" -N1 "$1") || return
+	printf "\\$(printf %o $((b ^ $3)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }

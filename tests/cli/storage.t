@@ -65,7 +65,8 @@ $ umask 077 && aggr -d closed ingest flows "$SEED/000-flow-aggregation/test_data
 
 # --- several segments: 200-byte blocks, segments roll at 500 bytes ---
 
-$ for run in 1 2 3 4 5; do printf '{"src_app":"r%d-%d","dest_app":"d","vpc_id":"v","hour":%d,"bytes_tx":%d,"bytes_rx":1}\n' $run 1 $run 1 $run 2 $run 2 $run 3 $run 3 $run 4 $run 4 > run$run.jsonl; AGGR_BLOCK_BYTES=200 AGGR_SEGMENT_BYTES=500 aggr -d seg ingest flows run$run.jsonl || exit; done; ls seg/flows
+$ for run in 1 2 3 4 5; do for k in 1 2 3 4; do flow r$run-$k $run $k; done > run$run.jsonl; AGGR_BLOCK_BYTES=200 AGGR_SEGMENT_BYTES=500 aggr -d seg ingest flows run$run.jsonl || exit; done
+$ ls seg/flows
 00000000000000000000.idx
 00000000000000000000.jsonl.gz
 00000000000000000008.idx
@@ -127,7 +128,7 @@ $ cp -a seg seg.good
 
 # --- a flipped byte inside the first block of the first segment ---
 
-$ f=seg/flows/00000000000000000000.jsonl.gz; b=$(od -An -tu1 -j100 -N1 $f); printf "\\$(printf %o $(( b ^ 255 )))" | dd of=$f bs=1 seek=100 conv=notrunc 2>/dev/null; cmp -l $f seg.good/flows/00000000000000000000.jsonl.gz | wc -l
+$ f=seg/flows/00000000000000000000.jsonl.gz; flip $f 100 255; cmp -l $f seg.good/flows/00000000000000000000.jsonl.gz | wc -l
 1
 
 # (what zlib makes of the damaged deflate data may vary; file and offset may not)
@@ -156,7 +157,7 @@ r5-3,d,v,5,1,3
 r5-4,d,v,5,1,4
 
 # a flipped byte in a block header (its block_len field) fails the header CRC
-$ rm -rf seg && cp -a seg.good seg && f=seg/flows/00000000000000000000.jsonl.gz; b=$(od -An -tu1 -j20 -N1 $f); printf "\\$(printf %o $(( b ^ 1 )))" | dd of=$f bs=1 seek=20 conv=notrunc 2>/dev/null; aggr -d seg check
+$ rm -rf seg && cp -a seg.good seg && flip seg/flows/00000000000000000000.jsonl.gz 20 1; aggr -d seg check
 ! aggr: check: flows/00000000000000000000.jsonl.gz: offset 0: block header CRC mismatch
 [8]
 
@@ -184,7 +185,8 @@ $ aggr -d seg cat flows | cmp - <(aggr -d seg.good cat flows) && echo same
 same
 
 # the next ingest truncates the junk, then appends its block: the segment grows by exactly that block
-$ f=seg/flows/00000000000000000016; before=$(stat -c %s seg.good/flows/00000000000000000016.jsonl.gz.open); printf '{"src_app":"late","dest_app":"d","vpc_id":"v","hour":6,"bytes_tx":1,"bytes_rx":1}\n' > late.jsonl && AGGR_BLOCK_BYTES=200 aggr -d seg ingest flows late.jsonl && after=$(stat -c %s $f.jsonl.gz.open) && blk=$(tail -c 64 $f.idx | od -An -tu4 -j8 -N4) && echo $(( after - before - blk ))
+$ flow late 6 > late.jsonl && AGGR_BLOCK_BYTES=200 aggr -d seg ingest flows late.jsonl
+$ f=seg/flows/00000000000000000016; before=$(stat -c %s seg.good/${f#seg/}.jsonl.gz.open); after=$(stat -c %s $f.jsonl.gz.open) && blk=$(tail -c 64 $f.idx | od -An -tu4 -j8 -N4) && echo $(( after - before - blk ))
 0
 
 # byte for byte what the same ingest makes of the store without the junk
@@ -212,7 +214,8 @@ $ AGGR_BLOCK_BYTES=200 aggr -d seg ingest flows late.jsonl && zcat seg/flows/000
 # threads change nothing on disk or on stdout: ingest with the deflate
 # thread and without it writes the same bytes; cat and check on 1 and 4
 # reading threads print the same
-$ for t in 1 2; do seq 1 30000 | awk '{ printf "{\"src_app\":\"a%d\",\"dest_app\":\"d%d\",\"vpc_id\":\"v\",\"hour\":%d,\"bytes_tx\":%d,\"bytes_rx\":1}\n", $1 % 97, $1 % 13, $1 % 24, $1 }' | AGGR_THREADS=$t AGGR_BLOCK_BYTES=4096 aggr -d th$t ingest flows || exit; done; (cd th1/flows && md5sum MANIFEST *.jsonl.gz* *.idx) > sums && (cd th2/flows && md5sum -c --quiet ../../sums) && ls th1/flows
+$ for t in 1 2; do seq 1 30000 | awk '{ printf "{\"src_app\":\"a%d\",\"dest_app\":\"d%d\",\"vpc_id\":\"v\",\"hour\":%d,\"bytes_tx\":%d,\"bytes_rx\":1}\n", $1 % 97, $1 % 13, $1 % 24, $1 }' | AGGR_THREADS=$t AGGR_BLOCK_BYTES=4096 aggr -d th$t ingest flows || exit; done
+$ (cd th1/flows && md5sum MANIFEST *.jsonl.gz* *.idx) > sums && (cd th2/flows && md5sum -c --quiet ../../sums) && ls th1/flows
 00000000000000000000.idx
 00000000000000000000.jsonl.gz.open
 LOCK
