@@ -3,7 +3,7 @@
 # own (9), not as damage; check --repair (or the next writer) removes them;
 # and check --repair never makes them visible, not even once the index that
 # says where the commits end is lost.
-$ for r in a b; do for i in 1 2 3 4 5; do printf '{"src_app":"r%s","dest_app":"d%d","vpc_id":"v","hour":1,"bytes_tx":%d,"bytes_rx":1}\n' $r $i $i; done > $r.json; done; AGGR_BLOCK_BYTES=200 aggr ingest flows --batch-id A a.json && ls "$AGGR_DIR/flows"
+$ flow_files a b; AGGR_BLOCK_BYTES=200 aggr ingest flows --batch-id A a.json && ls "$AGGR_DIR/flows"
 00000000000000000000.idx
 00000000000000000000.jsonl.gz.open
 LOCK

@@ -14,6 +14,9 @@
 #   flow SRC [HOUR [TX [RX [DEST [VPC]]]]]   a flows record; defaults hour 1,
 #                    bytes_tx 1, bytes_rx 1, dest_app d, vpc_id v (an empty
 #                    argument takes the default too)
+#   flow_files NAME...   write NAME.json for each NAME: five flows records,
+#                    src_app rNAME, dest_app d1 to d5, hour 1, bytes_tx 1 to
+#                    5, bytes_rx 1
 #   session USER EVENT SID TS [COUNTRY]   a sessions record, with "country"
 #                    only when COUNTRY is given; =JSON gives its raw value
 #                    (=null)
@@ -129,4 +132,13 @@ flip() {
 	local b
 	b=$(od -An -tu1 -j"$2" -N1 "$1") || return
 	printf "\\$(printf %o $((b ^ $3)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
+flow_files() {
+	local r i
+	for r in "$@"; do
+		for i in 1 2 3 4 5; do
+			flow "r$r" 1 "$i" 1 "d$i"
+		done > "$r.json"
+	done
 }

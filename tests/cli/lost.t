@@ -1,7 +1,7 @@
 # check must not call a log clean when it cannot see its data, and each
 # such case has a way out (issue 12 item 10). Run A seals segment 0, runs B
 # and C go to the active segment 5.
-$ for r in a b c; do for i in 1 2 3 4 5; do printf '{"src_app":"r%s","dest_app":"d%d","vpc_id":"v","hour":1,"bytes_tx":%d,"bytes_rx":1}\n' $r $i $i; done > $r.json; done; AGGR_SEGMENT_BYTES=1 aggr -d good ingest flows a.json && aggr -d good ingest flows b.json && aggr -d good ingest flows c.json && ls good/flows
+$ flow_files a b c; AGGR_SEGMENT_BYTES=1 aggr -d good ingest flows a.json && aggr -d good ingest flows b.json && aggr -d good ingest flows c.json && ls good/flows
 00000000000000000000.idx
 00000000000000000000.jsonl.gz
 00000000000000000005.idx

@@ -42,7 +42,7 @@ $ aggr check
 # --- issue 12 item 5: repair never makes an uncommitted run visible ---
 # Run B's blocks written without its index entries (as a killed ingest
 # leaves them): data of the log after A and B, index of the log after A.
-$ for r in a b c; do for i in 1 2 3 4 5; do printf '{"src_app":"r%s","dest_app":"d%d","vpc_id":"v","hour":1,"bytes_tx":%d,"bytes_rx":1}\n' $r $i $i; done > $r.json; done; AGGR_BLOCK_BYTES=200 aggr -d a ingest flows a.json && cp -a a ab && AGGR_BLOCK_BYTES=200 aggr -d ab ingest flows --batch-id B b.json && rm -rf k && cp -a a k && cp ab/flows/00000000000000000000.jsonl.gz.open ab/flows/batches k/flows/ && aggr -d k cat flows | wc -l
+$ flow_files a b c; AGGR_BLOCK_BYTES=200 aggr -d a ingest flows a.json && cp -a a ab && AGGR_BLOCK_BYTES=200 aggr -d ab ingest flows --batch-id B b.json && rm -rf k && cp -a a k && cp ab/flows/00000000000000000000.jsonl.gz.open ab/flows/batches k/flows/ && aggr -d k cat flows | wc -l
 5
 
 $ rm k/flows/00000000000000000000.idx; aggr -d k check --repair; aggr -d k cat flows | cut -d'"' -f4 | uniq -c; cat k/flows/batches

@@ -3,7 +3,7 @@
 # range, the offsets and the record count lost (issue 12 item 11).
 # Run A fills sealed segment 0 with three blocks (records 0-1, 2-3, 4: bytes
 # 0-153, 154-310, 311-455, then the seal); run B is the active segment 5.
-$ for r in a b; do for i in 1 2 3 4 5; do printf '{"src_app":"r%s","dest_app":"d%d","vpc_id":"v","hour":1,"bytes_tx":%d,"bytes_rx":1}\n' $r $i $i; done > $r.json; done; AGGR_SEAL_AGE=0 AGGR_BLOCK_BYTES=200 aggr -d good ingest flows a.json && AGGR_BLOCK_BYTES=200 aggr -d good ingest flows b.json && ls good/flows && od -An -tu4 -w64 good/flows/00000000000000000000.idx | awk 'NR > 1 { print $1, $3, $5 }'
+$ flow_files a b; AGGR_SEAL_AGE=0 AGGR_BLOCK_BYTES=200 aggr -d good ingest flows a.json && AGGR_BLOCK_BYTES=200 aggr -d good ingest flows b.json && ls good/flows && od -An -tu4 -w64 good/flows/00000000000000000000.idx | awk 'NR > 1 { print $1, $3, $5 }'
 00000000000000000000.idx
 00000000000000000000.jsonl.gz
 00000000000000000005.idx
