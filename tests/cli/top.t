@@ -24,7 +24,9 @@
 # --- across midnight ---
 # 00:00:00 next, 23:59:59 m2, 23:59:00 m1+x, 23:00:00 h, 22:59:59 before,
 # 23:58:59 x (in log order)
-$ printf '%s\n' '{"timestamp":1642291200,"next":100}' '{"timestamp":1642291199,"m2":4}' '{"timestamp":1642291140,"m1":2,"x":3}' '{"timestamp":1642287600,"h":7}' '{"timestamp":1642287599,"before":50}' '{"timestamp":1642291139,"x":1}' | aggr ingest counters
+$ printf '%s\n' '{"timestamp":1642291200,"next":100}' '{"timestamp":1642291199,"m2":4}' '{"timestamp":1642291140,"m1":2,"x":3}' '{"timestamp":1642287600,"h":7}' > m.jsonl
+$ printf '%s\n' '{"timestamp":1642287599,"before":50}' '{"timestamp":1642291139,"x":1}' >> m.jsonl
+$ cat m.jsonl | aggr ingest counters
 
 # [23:59:00, 00:00:00): 00:00:00 and 23:58:59 are out
 $ aggr top --minute --at 2022-01-16T00:00:30Z
@@ -478,7 +480,11 @@ t\tb                     1
 # b3 01:00Z, b4 01:59:59Z, b5 02:00Z.
 # DST ends 2022-10-30T01:00Z (03:00 CEST -> 02:00 CET): o0 2022-10-29T23:59:59Z,
 # o1 00:00Z, o2 00:59:59Z, o3 01:00Z, o4 01:59:59Z, o5 02:00Z.
-$ printf '%s\n' '{"timestamp":1641751200,"prev":1}' '{"timestamp":1641754800,"early":8}' '{"timestamp":1641810599,"k0":1}' '{"timestamp":1641810600,"k1":2}' '{"timestamp":1641814199,"k2":3}' '{"timestamp":1641814200,"k3":4}' '{"timestamp":1641837600,"late":9}' '{"timestamp":1648339199,"b0":1}' '{"timestamp":1648339200,"b1":2}' '{"timestamp":1648342799,"b2":3}' '{"timestamp":1648342800,"b3":4}' '{"timestamp":1648346399,"b4":5}' '{"timestamp":1648346400,"b5":6}' '{"timestamp":1667087999,"o0":7}' '{"timestamp":1667088000,"o1":1}' '{"timestamp":1667091599,"o2":2}' '{"timestamp":1667091600,"o3":3}' '{"timestamp":1667095199,"o4":4}' '{"timestamp":1667095200,"o5":5}' | aggr -d tz ingest counters
+$ printf '%s\n' '{"timestamp":1641751200,"prev":1}' '{"timestamp":1641754800,"early":8}' '{"timestamp":1641810599,"k0":1}' '{"timestamp":1641810600,"k1":2}' > tz.jsonl
+$ printf '%s\n' '{"timestamp":1641814199,"k2":3}' '{"timestamp":1641814200,"k3":4}' '{"timestamp":1641837600,"late":9}' '{"timestamp":1648339199,"b0":1}' '{"timestamp":1648339200,"b1":2}' >> tz.jsonl
+$ printf '%s\n' '{"timestamp":1648342799,"b2":3}' '{"timestamp":1648342800,"b3":4}' '{"timestamp":1648346399,"b4":5}' '{"timestamp":1648346400,"b5":6}' '{"timestamp":1667087999,"o0":7}' >> tz.jsonl
+$ printf '%s\n' '{"timestamp":1667088000,"o1":1}' '{"timestamp":1667091599,"o2":2}' '{"timestamp":1667091600,"o3":3}' '{"timestamp":1667095199,"o4":4}' '{"timestamp":1667095200,"o5":5}' >> tz.jsonl
+$ cat tz.jsonl | aggr -d tz ingest counters
 
 # 11:45Z is 17:15 IST: the previous hour is 16:00-17:00 IST, [10:30Z, 11:30Z)
 $ aggr -d tz -v top --tz Asia/Kolkata --hour --at 2022-01-10T11:45:00Z
@@ -623,7 +629,8 @@ $ ls -A empty | wc -l
 # --- block pruning: 24 records 10 minutes apart from 10:00Z, 33 bytes a
 # line, 6 to a 200-byte block: one block per hour 10..13, a<h> in minutes
 # 0-20, b<h> in minutes 30-50 ---
-$ for i in $(seq 0 23); do h=$((10 + i / 6)); if [ $((i % 6)) -lt 3 ]; then d=a$h; else d=b$h; fi; printf '{"timestamp":%d,"%s":1}\n' $((1642240800 + i * 600)) $d; done > p.jsonl; AGGR_BLOCK_BYTES=200 aggr -d prune ingest counters p.jsonl
+$ for i in $(seq 0 23); do h=$((10 + i / 6)); if [ $((i % 6)) -lt 3 ]; then d=a$h; else d=b$h; fi; printf '{"timestamp":%d,"%s":1}\n' $((1642240800 + i * 600)) $d; done > p.jsonl
+$ AGGR_BLOCK_BYTES=200 aggr -d prune ingest counters p.jsonl
 
 $ aggr -d prune -v top --hour --at 2022-01-15T12:00:00Z
 [{"Domain":"a11","NumberOfRequests":3},{"Domain":"b11","NumberOfRequests":3}]
