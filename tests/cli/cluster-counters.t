@@ -3,7 +3,8 @@
 # Times: 1700042400 is 2023-11-15T10:00:00Z, 1700046000 11:00.
 
 # 11:10, 10:50 (late), 11:20, 10:55 (late): hour 11 came first
-$ printf '%s\n' '{"timestamp":1700046600,"a":1}' '{"timestamp":1700045400,"b":2}' '{"timestamp":1700047200,"c":3}' '{"timestamp":1700045700,"d":4}' > c.jsonl && aggr ingest counters c.jsonl && aggr cat counters
+$ printf '%s\n' '{"timestamp":1700046600,"a":1}' '{"timestamp":1700045400,"b":2}' '{"timestamp":1700047200,"c":3}' '{"timestamp":1700045700,"d":4}' > c.jsonl
+$ aggr ingest counters c.jsonl && aggr cat counters
 {"timestamp":1700046600,"a":1}
 {"timestamp":1700047200,"c":3}
 {"timestamp":1700045400,"b":2}
@@ -20,7 +21,10 @@ $ aggr top --hour --at 2023-11-15T11:00:00Z && aggr -d d0 top --hour --at 2023-1
 # an hour closed while it held less than a quarter block waits in the mixed
 # block; when it opens again and fills a block, the mixed block is written
 # first, so the hour keeps its arrival order (one open block, 160 bytes)
-$ for m in 1; do printf '{"timestamp":1700042400,"a%s":1}\n' $m; done > r.jsonl && printf '{"timestamp":1700046000,"b1":1}\n' >> r.jsonl && for m in 2 3 4 5 6 7 8; do printf '{"timestamp":1700042400,"a%s":1}\n' $m; done >> r.jsonl && AGGR_CLUSTER=1 AGGR_BLOCK_BYTES=160 aggr -d dr ingest counters r.jsonl && aggr -d dr cat counters | cmp - r.jsonl && echo same
+$ for m in 1; do printf '{"timestamp":1700042400,"a%s":1}\n' $m; done > r.jsonl
+$ printf '{"timestamp":1700046000,"b1":1}\n' >> r.jsonl
+$ for m in 2 3 4 5 6 7 8; do printf '{"timestamp":1700042400,"a%s":1}\n' $m; done >> r.jsonl
+$ AGGR_CLUSTER=1 AGGR_BLOCK_BYTES=160 aggr -d dr ingest counters r.jsonl && aggr -d dr cat counters | cmp - r.jsonl && echo same
 same
 
 $ aggr -d dr -v top --hour --at 2023-11-15T11:00:00Z -n 2
@@ -31,7 +35,8 @@ $ aggr -d dr -v top --hour --at 2023-11-15T11:00:00Z -n 2
 # order across hours: in Asia/Kolkata (+05:30) the hour 16:00-17:00 is
 # 10:30-11:30 UTC. X (10:50) arrives before Y (11:10), but hour 11's full
 # block (Y and a Z) is written before hour 10's at the commit.
-$ printf '%s\n' '{"timestamp":1700045400,"X":1}' '{"timestamp":1700046600,"Y":1}' '{"timestamp":1700048400,"Z":1}' '{"timestamp":1700048400,"Z":1}' '{"timestamp":1700048400,"Z":1}' > k.jsonl && AGGR_BLOCK_BYTES=64 aggr -d dk ingest counters k.jsonl && aggr -d dk cat counters
+$ printf '%s\n' '{"timestamp":1700045400,"X":1}' '{"timestamp":1700046600,"Y":1}' '{"timestamp":1700048400,"Z":1}' '{"timestamp":1700048400,"Z":1}' '{"timestamp":1700048400,"Z":1}' > k.jsonl
+$ AGGR_BLOCK_BYTES=64 aggr -d dk ingest counters k.jsonl && aggr -d dk cat counters
 {"timestamp":1700046600,"Y":1}
 {"timestamp":1700048400,"Z":1}
 {"timestamp":1700045400,"X":1}
