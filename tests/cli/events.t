@@ -63,7 +63,9 @@ $ aggr events list
 | []
 
 # --- two events with the same start: both go, reported once ---
-$ aggr events add --start 1000.5 --tag one >/dev/null && aggr events add --start 1000.5 --tag two >/dev/null && aggr events add --start 1000.25 --tag three >/dev/null && aggr events remove --start 1000.5
+$ aggr events add --start 1000.5 --tag one >/dev/null && aggr events add --start 1000.5 --tag two >/dev/null
+$ aggr events add --start 1000.25 --tag three >/dev/null
+$ aggr events remove --start 1000.5
 {"start_epoch_array_deleted":[1000.5],"start_epoch_array_not_deleted":[]}
 
 $ aggr events list | sh ids
@@ -116,7 +118,9 @@ $ aggr events remove --id 12345
 [2]
 
 # --- filters: --tag (every one given), --since/--until on the start ---
-$ aggr -d f events add --tag red --tag big --start 2022-01-10T00:00:00Z >/dev/null && aggr -d f events add --tag red --start 2022-01-11T00:00:00Z >/dev/null && aggr -d f events add --tag blue --tag "with \"quotes\"" --start 2022-01-12T00:00:00Z >/dev/null && aggr -d f events list --format ndjson | jq -c '[.start_epoch, .tags]'
+$ aggr -d f events add --tag red --tag big --start 2022-01-10T00:00:00Z >/dev/null && aggr -d f events add --tag red --start 2022-01-11T00:00:00Z >/dev/null
+$ aggr -d f events add --tag blue --tag "with \"quotes\"" --start 2022-01-12T00:00:00Z >/dev/null
+$ aggr -d f events list --format ndjson | jq -c '[.start_epoch, .tags]'
 | [1641772800,["red","big"]]
 | [1641859200,["red"]]
 | [1641945600,["blue","with \"quotes\""]]
@@ -262,7 +266,8 @@ $ aggr events stop
 [2]
 
 # --- long lists are written in pieces: still one document ---
-$ seq 0 9999 | awk '{ printf "{\"tags\":[\"n%d\"],\"start_epoch\":%d}\n", $1, 5000 + $1 }' | aggr -d long ingest events && aggr -d long events list | jq -c 'length, .[0].tags, .[9999].tags, ([.[].start_epoch] == [range(5000; 15000)])'
+$ seq 0 9999 | awk '{ printf "{\"tags\":[\"n%d\"],\"start_epoch\":%d}\n", $1, 5000 + $1 }' | aggr -d long ingest events
+$ aggr -d long events list | jq -c 'length, .[0].tags, .[9999].tags, ([.[].start_epoch] == [range(5000; 15000)])'
 10000
 ["n0"]
 ["n9999"]
