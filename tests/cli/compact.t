@@ -9,7 +9,8 @@
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
 
-$ for r in $(seq 0 9); do seq $((r * 20)) $((r * 20 + 19)) | awk '{ printf "{\"tags\":[\"n%d\"],\"start_epoch\":%d}\n", $1, 1000 + $1 }' | AGGR_BLOCK_BYTES=512 AGGR_SEGMENT_BYTES=2000 aggr ingest events || exit; done; aggr events list --format ndjson | wc -l; ls "$AGGR_DIR/events" | grep -c 'jsonl.gz'
+$ for r in $(seq 0 9); do tagged $((r * 20)) $((r * 20 + 19)) 1000 | AGGR_BLOCK_BYTES=512 AGGR_SEGMENT_BYTES=2000 aggr ingest events || exit; done
+$ aggr events list --format ndjson | wc -l; ls "$AGGR_DIR/events" | grep -c 'jsonl.gz'
 200
 4
 
@@ -17,7 +18,8 @@ $ for r in $(seq 0 9); do seq $((r * 20)) $((r * 20 + 19)) | awk '{ printf "{\"t
 $ aggr events remove $(seq 0 199 | awk '$1 % 4 { printf "--start %d ", 1000 + $1 }') | jq '.start_epoch_array_deleted | length'
 150
 
-$ for n in 0 196; do aggr events stop $(aggr events list --tag n$n --format ndjson | jq -r ._id) --at 5000 >/dev/null; done; aggr events list --format ndjson | jq -r '[.tags[0], .stop_epoch] | @tsv' | tr '\t' : | tr '\n' ' '
+$ for n in 0 196; do aggr events stop $(aggr events list --tag n$n --format ndjson | jq -r ._id) --at 5000 >/dev/null; done
+$ aggr events list --format ndjson | jq -r '[.tags[0], .stop_epoch] | @tsv' | tr '\t' : | tr '\n' ' '
 n0:5000 n4:-1 n8:-1 n12:-1 n16:-1 n20:-1 n24:-1 n28:-1 n32:-1 n36:-1 n40:-1 n44:-1 n48:-1 n52:-1 n56:-1 n60:-1 n64:-1 n68:-1 n72:-1 n76:-1 n80:-1 n84:-1 n88:-1 n92:-1 n96:-1 n100:-1 n104:-1 n108:-1 n112:-1 n116:-1 n120:-1 n124:-1 n128:-1 n132:-1 n136:-1 n140:-1 n144:-1 n148:-1 n152:-1 n156:-1 n160:-1 n164:-1 n168:-1 n172:-1 n176:-1 n180:-1 n184:-1 n188:-1 n192:-1 n196:5000 
 
 $ aggr events list > before.json; cat "$AGGR_DIR"/events/*.jsonl.gz* | wc -c > size.before; aggr cat events | wc -l

@@ -14,7 +14,7 @@
 # them: fp, old.
 
 # 600 events (start 1000 + n, tag nN) in 6 runs, small blocks and segments
-$ for r in $(seq 0 5); do seq $((r * 100)) $((r * 100 + 99)) | awk '{ printf "{\"tags\":[\"n%d\"],\"start_epoch\":%d}\n", $1, 1000 + $1 }' | AGGR_BLOCK_BYTES=1024 AGGR_SEGMENT_BYTES=3000 aggr ingest events || exit; done
+$ for r in $(seq 0 5); do tagged $((r * 100)) $((r * 100 + 99)) 1000 | AGGR_BLOCK_BYTES=1024 AGGR_SEGMENT_BYTES=3000 aggr ingest events || exit; done
 $ aggr events list --format ndjson | jq -r '[._id, .tags[0]] | @tsv' > ids && wc -l < ids
 600
 $ test "$(grep -c ' filter$' "$AGGR_DIR/events/MANIFEST")" -ge 3 && test "$(ls "$AGGR_DIR/events" | grep -c '\.flt$')" = "$(grep -c ' filter$' "$AGGR_DIR/events/MANIFEST")" && echo filtered

@@ -266,7 +266,7 @@ $ aggr events stop
 [2]
 
 # --- long lists are written in pieces: still one document ---
-$ seq 0 9999 | awk '{ printf "{\"tags\":[\"n%d\"],\"start_epoch\":%d}\n", $1, 5000 + $1 }' | aggr -d long ingest events
+$ tagged 0 9999 5000 | aggr -d long ingest events
 $ aggr -d long events list | jq -c 'length, .[0].tags, .[9999].tags, ([.[].start_epoch] == [range(5000; 15000)])'
 10000
 ["n0"]

@@ -20,6 +20,8 @@
 #   session USER EVENT SID TS [COUNTRY]   a sessions record, with "country"
 #                    only when COUNTRY is given; =JSON gives its raw value
 #                    (=null)
+#   tagged FROM TO BASE   events records for N = FROM to TO: tag nN,
+#                    start_epoch BASE + N
 #   $FLOWS1          the seed data's flows file (000-flow-aggregation)
 #   chars N C        N times the character C, no newline (long fields)
 #   flip FILE OFFSET MASK   XOR the byte at OFFSET of FILE with MASK, in place
@@ -141,4 +143,8 @@ flow_files() {
 			flow "r$r" 1 "$i" 1 "d$i"
 		done > "$r.json"
 	done
+}
+
+tagged() {
+	seq "$1" "$2" | awk -v base="$3" '{ printf "{\"tags\":[\"n%d\"],\"start_epoch\":%d}\n", $1, base + $1 }'
 }
