@@ -1,5 +1,14 @@
 # aggr's command line: help, version, usage errors, global options, output
 # errors, -q/-v, info, check, purge, the writer lock, symlinked logs.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
+# A case that starts with "aggr purge" starts that log afresh.
+# Stores of their own (-d or AGGR_DIR), built by the cases that use
+# them: afile, d2, dash, empty, nolog, nothing, one, purged, seed, sym, sym2, two.
 
 # --- help and version: stdout, exit 0 ---
 

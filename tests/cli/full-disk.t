@@ -1,6 +1,13 @@
 # A file size limit (ulimit -f, in KiB) stands in for a full disk: the
 # write fails, the command says so with exit 1, and the store is exactly
 # as it was.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
+
 $ aggr ingest flows "$FLOWS1"; seq 1 20000 | awk '{printf "{\"src_app\":\"s%d\",\"dest_app\":\"d\",\"vpc_id\":\"v\",\"hour\":3,\"bytes_tx\":1,\"bytes_rx\":1}\n", $1}' > big.jsonl; find "$AGGR_DIR" -type f ! -name LOCK | sort | xargs md5sum > before
 
 $ (ulimit -f 40; AGGR_BLOCK_BYTES=4096 aggr ingest flows big.jsonl)

@@ -3,6 +3,14 @@
 # the same line and column. Setup: none; each "both" builds its own data
 # directories (tests/cli/input-forms.sh: @K@"TEXT"@Z@ is a member with the
 # string TEXT, @B@ the record's other members, per command).
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
+# Stores of their own (-d or AGGR_DIR), built by the cases that use
+# them: d.
 
 # --- accepted: both store the same records, in order ---
 

@@ -3,6 +3,15 @@
 # own (9), not as damage; check --repair (or the next writer) removes them;
 # and check --repair never makes them visible, not even once the index that
 # says where the commits end is lost.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
+# Stores of their own (-d or AGGR_DIR), built by the cases that use
+# them: next.
+
 $ flow_files a b; AGGR_BLOCK_BYTES=200 aggr ingest flows --batch-id A a.json && ls "$AGGR_DIR/flows"
 00000000000000000000.idx
 00000000000000000000.jsonl.gz.open

@@ -1,6 +1,16 @@
 # check must not call a log clean when it cannot see its data, and each
 # such case has a way out (issue 12 item 10). Run A seals segment 0, runs B
 # and C go to the active segment 5.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
+# "./lib.sh" holds this file's own helpers, written by an early case.
+# Stores of their own (-d or AGGR_DIR), built by the cases that use
+# them: d1, good, lost1.
+
 $ flow_files a b c; AGGR_SEGMENT_BYTES=1 aggr -d good ingest flows a.json && aggr -d good ingest flows b.json && aggr -d good ingest flows c.json && ls good/flows
 00000000000000000000.idx
 00000000000000000000.jsonl.gz

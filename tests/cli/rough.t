@@ -1,4 +1,12 @@
 # Rough edges a daily shell user hits (issue 16).
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
+# Stores of their own (-d or AGGR_DIR), built by the cases that use
+# them: b, c, k, l, never, nolog, one, tty, typo, w.
 
 # make demo runs on samples/ alone and shows every kind
 $ sh "$SAMPLES/demo.sh" aggr > demo.out 2>&1; echo "exit $?"; grep -c '^\$ aggr' demo.out; grep -oE '^(counters|events|flows|sessions|streams/orders) ' demo.out | sort -u | tr -d ' '

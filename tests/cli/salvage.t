@@ -3,6 +3,16 @@
 # range, the offsets and the record count lost (issue 12 item 11).
 # Run A fills sealed segment 0 with three blocks (records 0-1, 2-3, 4: bytes
 # 0-153, 154-310, 311-455, then the seal); run B is the active segment 5.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
+# "./lib.sh" holds this file's own helpers, written by an early case.
+# Stores of their own (-d or AGGR_DIR), built by the cases that use
+# them: good.
+
 $ flow_files a b; AGGR_SEAL_AGE=0 AGGR_BLOCK_BYTES=200 aggr -d good ingest flows a.json && AGGR_BLOCK_BYTES=200 aggr -d good ingest flows b.json && ls good/flows && od -An -tu4 -w64 good/flows/00000000000000000000.idx | awk 'NR > 1 { print $1, $3, $5 }'
 00000000000000000000.idx
 00000000000000000000.jsonl.gz

@@ -5,6 +5,15 @@
 # answer equals what a read of the events gives (AGGR_STREAM_COUNTS=read,
 # the old path, kept as the oracle). Damage is exit 8 naming the file, and
 # check --repair rebuilds it. AGGR_NOW is 2022-01-15T22:00:00Z.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
+# A case that starts with "aggr purge" starts that log afresh.
+# Stores of their own (-d or AGGR_DIR), built by the cases that use
+# them: big, copy, many, one, rp, two, v2.
 
 # 12 runs of 250 events, five names in turn (A twice), 2000-byte blocks
 # and 30 KB segments: 504 blocks in 9 segments, a counts line per block

@@ -1,6 +1,12 @@
 # aggr stream under load and concurrency: 1,000 events drained 100 at a
 # time, consumers acking at the same time, producers racing for a stream,
 # --follow across segment rolls and its stop on SIGTERM and SIGINT.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
 
 # 1,500 events in ten runs over several segments and many blocks: names
 # E, E, F in turn, so 1,000 are named E

@@ -1,5 +1,11 @@
 # aggr stream consume --follow: events published after it started, across
 # segment rolls; SIGTERM and SIGINT stop it with exit 0.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
 
 $ jq -c . "$SEED/003-event-streams/go-sibling/input/receive_event.json" > e.json; aggr stream publish f --producer p e.json > ids; wc -l < ids
 1

@@ -1,5 +1,11 @@
 # aggr stream: validation of events (exit 3 naming the field), of names and
 # options (exit 2), and atomic publish runs.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
 
 $ jq -c . "$SEED/003-event-streams/go-sibling/input/receive_event.json" > e.json; for f in '.event.name=""' '.event.name=1' 'del(.event.name)' '.event.version=0' '.event.version="1"' '.event.version=1.5' '.system.id=""' 'del(.system.name)' '.system.time="2017-09-06T13:58:12"' '.system.time="2017-02-29 13:58:12"' '.system.time="2017-09-06 24:00:00"' '.system.timezone="Mars/Olympus"' '.system.timezone="../../../etc/passwd"' '.system.timezone="zone.tab"' '.trigger.type=""' '.trigger.name=""' '.payload=[]' 'del(.payload)' '.eventId="fbfa7777-a2e3-4449-9dd1-842ff8b1fcea"' '.offset=1' '.event.extra=1' '.system="x"' '.event.name="a\u0000b"'; do jq -c "$f" e.json | aggr stream publish s --producer p; echo "exit $?"; done 2>&1
 aggr: stream: <stdin>:1: event.name: empty

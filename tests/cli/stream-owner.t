@@ -3,6 +3,13 @@
 # a claim counts only once that run committed. Files of earlier versions
 # (a bare "PRODUCER") are read as before. A damaged file is an error naming
 # it (exit 8), never raw bytes on the output (issue 12, item 14).
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
+# A case that starts with "aggr purge" starts that log afresh.
 
 $ jq -c . "$SEED/003-event-streams/go-sibling/input/receive_event.json" > e.json; cat e.json e.json > two.json; aggr stream publish s --producer p two.json | wc -l; cat "$AGGR_DIR/streams/s/producers"
 2

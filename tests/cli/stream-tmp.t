@@ -2,6 +2,12 @@
 # item 9): the position of event name X.tmp is a file consumers/c,X.tmp,
 # which the temporary file of X's position (once c,X.tmp) overwrote.
 # Temporary files are now .NAME.tmp; names never start with '.'.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
 
 $ jq -c . "$SEED/003-event-streams/go-sibling/input/receive_event.json" > e.json; for n in X X.tmp X X.tmp; do jq -c --arg n "$n" '.event.name=$n' e.json; done > four.json; aggr stream publish s --producer p four.json > ids; awk '{print "s/" $0 "/ID" NR "/g"}' ids > ids.sed; wc -l < ids
 4

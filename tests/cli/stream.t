@@ -1,5 +1,12 @@
 # aggr stream: the event server's HTTP cases as commands. Event ids are
 # random: each case maps the ids it printed to ID1, ID2... with ids.sed.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
+# A case that starts with "aggr purge" starts that log afresh.
 
 $ jq -c . "$SEED/003-event-streams/go-sibling/input/receive_event.json" > e.json; jq -c '.event.name="Other"' e.json > other.json; cat e.json
 {"event":{"name":"GdriveSync","version":1},"system":{"id":"alv123","name":"Houston","time":"2017-09-06 13:58:12","timezone":"Europe/Berlin"},"trigger":{"type":"system","name":"/path/to/script.go"},"payload":{"foo":"bar"}}

@@ -5,6 +5,12 @@
 # first writer of each log upgrades it (the filter file of each sealed
 # segment with bloom filters, then MANIFEST "aggr-manifest 3" naming them),
 # and it reads the same plus the new records. Now is 2022-01-15T22:00:00Z.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
 
 $ cp -R "$TESTS/fixtures/v2-store" data && find data -type f | sort | xargs md5sum > sums && head -qn 1 data/*/MANIFEST data/streams/s/MANIFEST && ls data/sessions data/streams/s
 aggr-manifest 2

@@ -4,6 +4,14 @@
 # the first writer of each log upgrades it (MANIFEST "aggr-manifest 2",
 # then the active data file renamed to .open), and it reads the same plus
 # the new records. Now is 2022-01-15T22:00:00Z, when the fixture was made.
+#
+# Setup: the cases run in order in one temporary directory and share one
+# data directory ($AGGR_DIR, empty at the start): each case builds on
+# what the cases above it stored and the files they wrote, so run the
+# file whole. A setup case sits right above the case it serves (no blank
+# line between), or that case says so ("the case above").
+# Stores of their own (-d or AGGR_DIR), built by the cases that use
+# them: data2.
 
 $ cp -R "$TESTS/fixtures/v1-store" data && find data -type f | sort | xargs md5sum > sums && head -qn 1 data/*/MANIFEST data/streams/s/MANIFEST
 aggr-manifest 1
