@@ -7,8 +7,8 @@
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
 # A case that starts with "aggr purge" starts that log afresh.
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: big, dmg, dmg2.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: big, dmg, dmg2.
 
 $ aggr ingest flows --batch-id 2022-01-15T22 "$SEED/000-flow-aggregation/test_data1.json"
 

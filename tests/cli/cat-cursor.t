@@ -7,8 +7,8 @@
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
 # A case that starts with "aggr purge" starts that log afresh.
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: exp, fo, old.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: exp, fo, old.
 
 # three runs of two counters records: offsets 0-5
 $ for i in 1 2 3; do printf '{"timestamp":%d,"a.com":%d}\n' 1642284000 $i 1642284060 $i | aggr ingest counters - || exit; done

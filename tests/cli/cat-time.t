@@ -16,8 +16,8 @@
 # what the cases above it stored and the files they wrote, so run the
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: none, small.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: none, small.
 
 $ printf '%s\n' '{"timestamp":1642204799,"d14":1}' '{"timestamp":"1642204800","d15a":1}' '{"timestamp":1642280400,"d15b":1}' '{"timestamp":1642283999,"d15c":1}' '{"timestamp":1642284000,"now":1}' '{"timestamp":1642284900,"later":1}' '{"timestamp":1642118400,"d13":1}' '{"timestamp":1642118399,"d12":1}' > in.jsonl && aggr ingest counters in.jsonl && AGGR_CLUSTER=0 AGGR_BLOCK_BYTES=80 aggr -d small ingest counters in.jsonl
 

@@ -7,8 +7,8 @@
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
 # A case that starts with "aggr purge" starts that log afresh.
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: afile, d2, dash, empty, nolog, nothing, one, purged, seed, sym, sym2, two.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: afile, d2, dash, empty, nolog, nothing, one, purged, seed, sym, sym2, two.
 
 # --- help and version: stdout, exit 0 ---
 

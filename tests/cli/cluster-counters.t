@@ -7,8 +7,8 @@
 # what the cases above it stored and the files they wrote, so run the
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: d0, dk, dk0, dr.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: d0, dk, dk0, dr.
 
 # 11:10, 10:50 (late), 11:20, 10:55 (late): hour 11 came first
 $ printf '%s\n' '{"timestamp":1700046600,"a":1}' '{"timestamp":1700045400,"b":2}' '{"timestamp":1700047200,"c":3}' '{"timestamp":1700045700,"d":4}' > c.jsonl

@@ -7,8 +7,8 @@
 # what the cases above it stored and the files they wrote, so run the
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: d0, d1, d9.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: d0, d1, d9.
 
 $ printf '%s\n' '{"src_app":"a","dest_app":"b","vpc_id":"v","hour":9,"bytes_tx":1,"bytes_rx":1}' '{"src_app":"c","dest_app":"b","vpc_id":"v","hour":7,"bytes_tx":2,"bytes_rx":2}' '{"src_app":"d","dest_app":"b","vpc_id":"v","hour":9,"bytes_tx":3,"bytes_rx":3}' '{"src_app":"e","dest_app":"b","vpc_id":"v","hour":7,"bytes_tx":4,"bytes_rx":4}' '{"src_app":"f","dest_app":"b","vpc_id":"v","hour":8,"bytes_tx":5,"bytes_rx":5}' > f.jsonl && aggr ingest flows f.jsonl && aggr cat flows
 {"src_app":"a","dest_app":"b","vpc_id":"v","hour":9,"bytes_tx":1,"bytes_rx":1}

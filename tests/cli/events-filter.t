@@ -10,8 +10,8 @@
 # what the cases above it stored and the files they wrote, so run the
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: fp, old.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: fp, old.
 
 # 600 events (start 1000 + n, tag nN) in 6 runs, small blocks and segments
 $ for r in $(seq 0 5); do tagged $((r * 100)) $((r * 100 + 99)) 1000 | AGGR_BLOCK_BYTES=1024 AGGR_SEGMENT_BYTES=3000 aggr ingest events || exit; done

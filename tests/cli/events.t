@@ -9,8 +9,8 @@
 # what the cases above it stored and the files they wrote, so run the
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: arr, bad, f, long.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: arr, bad, f, long.
 
 $ printf '%s\n' 'sed -E "s/\"[0-9a-f]{24}\"/ID/g"' > ids && mkdir -p "$AGGR_DIR" && aggr events list
 | []

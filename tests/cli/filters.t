@@ -8,8 +8,8 @@
 # what the cases above it stored and the files they wrote, so run the
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: ev, many, one.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: ev, many, one.
 
 # 3000 events of 97 users (a session's start and end often in different
 # runs), in 6 runs: into "one" in one segment; into "many" with small blocks

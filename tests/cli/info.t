@@ -7,8 +7,8 @@
 # what the cases above it stored and the files they wrote, so run the
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: exp.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: exp.
 
 $ AGGR_NOW=2021-11-01T00:00:00Z AGGR_SEGMENT_BYTES=1 aggr ingest counters --batch-id one <<< '{"timestamp":1642284000,"a.com":1}' && aggr retain counters --set 30d && printf '{"timestamp":1642284000,"a.com":%d}\n' 2 3 | aggr ingest counters --batch-id auto && aggr ingest flows "$FLOWS1"
 

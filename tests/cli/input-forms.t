@@ -9,8 +9,8 @@
 # what the cases above it stored and the files they wrote, so run the
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: d.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: d.
 
 # --- accepted: both store the same records, in order ---
 

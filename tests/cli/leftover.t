@@ -9,8 +9,8 @@
 # what the cases above it stored and the files they wrote, so run the
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: next.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: next.
 
 $ flow_files a b; AGGR_BLOCK_BYTES=200 aggr ingest flows --batch-id A a.json && ls "$AGGR_DIR/flows"
 00000000000000000000.idx

@@ -8,8 +8,8 @@
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
 # "./lib.sh" holds this file's own helpers, written by an early case.
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: d1, good, lost1.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: d1, good, lost1.
 
 $ flow_files a b c; AGGR_SEGMENT_BYTES=1 aggr -d good ingest flows a.json && aggr -d good ingest flows b.json && aggr -d good ingest flows c.json && ls good/flows
 00000000000000000000.idx

@@ -6,8 +6,8 @@
 # what the cases above it stored and the files they wrote, so run the
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: a, ab, k, t.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: a, ab, k, t.
 
 $ for i in 1 2 3; do AGGR_BLOCK_BYTES=300 AGGR_SEGMENT_BYTES=600 aggr ingest flows "$SAMPLES/flows.json"; done; ls "$AGGR_DIR/flows"
 00000000000000000000.idx

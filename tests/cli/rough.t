@@ -5,8 +5,8 @@
 # what the cases above it stored and the files they wrote, so run the
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: b, c, k, l, never, nolog, one, tty, typo, w.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: b, c, k, l, never, nolog, one, tty, typo, w.
 
 # make demo runs on samples/ alone and shows every kind
 $ sh "$SAMPLES/demo.sh" aggr > demo.out 2>&1; echo "exit $?"; grep -c '^\$ aggr' demo.out; grep -oE '^(counters|events|flows|sessions|streams/orders) ' demo.out | sort -u | tr -d ' '

@@ -12,8 +12,8 @@
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
 # A case that starts with "aggr purge" starts that log afresh.
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: big, copy, many, one, rp, two, v2.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: big, copy, many, one, rp, two, v2.
 
 # 12 runs of 250 events, five names in turn (A twice), 2000-byte blocks
 # and 30 KB segments: 504 blocks in 9 segments, a counts line per block

@@ -18,8 +18,8 @@
 # what the cases above it stored and the files they wrote, so run the
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: empty, prune, tz.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: empty, prune, tz.
 
 # --- across midnight ---
 # 00:00:00 next, 23:59:59 m2, 23:59:00 m1+x, 23:00:00 h, 22:59:59 before,

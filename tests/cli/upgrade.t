@@ -10,8 +10,8 @@
 # what the cases above it stored and the files they wrote, so run the
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
-# Stores of their own (-d or AGGR_DIR), built by the cases that use
-# them: data2.
+# Other data directories the cases name (-d or AGGR_DIR), each set up
+# by the cases that use it: data2.
 
 $ cp -R "$TESTS/fixtures/v1-store" data && find data -type f | sort | xargs md5sum > sums && head -qn 1 data/*/MANIFEST data/streams/s/MANIFEST
 aggr-manifest 1
