@@ -17,7 +17,8 @@
 
 # 12 runs of 250 events, five names in turn (A twice), 2000-byte blocks
 # and 30 KB segments: 504 blocks in 9 segments, a counts line per block
-$ for r in $(seq 0 11); do sh "$TESTS/../bench/gen-stream.sh" 250 A,B,C,A,D $((r * 250)) | AGGR_BLOCK_BYTES=2000 AGGR_SEGMENT_BYTES=30000 aggr stream publish s --producer p || exit 1; done > ids && wc -l < ids && aggr info streams/s | jq -r '.[] | "\(.segments) \(.blocks)"' && wc -l < data/streams/s/counts && head -3 data/streams/s/counts && aggr check streams/s
+$ for r in $(seq 0 11); do sh "$TESTS/../bench/gen-stream.sh" 250 A,B,C,A,D $((r * 250)) | AGGR_BLOCK_BYTES=2000 AGGR_SEGMENT_BYTES=30000 aggr stream publish s --producer p || exit 1; done > ids
+$ wc -l < ids && aggr info streams/s | jq -r '.[] | "\(.segments) \(.blocks)"' && wc -l < data/streams/s/counts && head -3 data/streams/s/counts && aggr check streams/s
 3000
 9 504
 505
@@ -26,7 +27,9 @@ aggr-stream-counts 1
 6 12 1642284000000000	"B" 2	"C" 1	"A" 2	"D" 1	90918368
 
 # consumers at the start, inside blocks, at the last event and past it
-$ aggr cat streams/s | jq -r .event.name | paste -d' ' ids - > idn && printf '1 c1\n2 c1\n333 c2\n1000 c3\n1751 c4\n2999 c5\n3000 c6\n' | while read -r i c; do set -- $(sed -n ${i}p idn); aggr stream seek s --consumer $c --event-name $2 --to $1 || exit 1; done && aggr stream seek s --consumer c7 --event-name A --to latest && aggr stream seek s --consumer c8 --event-name D --to earliest && aggr -v stream consumers s --format csv | tee lag
+$ aggr cat streams/s | jq -r .event.name | paste -d' ' ids - > idn
+$ printf '1 c1\n2 c1\n333 c2\n1000 c3\n1751 c4\n2999 c5\n3000 c6\n' | while read -r i c; do set -- $(sed -n ${i}p idn); aggr stream seek s --consumer $c --event-name $2 --to $1 || exit 1; done && aggr stream seek s --consumer c7 --event-name A --to latest && aggr stream seek s --consumer c8 --event-name D --to earliest
+$ aggr -v stream consumers s --format csv | tee lag
 consumerId,offset,movedAt,eventName,consumedPercentage,behind
 c1,0,2022-01-15T22:00:00.000000Z,A,0.00,1200
 c1,0,2022-01-15T22:00:00.000000Z,B,0.00,600
@@ -163,7 +166,8 @@ same
 # one segment, the other in a segment per block. (The retention is set
 # afterwards with the clock of Jan 1: a publish applies retention on its
 # way out and would delete run 1 at once.)
-$ for d in 1 2 3; do for v in one many; do sh "$TESTS/../bench/gen-stream.sh" 60 A,B,C $((d * 100)) | AGGR_DIR=$PWD/$v AGGR_NOW=$(echo x 2026-01-01T00 2026-01-02T12 2026-01-03T00 | cut -d' ' -f$((d + 1))):00:00Z AGGR_BLOCK_BYTES=2000 AGGR_SEGMENT_BYTES=$([ $v = one ] && echo 1000000 || echo 1) aggr stream publish r --producer p > /dev/null || exit 1; done; done; for v in one many; do AGGR_DIR=$PWD/$v AGGR_NOW=2026-01-01T00:00:00Z aggr retain --set 1d streams/r; done; ls one/streams/r many/streams/r | grep -c jsonl; wc -l < many/streams/r/counts
+$ for d in 1 2 3; do for v in one many; do sh "$TESTS/../bench/gen-stream.sh" 60 A,B,C $((d * 100)) | AGGR_DIR=$PWD/$v AGGR_NOW=$(echo x 2026-01-01T00 2026-01-02T12 2026-01-03T00 | cut -d' ' -f$((d + 1))):00:00Z AGGR_BLOCK_BYTES=2000 AGGR_SEGMENT_BYTES=$([ $v = one ] && echo 1000000 || echo 1) aggr stream publish r --producer p > /dev/null || exit 1; done; done
+$ for v in one many; do AGGR_DIR=$PWD/$v AGGR_NOW=2026-01-01T00:00:00Z aggr retain --set 1d streams/r; done; ls one/streams/r many/streams/r | grep -c jsonl; wc -l < many/streams/r/counts
 32
 31
 
