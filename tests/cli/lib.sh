@@ -23,6 +23,8 @@
 #   tagged FROM TO BASE   events records for N = FROM to TO: tag nN,
 #                    start_epoch BASE + N
 #   $FLOWS1          the seed data's flows file (000-flow-aggregation)
+#   $EVENT1          the seed data's stream event (003-event-streams,
+#                    go-sibling/input/receive_event.json, pretty-printed)
 #   chars N C        N times the character C, no newline (long fields)
 #   flip FILE OFFSET MASK   XOR the byte at OFFSET of FILE with MASK, in place
 #
@@ -75,6 +77,7 @@ reject_lines() {
 }
 
 FLOWS1="$SEED/000-flow-aggregation/test_data1.json"
+EVENT1="$SEED/003-event-streams/go-sibling/input/receive_event.json"
 
 flow() {
 	printf '{"src_app":"%s","dest_app":"%s","vpc_id":"%s","hour":%s,"bytes_tx":%s,"bytes_rx":%s}\n' \

@@ -106,17 +106,23 @@ log,segments,records,first_offset,disk_bytes,retention_bytes
 flows,1,1,3,564,1024
 
 # none clears it; the next ingest then keeps everything
-$ aggr -v retain flows --set-max-bytes none && grep -c retention_bytes data/flows/MANIFEST; echo '{"src_app":"a","dest_app":"b","vpc_id":"v","bytes_tx":5,"bytes_rx":1,"hour":5}' | AGGR_SEGMENT_BYTES=1 aggr ingest flows && ls data/flows | grep -c jsonl && aggr info flows --format json | jq -c '.[0].retention_bytes'
+$ aggr -v retain flows --set-max-bytes none && grep -c retention_bytes data/flows/MANIFEST
 0
+! aggr: retain: flows: size retention set to none
+[1]
+
+# ... with none set (the case above), the next ingest keeps every segment
+$ echo '{"src_app":"a","dest_app":"b","vpc_id":"v","bytes_tx":5,"bytes_rx":1,"hour":5}' | AGGR_SEGMENT_BYTES=1 aggr ingest flows && ls data/flows | grep -c jsonl && aggr info flows --format json | jq -c '.[0].retention_bytes'
 2
 null
-! aggr: retain: flows: size retention set to none
 
 # --- streams: the same rules ---
 # (event IDs are random: sizes vary by a byte or two, hence N)
 # runs R1 (offsets 0, 1), R2 (2, 3), R3 (4), a segment each; c1
 # acknowledged the event at offset 0, so it is at offset 1
-$ jq -c . "$SEED/003-event-streams/go-sibling/input/receive_event.json" > e.json && cat e.json e.json > two.json && for f in two two e; do AGGR_SEGMENT_BYTES=1 aggr stream publish s --producer p $f.json || exit 1; done > ids && aggr stream ack s "$(sed -n 1p ids)" --consumer c1 && aggr stream seek s --consumer c3 --event-name GdriveSync --to earliest && aggr -v retain streams/s --max-bytes 0 2>&1 | sed -E 's/[0-9]{3,} bytes/N bytes/g' && ls data/streams/s | grep jsonl
+$ jq -c . "$EVENT1" > e.json && cat e.json e.json > two.json
+$ for f in two two e; do AGGR_SEGMENT_BYTES=1 aggr stream publish s --producer p $f.json || exit 1; done > ids
+$ aggr stream ack s "$(sed -n 1p ids)" --consumer c1 && aggr stream seek s --consumer c3 --event-name GdriveSync --to earliest && aggr -v retain streams/s --max-bytes 0 2>&1 | sed -E 's/[0-9]{3,} bytes/N bytes/g' && ls data/streams/s | grep jsonl
 aggr: retain: streams/s: deleted 4 records (2 segments, N bytes) to fit in 0 bytes
 aggr: retain: streams/s: N bytes, more than 0, but the newest segment stays
 00000000000000000004.jsonl.gz

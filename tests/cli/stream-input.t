@@ -7,7 +7,7 @@
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
 
-$ jq -c . "$SEED/003-event-streams/go-sibling/input/receive_event.json" > e.json; for f in '.event.name=""' '.event.name=1' 'del(.event.name)' '.event.version=0' '.event.version="1"' '.event.version=1.5' '.system.id=""' 'del(.system.name)' '.system.time="2017-09-06T13:58:12"' '.system.time="2017-02-29 13:58:12"' '.system.time="2017-09-06 24:00:00"' '.system.timezone="Mars/Olympus"' '.system.timezone="../../../etc/passwd"' '.system.timezone="zone.tab"' '.trigger.type=""' '.trigger.name=""' '.payload=[]' 'del(.payload)' '.eventId="fbfa7777-a2e3-4449-9dd1-842ff8b1fcea"' '.offset=1' '.event.extra=1' '.system="x"' '.event.name="a\u0000b"'; do jq -c "$f" e.json | aggr stream publish s --producer p; echo "exit $?"; done 2>&1
+$ jq -c . "$EVENT1" > e.json; for f in '.event.name=""' '.event.name=1' 'del(.event.name)' '.event.version=0' '.event.version="1"' '.event.version=1.5' '.system.id=""' 'del(.system.name)' '.system.time="2017-09-06T13:58:12"' '.system.time="2017-02-29 13:58:12"' '.system.time="2017-09-06 24:00:00"' '.system.timezone="Mars/Olympus"' '.system.timezone="../../../etc/passwd"' '.system.timezone="zone.tab"' '.trigger.type=""' '.trigger.name=""' '.payload=[]' 'del(.payload)' '.eventId="fbfa7777-a2e3-4449-9dd1-842ff8b1fcea"' '.offset=1' '.event.extra=1' '.system="x"' '.event.name="a\u0000b"'; do jq -c "$f" e.json | aggr stream publish s --producer p; echo "exit $?"; done 2>&1
 aggr: stream: <stdin>:1: event.name: empty
 exit 3
 aggr: stream: <stdin>:1: event.name: not a string
@@ -213,7 +213,7 @@ $ aggr stream publish s --producer p nosuch.json
 # --- pretty-printed events, as the event server took them: the seed file
 # as it is, and documents one after another ("jq ." output, or "}{") ---
 
-$ aggr stream publish pretty --producer p "$SEED/003-event-streams/go-sibling/input/receive_event.json" | wc -l; (cat "$SEED/003-event-streams/go-sibling/input/receive_event.json"; cat "$SEED/003-event-streams/go-sibling/input/receive_event.json"; jq '.payload.n=3' e.json) | gzip | aggr stream publish pretty --producer p | wc -l; aggr cat streams/pretty | jq -c '[.offset, .payload]'
+$ aggr stream publish pretty --producer p "$EVENT1" | wc -l; (cat "$EVENT1"; cat "$EVENT1"; jq '.payload.n=3' e.json) | gzip | aggr stream publish pretty --producer p | wc -l; aggr cat streams/pretty | jq -c '[.offset, .payload]'
 1
 3
 | [0,{"foo":"bar"}]

@@ -15,7 +15,7 @@
 # Other data directories the cases name (-d or AGGR_DIR), each set up
 # by the cases that use it: r.
 
-$ jq -c . "$SEED/003-event-streams/go-sibling/input/receive_event.json" > e.json; cat e.json e.json > two.json; for w in 1 3; do printf '#!/bin/sh\nAGGR_NOW=2026-01-0%sT00:00:00Z AGGR_SEGMENT_BYTES=1 exec aggr "$@"\n' $w > a$w; done; printf '#!/bin/sh\nAGGR_DIR=%s/d2 exec ./a3 "$@"\n' "$PWD" > b3; chmod +x a1 a3 b3; ./a1 stream publish s --producer p two.json > ids && ./a1 stream ack s "$(sed -n 1p ids)" --consumer c1 && ./a3 stream publish s --producer p e.json >> ids && ./a1 retain --set 1d streams/s && awk 'NR <= 2 { print "s/" $0 "/A" NR "/g" } NR == 3 { print "s/" $0 "/B1/g" }' ids > ids.sed && cp -a "$AGGR_DIR" d2 && ls "$AGGR_DIR/streams/s" | grep jsonl
+$ jq -c . "$EVENT1" > e.json; cat e.json e.json > two.json; for w in 1 3; do printf '#!/bin/sh\nAGGR_NOW=2026-01-0%sT00:00:00Z AGGR_SEGMENT_BYTES=1 exec aggr "$@"\n' $w > a$w; done; printf '#!/bin/sh\nAGGR_DIR=%s/d2 exec ./a3 "$@"\n' "$PWD" > b3; chmod +x a1 a3 b3; ./a1 stream publish s --producer p two.json > ids && ./a1 stream ack s "$(sed -n 1p ids)" --consumer c1 && ./a3 stream publish s --producer p e.json >> ids && ./a1 retain --set 1d streams/s && awk 'NR <= 2 { print "s/" $0 "/A" NR "/g" } NR == 3 { print "s/" $0 "/B1/g" }' ids > ids.sed && cp -a "$AGGR_DIR" d2 && ls "$AGGR_DIR/streams/s" | grep jsonl
 00000000000000000000.jsonl.gz
 00000000000000000002.jsonl.gz
 

@@ -9,7 +9,7 @@
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
 
-$ jq -c . "$SEED/003-event-streams/go-sibling/input/receive_event.json" > e.json; for n in X X.tmp X X.tmp; do jq -c --arg n "$n" '.event.name=$n' e.json; done > four.json; aggr stream publish s --producer p four.json > ids; awk '{print "s/" $0 "/ID" NR "/g"}' ids > ids.sed; wc -l < ids
+$ jq -c . "$EVENT1" > e.json; for n in X X.tmp X X.tmp; do jq -c --arg n "$n" '.event.name=$n' e.json; done > four.json; aggr stream publish s --producer p four.json > ids; awk '{print "s/" $0 "/ID" NR "/g"}' ids > ids.sed; wc -l < ids
 4
 
 # acknowledge the first X.tmp, then the first X
