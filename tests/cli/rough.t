@@ -72,11 +72,13 @@ $ trap '' PIPE; aggr cat flows | head -c 1 > /dev/null; exit ${PIPESTATUS[0]}
 [1]
 
 # instants aggr makes itself have six fraction digits, so they sort as text
-$ AGGR_NOW=2022-01-15T15:09:35.74154Z aggr ingest counters "$SAMPLES/counters.json"; AGGR_NOW=2022-01-15T15:09:36Z aggr ingest counters "$SAMPLES/counters.json"; aggr info counters --format ndjson | jq -r '.first_ingest, .last_ingest'
+$ AGGR_NOW=2022-01-15T15:09:35.74154Z aggr ingest counters "$SAMPLES/counters.json"; AGGR_NOW=2022-01-15T15:09:36Z aggr ingest counters "$SAMPLES/counters.json"
+$ aggr info counters --format ndjson | jq -r '.first_ingest, .last_ingest'
 2022-01-15T15:09:35.741540Z
 2022-01-15T15:09:36.000000Z
 
-$ AGGR_NOW=2022-01-15T15:09:35.5Z aggr stream publish s --producer p "$SAMPLES/event.json" > id; AGGR_NOW=2022-01-15T15:09:36Z aggr stream ack s "$(cat id)" --consumer c; aggr stream consumers s --format ndjson | jq -r .movedAt; aggr stream list --format csv
+$ AGGR_NOW=2022-01-15T15:09:35.5Z aggr stream publish s --producer p "$SAMPLES/event.json" > id; AGGR_NOW=2022-01-15T15:09:36Z aggr stream ack s "$(cat id)" --consumer c
+$ aggr stream consumers s --format ndjson | jq -r .movedAt; aggr stream list --format csv
 2022-01-15T15:09:36.000000Z
 stream,owner,events,firstPublished,lastPublished
 s,p,1,2022-01-15T15:09:35.500000Z,2022-01-15T15:09:35.500000Z
@@ -107,7 +109,9 @@ $ mkdir nolog; aggr -d nolog flows --hour 1; aggr -d nolog cat flows; aggr -d no
 
 # --format table counts display columns (LC_ALL=C.UTF-8 here): CJK and
 # emoji take two, combining and zero-width characters none
-$ printf '%s\n' '{"src_app":"中文","dest_app":"😀","vpc_id":"e\u0301","hour":5,"bytes_tx":5,"bytes_rx":1234567}' '{"src_app":"ab","dest_app":"x","vpc_id":"a\u200bb","hour":5,"bytes_tx":10,"bytes_rx":1}' | aggr -d w ingest flows; aggr -d w flows --hour 5 --format table
+$ printf '%s\n' '{"src_app":"中文","dest_app":"😀","vpc_id":"e\u0301","hour":5,"bytes_tx":5,"bytes_rx":1234567}' > w.jsonl
+$ printf '%s\n' '{"src_app":"ab","dest_app":"x","vpc_id":"a\u200bb","hour":5,"bytes_tx":10,"bytes_rx":1}' >> w.jsonl
+$ cat w.jsonl | aggr -d w ingest flows; aggr -d w flows --hour 5 --format table
 src_app  dest_app  vpc_id  hour  bytes_rx  bytes_tx
 ab       x         a​b         5         1        10
 中文     😀        é          5   1234567         5
@@ -201,7 +205,8 @@ second writer: 0
 
 # with more than a block to write it locks at the first block; the run
 # stays atomic: no reader sees a record of it before the commit
-$ seq 1 50 | awk '{printf "{\"src_app\":\"s%d\",\"dest_app\":\"d\",\"vpc_id\":\"v\",\"hour\":1,\"bytes_tx\":1,\"bytes_rx\":1}\n", $1}' > fifty.jsonl; (cat fifty.jsonl; sleep 3; cat fifty.jsonl) | AGGR_BLOCK_BYTES=1000 aggr -d l ingest flows & sleep 1.5; aggr -d l ingest flows --wait 0 "$SAMPLES/flows.json"; echo "second writer: $?"; aggr -d l cat flows | wc -l; wait; aggr -d l cat flows | wc -l; aggr -d l check && echo clean
+$ for i in $(seq 1 50); do flow s$i; done > fifty.jsonl
+$ (cat fifty.jsonl; sleep 3; cat fifty.jsonl) | AGGR_BLOCK_BYTES=1000 aggr -d l ingest flows & sleep 1.5; aggr -d l ingest flows --wait 0 "$SAMPLES/flows.json"; echo "second writer: $?"; aggr -d l cat flows | wc -l; wait; aggr -d l cat flows | wc -l; aggr -d l check && echo clean
 second writer: 5
 10
 110
