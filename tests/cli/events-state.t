@@ -76,8 +76,9 @@ $ . "$TESTS/cli/events-state.sh" w; at 0 events remove --id $(id d) | names && a
 | [{"_id":"e","start_epoch":1600,"stop_epoch":-1,"tags":["e"]}]
 
 # purge writes one block of removals spanning every start
-$ . "$TESTS/cli/events-state.sh" w; add f 0 --start 9000 && at 0 events remove --purge && add g 0 --start 1800 && add h 0 --start 1900 && at 0 events stop $(id g) --at 2000 >/dev/null && at 0 events list --since 1000 --until 2000 | names
+$ . "$TESTS/cli/events-state.sh" w; add f 0 --start 9000 && at 0 events remove --purge
 {"purged":2}
+$ . "$TESTS/cli/events-state.sh" w; add g 0 --start 1800 && add h 0 --start 1900 && at 0 events stop $(id g) --at 2000 >/dev/null && at 0 events list --since 1000 --until 2000 | names
 | [{"_id":"g","start_epoch":1800,"stop_epoch":2000,"tags":["g"]},{"_id":"h","start_epoch":1900,"stop_epoch":-1,"tags":["h"]}]
 
 $ . "$TESTS/cli/events-state.sh" w; at 0 events remove --start 1800 --start 1900 --start 1600 && at 0 events list --until 2000
@@ -87,13 +88,15 @@ $ . "$TESTS/cli/events-state.sh" w; at 0 events remove --start 1800 --start 1900
 $ . "$TESTS/cli/events-state.sh" w; at 0 compact events && at 0 cat events && at 0 check events
 
 # --- ten stopped events expire, 250 new ones come: compact keeps the 250 ---
-$ . "$TESTS/cli/events-state.sh" c; for i in 1 2 3 4 5 6 7 8 9 10; do add s$i 0 && at 0 retain events --set 1h && at 1800 events stop $(id s$i) >/dev/null || exit; done && at 4200 retain events && for i in $(seq 250); do echo '{"tags":["n"]}'; done | at 4200 ingest events
+$ . "$TESTS/cli/events-state.sh" c; for i in 1 2 3 4 5 6 7 8 9 10; do add s$i 0 && at 0 retain events --set 1h && at 1800 events stop $(id s$i) >/dev/null || exit; done
+$ . "$TESTS/cli/events-state.sh" c; at 4200 retain events && for i in $(seq 250); do echo '{"tags":["n"]}'; done | at 4200 ingest events
 
 $ . "$TESTS/cli/events-state.sh" c; at 4200 compact events && at 4200 events list --format ndjson | jq -c '[.stop_epoch, .tags]' | uniq -c && at 4200 check events
     250 [-1,["n"]]
 
 # --- remove --start several per call after retention ---
-$ . "$TESTS/cli/events-state.sh" s; add p 0 --start 100 && at 0 retain events --set 1h && at 1800 events stop $(id p) --at 200 >/dev/null && add q 1900 --start 300 && add r 1900 --start 400 && at 4200 retain events && at 4200 events remove --start 300 --start 100 --start 400
+$ . "$TESTS/cli/events-state.sh" s; add p 0 --start 100 && at 0 retain events --set 1h && at 1800 events stop $(id p) --at 200 >/dev/null
+$ . "$TESTS/cli/events-state.sh" s; add q 1900 --start 300 && add r 1900 --start 400 && at 4200 retain events && at 4200 events remove --start 300 --start 100 --start 400
 {"start_epoch_array_deleted":[300,400],"start_epoch_array_not_deleted":[100]}
 
 $ . "$TESTS/cli/events-state.sh" s; at 4200 events list && at 4200 compact events && at 4200 cat events

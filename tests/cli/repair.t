@@ -51,7 +51,8 @@ $ aggr check
 # --- issue 12 item 5: repair never makes an uncommitted run visible ---
 # Run B's blocks written without its index entries (as a killed ingest
 # leaves them): data of the log after A and B, index of the log after A.
-$ flow_files a b c; AGGR_BLOCK_BYTES=200 aggr -d a ingest flows a.json && cp -a a ab && AGGR_BLOCK_BYTES=200 aggr -d ab ingest flows --batch-id B b.json && rm -rf k && cp -a a k && cp ab/flows/00000000000000000000.jsonl.gz.open ab/flows/batches k/flows/ && aggr -d k cat flows | wc -l
+$ flow_files a b c; AGGR_BLOCK_BYTES=200 aggr -d a ingest flows a.json && cp -a a ab && AGGR_BLOCK_BYTES=200 aggr -d ab ingest flows --batch-id B b.json && rm -rf k && cp -a a k && cp ab/flows/00000000000000000000.jsonl.gz.open ab/flows/batches k/flows/
+$ aggr -d k cat flows | wc -l
 5
 
 $ rm k/flows/00000000000000000000.idx; aggr -d k check --repair; aggr -d k cat flows | cut -d'"' -f4 | uniq -c; cat k/flows/batches
@@ -70,7 +71,8 @@ $ AGGR_BLOCK_BYTES=200 aggr -d k ingest flows --batch-id B b.json && aggr -d k c
 # first block damaged. check says a committed run hides behind it; repair
 # keeps run A (its own COMMIT entry, and the MANIFEST, prove it) and sets
 # aside B and C, which only the damaged index could prove.
-$ rm -rf t && for r in a b c; do AGGR_BLOCK_BYTES=200 aggr -d t ingest flows $r.json; done && printf X | dd of=t/flows/00000000000000000000.idx bs=1 seek=$((64 + 64 * 3 + 20)) conv=notrunc 2>/dev/null; aggr -d t cat flows | wc -l; aggr -d t check
+$ rm -rf t && for r in a b c; do AGGR_BLOCK_BYTES=200 aggr -d t ingest flows $r.json; done && printf X | dd of=t/flows/00000000000000000000.idx bs=1 seek=$((64 + 64 * 3 + 20)) conv=notrunc 2>/dev/null
+$ aggr -d t cat flows | wc -l; aggr -d t check
 5
 ! aggr: check: flows/00000000000000000000.idx: offset 256: damaged index entry before committed ones
 [8]
@@ -82,7 +84,8 @@ $ aggr -d t check --repair && aggr -d t cat flows | cut -d'"' -f4 | uniq -c && a
 ! aggr: check: flows: the files replaced or set aside are kept in flows/lost
 
 # the COMMIT entry of the only run damaged: the MANIFEST proves the run
-$ rm -rf t && AGGR_BLOCK_BYTES=200 aggr -d t ingest flows a.json && printf X | dd of=t/flows/00000000000000000000.idx bs=1 seek=$((64 + 64 * 2 + 20)) conv=notrunc 2>/dev/null; aggr -d t check; echo $?; aggr -d t check --repair && aggr -d t cat flows | wc -l && aggr -d t check
+$ rm -rf t && AGGR_BLOCK_BYTES=200 aggr -d t ingest flows a.json && printf X | dd of=t/flows/00000000000000000000.idx bs=1 seek=$((64 + 64 * 2 + 20)) conv=notrunc 2>/dev/null
+$ aggr -d t check; echo $?; aggr -d t check --repair && aggr -d t cat flows | wc -l && aggr -d t check
 8
 5
 ! aggr: check: flows/00000000000000000000.idx: offset 64: index ends at offset 0, before 5 which the MANIFEST says is committed

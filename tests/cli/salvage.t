@@ -13,7 +13,8 @@
 # Other data directories the cases name (-d or AGGR_DIR), each set up
 # by the cases that use it: good.
 
-$ flow_files a b; AGGR_SEAL_AGE=0 AGGR_BLOCK_BYTES=200 aggr -d good ingest flows a.json && AGGR_BLOCK_BYTES=200 aggr -d good ingest flows b.json && ls good/flows && od -An -tu4 -w64 good/flows/00000000000000000000.idx | awk 'NR > 1 { print $1, $3, $5 }'
+$ flow_files a b; AGGR_SEAL_AGE=0 AGGR_BLOCK_BYTES=200 aggr -d good ingest flows a.json && AGGR_BLOCK_BYTES=200 aggr -d good ingest flows b.json
+$ ls good/flows && od -An -tu4 -w64 good/flows/00000000000000000000.idx | awk 'NR > 1 { print $1, $3, $5 }'
 00000000000000000000.idx
 00000000000000000000.jsonl.gz
 00000000000000000005.idx
