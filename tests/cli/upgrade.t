@@ -229,7 +229,7 @@ unchanged
 
 # --- the first writer of each log upgrades it ---
 
-$ printf '{"src_app":"e0","dest_app":"d0","vpc_id":"vpc-0","hour":10,"bytes_tx":5,"bytes_rx":6}\n{"src_app":"a0","dest_app":"d0","vpc_id":"vpc-0","hour":10,"bytes_tx":1000,"bytes_rx":2000}\n' | aggr -v ingest flows --batch-id fe
+$ { flow e0 10 5 6 d0 vpc-0; flow a0 10 1000 2000 d0 vpc-0; } | aggr -v ingest flows --batch-id fe
 ! aggr: ingest: stored 2 records in flows
 
 $ head -1 data/flows/MANIFEST && ls data/flows && head -qn 1 data/counters/MANIFEST data/events/MANIFEST
@@ -294,7 +294,7 @@ $ aggr compact events && aggr events list | sed -E 's/"[0-9a-f]{24}"/ID/g' && ls
 LOCK
 MANIFEST
 
-$ printf '{"user_id":"u0","event":"start","session_id":"c0","ts":"2022-01-12T00:00:00","country":"FR"}\n{"user_id":"u0","event":"end","session_id":"c0","ts":"2022-01-12T01:00:00","country":"FR"}\n' | aggr ingest sessions --batch-id sc && aggr sessions --user u0 && aggr sessions --starts --days 10 | jq -c 'map_values(length)' && cat data/sessions/keys
+$ { session u0 start c0 2022-01-12T00:00:00 FR; session u0 end c0 2022-01-12T01:00:00 FR; } | aggr ingest sessions --batch-id sc && aggr sessions --user u0 && aggr sessions --starts --days 10 | jq -c 'map_values(length)' && cat data/sessions/keys
 {"u0":["c0","b1","a1","b0","a0"]}
 {"DE":4,"FR":1,"GH":4}
 GH 8
@@ -366,12 +366,15 @@ same
 
 # (fails with the engine of 929c2bd: repair opens the active data file by its
 # format-2 name only)
-$ cp -R "$TESTS/fixtures/v1-store" data2 && AGGR_DIR=$PWD/data2 aggr check --repair && head -qn 1 data2/*/MANIFEST data2/streams/s/MANIFEST && ls data2/flows && AGGR_DIR=$PWD/data2 aggr flows --hour 10 --format csv
+$ cp -R "$TESTS/fixtures/v1-store" data2 && AGGR_DIR=$PWD/data2 aggr check --repair && head -qn 1 data2/*/MANIFEST data2/streams/s/MANIFEST
 aggr-manifest 3
 aggr-manifest 3
 aggr-manifest 3
 aggr-manifest 3
 aggr-manifest 3
+
+# ... the repaired v1 store (the case above) reads back
+$ ls data2/flows && AGGR_DIR=$PWD/data2 aggr flows --hour 10 --format csv
 00000000000000000000.idx
 00000000000000000000.jsonl.gz
 00000000000000000021.idx
