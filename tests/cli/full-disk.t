@@ -8,7 +8,7 @@
 # file whole. A setup case sits right above the case it serves (no blank
 # line between), or that case says so ("the case above").
 
-$ aggr ingest flows "$FLOWS1"; seq 1 20000 | awk '{printf "{\"src_app\":\"s%d\",\"dest_app\":\"d\",\"vpc_id\":\"v\",\"hour\":3,\"bytes_tx\":1,\"bytes_rx\":1}\n", $1}' > big.jsonl; find "$AGGR_DIR" -type f ! -name LOCK | sort | xargs md5sum > before
+$ aggr ingest flows "$FLOWS1"; for i in $(seq 1 20000); do flow s$i 3; done > big.jsonl; find "$AGGR_DIR" -type f ! -name LOCK | sort | xargs md5sum > before
 
 $ (ulimit -f 40; AGGR_BLOCK_BYTES=4096 aggr ingest flows big.jsonl)
 ! aggr: ingest: cannot write flows/00000000000000000000.jsonl.gz.open: File too large

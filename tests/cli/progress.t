@@ -17,7 +17,8 @@ aggr: cat: block 1 of 1^[[K
 $ aggr cat flows 2>err >/dev/null; wc -c < err
 0
 
-$ seq 1 3000 | awk '{printf "{\"src_app\":\"s%d\",\"dest_app\":\"d\",\"vpc_id\":\"v\",\"hour\":9,\"bytes_tx\":1,\"bytes_rx\":1}\n", $1}' > many.jsonl; aggr ingest flows --progress many.jsonl 2>err; tr '\r' '\n' < err | sed 1d | cat -v
+$ for i in $(seq 1 3000); do flow s$i 9; done > many.jsonl
+$ aggr ingest flows --progress many.jsonl 2>err; tr '\r' '\n' < err | sed 1d | cat -v
 aggr: ingest: 1024 records, 0.2 MB read^[[K
 ^[[K
 

@@ -132,7 +132,8 @@ $ aggr stream ack s3 "$(sed -n 3p ids3)" --consumer c1
 ! aggr: stream: consumer offset mismatch: 1->3
 [5]
 
-$ aggr stream ack s3 "$(sed -n 1p ids3)" --consumer c1 && aggr stream ack s3 "$(sed -n 2p ids3)" --consumer c1 && aggr stream consume s3 --consumer c1 --event-name GdriveSync --limit 5 | sed -f ids3.sed | jq -c 'map(.eventId)'
+$ aggr stream ack s3 "$(sed -n 1p ids3)" --consumer c1 && aggr stream ack s3 "$(sed -n 2p ids3)" --consumer c1
+$ aggr stream consume s3 --consumer c1 --event-name GdriveSync --limit 5 | sed -f ids3.sed | jq -c 'map(.eventId)'
 ["ID3"]
 
 $ aggr stream ack s3 "$(sed -n 1p ids3)" --consumer c1
@@ -166,7 +167,8 @@ c1,1,2022-01-15T22:00:00.000000Z,GdriveSync,33.33,2
 $ aggr stream seek s3 --consumer c2 --event-name GdriveSync --to latest && aggr stream consume s3 --consumer c2 --event-name GdriveSync --limit 5
 []
 
-$ AGGR_NOW=2022-01-15T22:05:00Z aggr stream seek s3 --consumer c2 --event-name GdriveSync --to "$(sed -n 2p ids3)" && aggr stream consume s3 --consumer c2 --event-name GdriveSync --limit 5 | sed -f ids3.sed | jq -c 'map(.eventId)'
+$ AGGR_NOW=2022-01-15T22:05:00Z aggr stream seek s3 --consumer c2 --event-name GdriveSync --to "$(sed -n 2p ids3)"
+$ aggr stream consume s3 --consumer c2 --event-name GdriveSync --limit 5 | sed -f ids3.sed | jq -c 'map(.eventId)'
 ["ID2","ID3"]
 
 $ aggr stream consumers s3 --format ndjson | grep c2
@@ -176,7 +178,8 @@ $ aggr stream ack s3 "$(sed -n 3p ids3)" --consumer c2
 ! aggr: stream: consumer offset mismatch: 2->3
 [5]
 
-$ aggr stream ack s3 "$(sed -n 2p ids3)" --consumer c2 && aggr stream seek s3 --consumer c2 --event-name GdriveSync --to earliest && aggr stream consume s3 --consumer c2 --event-name GdriveSync --limit 1 | sed -f ids3.sed | jq -c 'map(.eventId)'
+$ aggr stream ack s3 "$(sed -n 2p ids3)" --consumer c2 && aggr stream seek s3 --consumer c2 --event-name GdriveSync --to earliest
+$ aggr stream consume s3 --consumer c2 --event-name GdriveSync --limit 1 | sed -f ids3.sed | jq -c 'map(.eventId)'
 ["ID1"]
 
 $ aggr stream seek s3 --consumer c2 --event-name Other --to "$(sed -n 2p ids3)" 2>&1 | sed -f ids3.sed; exit ${PIPESTATUS[0]}
