@@ -11,9 +11,11 @@
 #   [2]                            expected exit status (default 0)
 #
 # Cases in one file share a data directory and run in order; files do not
-# share anything. Cases may use the helpers of tests/cli/lib.sh (snapshot,
-# unchanged, reject_lines). Without "!" lines stderr must be empty. An exit status over
-# 128 or a sanitizer report is a crash, never an expected failure.
+# share anything (each file says at its top what its cases build). Cases
+# may use the helpers of tests/cli/lib.sh (its header lists them: snapshot,
+# unchanged, reject_lines, flow, session, agree, ...). Without "!" lines
+# stderr must be empty. An exit status over 128 or a sanitizer report is a
+# crash, never an expected failure.
 #
 # usage: run.sh FILE.t...   (AGGR_BIN names the binary under test)
 set -u
