@@ -14,7 +14,8 @@
 $ { flow a 3 10 20 b; printf '%s\n' '{ "src_app": "a", "dest_app": "b", "vpc_id": "v", "hour": 3, "bytes_tx": 1, "bytes_rx": 2 }'; } > f.jsonl
 
 # ... two more records appended to f.jsonl (the case above), all four stored
-$ echo '{"vpc_id":"v","src_app":"a\u00e9","dest_app":"b","hour":3,"bytes_tx":5,"bytes_rx":0}' >> f.jsonl && flow 'caf\u00e9' 0 0 9223372036854775807 b >> f.jsonl && aggr ingest flows f.jsonl && aggr cat flows
+$ echo '{"vpc_id":"v","src_app":"a\u00e9","dest_app":"b","hour":3,"bytes_tx":5,"bytes_rx":0}' >> f.jsonl && flow 'caf\u00e9' 0 0 9223372036854775807 b >> f.jsonl
+$ aggr ingest flows f.jsonl && aggr cat flows
 {"src_app":"a","dest_app":"b","vpc_id":"v","hour":3,"bytes_tx":10,"bytes_rx":20}
 {"src_app":"a","dest_app":"b","vpc_id":"v","hour":3,"bytes_tx":1,"bytes_rx":2}
 {"src_app":"aé","dest_app":"b","vpc_id":"v","hour":3,"bytes_tx":5,"bytes_rx":0}
