@@ -25,7 +25,7 @@ int stream_name_valid(const char *s)
 	if (strlen(s) > 128)
 		return 0;
 	snprintf(ln, sizeof(ln), STREAMS_PREFIX "%s", s);
-	return log_name_valid(ln);
+	return kind_log_name_valid(ln);
 }
 
 static char *log_name_of(const char *name)
@@ -162,7 +162,7 @@ static int named_record(const char *line, size_t n, uint64_t off, void *vc)
 	struct named_ctx *c = vc;
 	struct stream_rec r;
 
-	if (stream_rec_parse(line, n, &r) || (off != LOG_NO_OFFSET && r.offset != off))
+	if (stream_parse_line(line, n, &r) || (off != LOG_NO_OFFSET && r.offset != off))
 		return bad_record(c->l, off);
 	if (c->nm && (r.name_len != c->nm->lit.len || memcmp(r.name, c->nm->lit.data, r.name_len)))
 		return 0;
@@ -191,7 +191,7 @@ static int id_record(const char *line, size_t n, uint64_t off, void *vc)
 		return 0;
 	buf_reset(c->line);
 	buf_add(c->line, line, n);
-	if (stream_rec_parse(c->line->data, n, c->r) || (off != LOG_NO_OFFSET && c->r->offset != off))
+	if (stream_parse_line(c->line->data, n, c->r) || (off != LOG_NO_OFFSET && c->r->offset != off))
 		return bad_record(c->l, off);
 	c->id = NULL;  /* found */
 	return LOG_STOP;
@@ -1002,7 +1002,7 @@ static int rebuild_block(const struct log_seg *s, const struct idx_entry *e, con
 	for (const char *p = raw->data, *end = raw->data + raw->len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		if (stream_rec_parse(p, n, &r))
+		if (stream_parse_line(p, n, &r))
 			return bad_record(b->lg, e->m.first_offset);
 		/* a chunk holds consecutive offsets of one block */
 		if (b->acc.n && r.offset != b->acc.first + b->acc.n)
@@ -1149,7 +1149,7 @@ int stream_pub_add(struct stream_pub *p, const struct json_doc *doc, const char 
 		p->acc_bytes = 0;
 	}
 	p->acc_bytes += p->line.len + 1;
-	if (stream_rec_parse(p->line.data, p->line.len, &r))
+	if (stream_parse_line(p->line.data, p->line.len, &r))
 		return bad_record(p->lg, off);
 	acc_add(&p->acc, r.name, r.name_len);
 	return 0;
