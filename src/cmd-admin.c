@@ -123,7 +123,7 @@ static int log_arg(const struct cmd *cmd, int argc, char **argv, int required, c
 		return cmd_usage_error(cmd, "unexpected argument: %s", argv[optind]);
 	if (!*name && required)
 		return cmd_usage_error(cmd, "missing LOG (flows, counters, events, sessions, streams/NAME)");
-	if (*name && !log_name_valid(*name))
+	if (*name && !kind_log_name_valid(*name))
 		return cmd_usage_error(cmd, "not a log name: %s (flows, counters, events, sessions, streams/NAME)",
 				       *name);
 	return 0;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "kind.h"
+#include "kind-events.h"
 #include "log.h"
 #include "store.h"
 #include "timefmt.h"

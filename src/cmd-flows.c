@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "hmap.h"
 #include "json.h"
+#include "kind-flows.h"
 #include "log.h"
 
 static int run(int argc, char **argv);
@@ -58,8 +59,6 @@ struct flows_ctx {
 	struct hmap map;
 	int64_t *tx, *rx;
 	size_t cap;
-	struct json_doc doc;
-	char why[256];
 };
 
 static int want_block(const struct idx_entry *e, const struct log_seg *s, void *vctx)
@@ -158,77 +157,30 @@ static int parse_hours(const char *arg, struct flows_ctx *c)
 	return 0;
 }
 
-/*
- * Stored flows are canonical: {"src_app":S,"dest_app":S,"vpc_id":S,"hour":N,
- * "bytes_tx":N,"bytes_rx":N}, strings escaped one way only. Parse that shape
- * positionally; anything else means the log was damaged.
- */
-static int take_lit(const char **p, const char *end, const char *lit)
-{
-	size_t n = strlen(lit);
-	if ((size_t)(end - *p) < n || memcmp(*p, lit, n))
-		return -1;
-	*p += n;
-	return 0;
-}
-
-static int take_str(const char **p, const char *end, const char **s, size_t *n)
-{
-	const char *q = *p;
-	if (q >= end || *q != '"')
-		return -1;
-	for (q++; q < end && *q != '"'; q++)
-		if (*q == '\\')
-			q++;
-	if (q >= end)
-		return -1;
-	*s = *p;
-	*n = (size_t)(q + 1 - *p);
-	*p = q + 1;
-	return 0;
-}
-
-static int take_int(const char **p, const char *end, int64_t *v)
-{
-	const char *q = *p;
-	while (q < end && *q >= '0' && *q <= '9')
-		q++;
-	if (parse_i64(*p, (size_t)(q - *p), v))
-		return -1;
-	*p = q;
-	return 0;
-}
-
 static int on_record(const char *line, size_t n, uint64_t off, void *vctx)
 {
 	struct flows_ctx *c = vctx;
-	const char *p = line, *end = line + n, *s[3];
-	size_t sn[3];
-	int64_t hour, tx, rx;
+	struct flows_line f;
 
-	if (take_lit(&p, end, "{\"src_app\":") || take_str(&p, end, &s[0], &sn[0]) ||
-	    take_lit(&p, end, ",\"dest_app\":") || take_str(&p, end, &s[1], &sn[1]) ||
-	    take_lit(&p, end, ",\"vpc_id\":") || take_str(&p, end, &s[2], &sn[2]) ||
-	    take_lit(&p, end, ",\"hour\":") || take_int(&p, end, &hour))
+	if (flows_parse_head(line, n, &f))
 		goto bad;
-	if (!want_hour(c, hour))
+	if (!want_hour(c, f.hour))
 		return 0;
-	if (take_lit(&p, end, ",\"bytes_tx\":") || take_int(&p, end, &tx) ||
-	    take_lit(&p, end, ",\"bytes_rx\":") || take_int(&p, end, &rx) || take_lit(&p, end, "}") || p != end)
+	if (flows_parse_tail(line, n, &f))
 		goto bad;
 	/* the three quoted strings hold no raw NUL, so NUL ends each of them;
 	 * the hour's 8 bytes follow */
 	char keybuf[512], *key = keybuf;
-	size_t klen = sn[0] + sn[1] + sn[2] + 3 + sizeof(hour);
+	size_t klen = f.src_len + f.dest_len + f.vpc_len + 3 + sizeof(f.hour);
 	if (klen > sizeof(keybuf))
 		key = xmalloc(klen);
-	memcpy(key, s[0], sn[0]);
-	key[sn[0]] = 0;
-	memcpy(key + sn[0] + 1, s[1], sn[1]);
-	key[sn[0] + 1 + sn[1]] = 0;
-	memcpy(key + sn[0] + sn[1] + 2, s[2], sn[2]);
-	key[sn[0] + sn[1] + sn[2] + 2] = 0;
-	memcpy(key + sn[0] + sn[1] + sn[2] + 3, &hour, sizeof(hour));
+	memcpy(key, f.src, f.src_len);
+	key[f.src_len] = 0;
+	memcpy(key + f.src_len + 1, f.dest, f.dest_len);
+	key[f.src_len + 1 + f.dest_len] = 0;
+	memcpy(key + f.src_len + f.dest_len + 2, f.vpc, f.vpc_len);
+	key[f.src_len + f.dest_len + f.vpc_len + 2] = 0;
+	memcpy(key + f.src_len + f.dest_len + f.vpc_len + 3, &f.hour, sizeof(f.hour));
 	int added;
 	size_t g = hmap_put(&c->map, key, klen, &added);
 	if (key != keybuf)
@@ -241,9 +193,9 @@ static int on_record(const char *line, size_t n, uint64_t off, void *vctx)
 		}
 		c->tx[g] = c->rx[g] = 0;
 	}
-	if (__builtin_add_overflow(c->tx[g], tx, &c->tx[g]) || __builtin_add_overflow(c->rx[g], rx, &c->rx[g]))
+	if (__builtin_add_overflow(c->tx[g], f.tx, &c->tx[g]) || __builtin_add_overflow(c->rx[g], f.rx, &c->rx[g]))
 		return err_set(EX_FAIL, "sum of bytes for %.*s, %.*s, %.*s in hour %" PRId64 " overflows 64 bits",
-			       (int)sn[0], s[0], (int)sn[1], s[1], (int)sn[2], s[2], hour);
+			       (int)f.src_len, f.src, (int)f.dest_len, f.dest, (int)f.vpc_len, f.vpc, f.hour);
 	return 0;
 bad:
 	return err_set(EX_CORRUPT, "flows: record at offset %" PRIu64 " is not a stored flow", off);

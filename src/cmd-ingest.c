@@ -466,7 +466,7 @@ static int run(int argc, char **argv)
 	if (optind >= argc)
 		return cmd_usage_error(&cmd_ingest, "missing KIND (%s)", kind_names());
 	/* a kind whose name is no log name (stream) has its own command */
-	if (!(g.k = kind_find(argv[optind])) || !log_name_valid(g.k->name))
+	if (!(g.k = kind_find(argv[optind])) || !kind_log_name_valid(g.k->name))
 		return cmd_usage_error(&cmd_ingest, "unknown kind: %s (%s)", argv[optind], kind_names());
 	optind++;
 	if (g.rj.max >= 0 && !g.rejects_path)

@@ -202,7 +202,7 @@ static int run(int argc, char **argv)
 		name = argv[optind++];
 	if (optind < argc)
 		return cmd_usage_error(&cmd_retain, "unexpected argument: %s", argv[optind]);
-	if (name && !log_name_valid(name))
+	if (name && !kind_log_name_valid(name))
 		return cmd_usage_error(&cmd_retain, "not a log name: %s (flows, counters, events, sessions, "
 				       "streams/NAME)", name);
 	if (o.set >= 0 && !name)

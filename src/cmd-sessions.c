@@ -6,7 +6,7 @@
 #include "cmd.h"
 #include "hmap.h"
 #include "json.h"
-#include "kind.h"
+#include "kind-sessions.h"
 #include "log.h"
 #include "timefmt.h"
 
@@ -49,22 +49,12 @@ const struct cmd cmd_sessions = {
 
 enum { OPT_USER = OPT_CMD, OPT_STARTS, OPT_DAYS, OPT_AT, OPT_TZ };
 
-/* The tokens of a stored sessions record: {"user_id":U,"event":E,
- * "session_id":S,"ts":T[,"country":C]}. Returns 0 or EX_CORRUPT. */
-static int stored_fields(struct json_doc *d, const char *line, size_t n, uint64_t off)
+/* Parse a stored sessions record. Returns 0 or EX_CORRUPT. */
+static int stored_fields(struct json_doc *d, const char *line, size_t n, uint64_t off, struct sessions_line *sl)
 {
-	static const char *const names[] = {"user_id", "event", "session_id", "ts", "country"};
-	char why[160];
-
-	if (json_parse(d, line, n, why, sizeof(why)) || json_type(d, 0) != JSMN_OBJECT ||
-	    json_size(d, 0) < 4 || json_size(d, 0) > 5)
-		goto bad;
-	for (int i = 0, t = 1; i < json_size(d, 0); i++, t += 2)
-		if (!json_str_eq(d, t, names[i], strlen(names[i])) || !json_is_string(d, t + 1))
-			goto bad;
+	if (sessions_parse_line(d, line, n, sl))
+		return err_set(EX_CORRUPT, "sessions: record at offset %" PRIu64 " is not a stored session event", off);
 	return 0;
-bad:
-	return err_set(EX_CORRUPT, "sessions: record at offset %" PRIu64 " is not a stored session event", off);
 }
 
 /* ---- --user ---- */
@@ -79,7 +69,6 @@ struct sess {
 
 struct user_ctx {
 	struct buf key;               /* U as stored: a JSON string literal */
-	struct buf prefix;            /* {"user_id":U, */
 	struct hmap map;              /* session_id as stored (escaped) -> sess index */
 	struct sess *s;
 	size_t cap;
@@ -97,19 +86,17 @@ static int user_block(const struct idx_entry *e, const struct log_seg *s, void *
 static int user_record(const char *line, size_t n, uint64_t off, void *vctx)
 {
 	struct user_ctx *c = vctx;
-	struct json_doc *d = &c->doc;
+	struct sessions_line sl;
 	int64_t key;
 	int added, rc;
 
-	/* stored records are canonical: the user shows in the first bytes */
-	if (n < c->prefix.len || memcmp(line, c->prefix.data, c->prefix.len))
+	if (!sessions_line_of_user(line, n, c->key.data, c->key.len))
 		return 0;
-	if ((rc = stored_fields(d, line, n, off)))
+	if ((rc = stored_fields(&c->doc, line, n, off, &sl)))
 		return rc;
 	if (kind_sessions.stored_key(line, n, &key))
 		return err_set(EX_CORRUPT, "sessions: record at offset %" PRIu64 " has a bad ts", off);
-	const char *sid = json_raw(d, 6), *ts = json_raw(d, 8);
-	size_t i = hmap_put(&c->map, sid, json_rawlen(d, 6), &added);
+	size_t i = hmap_put(&c->map, sl.session, sl.session_len, &added);
 	if (added) {
 		if (i >= c->cap) {
 			c->cap = c->cap ? c->cap * 2 : 64;
@@ -118,12 +105,12 @@ static int user_record(const char *line, size_t n, uint64_t off, void *vctx)
 		memset(&c->s[i], 0, sizeof(c->s[i]));
 	}
 	struct sess *s = &c->s[i];
-	int start = json_str_eq(d, 4, "start", 5);
+	int start = sl.is_start;
 	/* a repeated event: the latest time counts */
 	if (start ? s->has_start && key < s->start_key : s->has_end && key < s->end_key)
 		return 0;
-	size_t at = c->ts_arena.len, tl = json_rawlen(d, 8);
-	buf_add(&c->ts_arena, ts, tl);
+	size_t at = c->ts_arena.len, tl = sl.ts_len;
+	buf_add(&c->ts_arena, sl.ts, tl);
 	if (start) {
 		s->has_start = 1;
 		s->start_key = key;
@@ -163,14 +150,10 @@ static int user_query(struct log *lg, const char *user, int64_t limit)
 
 	memset(&c, 0, sizeof(c));
 	buf_init(&c.key);
-	buf_init(&c.prefix);
 	buf_init(&c.ts_arena);
 	hmap_init(&c.map);
 	json_doc_init(&c.doc);
-	json_write_str(&c.key, user, strlen(user));
-	buf_adds(&c.prefix, "{\"user_id\":");
-	buf_add(&c.prefix, c.key.data, c.key.len);
-	buf_addc(&c.prefix, ',');
+	sessions_user_key(&c.key, user, strlen(user));
 	/* user_block wants only blocks whose bloom filter may hold the key */
 	log_want_key(lg, c.key.data, c.key.len);
 	rc = log_scan(lg, user_block, user_record, &c, &st);
@@ -226,7 +209,6 @@ static int user_query(struct log *lg, const char *user, int64_t limit)
 	hmap_free(&c.map);
 	json_doc_free(&c.doc);
 	buf_free(&c.key);
-	buf_free(&c.prefix);
 	buf_free(&c.ts_arena);
 	return rc;
 }
@@ -264,19 +246,18 @@ static int starts_block(const struct idx_entry *e, const struct log_seg *s, void
 
 static int starts_record(const char *line, size_t n, uint64_t off, void *vctx)
 {
-	static const char start_tag[] = ",\"event\":\"start\",";
 	struct starts_ctx *c = vctx;
-	struct json_doc *d = &c->doc;
+	struct sessions_line sl;
 	int64_t key;
 	int added, rc;
 
 	if (kind_sessions.stored_key(line, n, &key))
 		return err_set(EX_CORRUPT, "sessions: record at offset %" PRIu64 " has a bad ts", off);
-	if (key < c->since || key > c->until || !memmem(line, n, start_tag, sizeof(start_tag) - 1))
+	if (key < c->since || key > c->until || !sessions_line_may_start(line, n))
 		return 0;
-	if ((rc = stored_fields(d, line, n, off)))
+	if ((rc = stored_fields(&c->doc, line, n, off, &sl)))
 		return rc;
-	if (!json_str_eq(d, 4, "start", 5))
+	if (!sl.is_start)
 		return 0;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 256;
@@ -285,18 +266,18 @@ static int starts_record(const char *line, size_t n, uint64_t off, void *vctx)
 	struct start_row *r = &c->row[c->n++];
 	/* a start stored without a country (it was missing or null) is listed
 	 * under NO_COUNTRY, which no stored country can equal */
-	if (json_size(d, 0) == 5)
-		r->country = hmap_put(&c->countries, json_raw(d, 10), json_rawlen(d, 10), &added);
+	if (sl.country)
+		r->country = hmap_put(&c->countries, sl.country, sl.country_len, &added);
 	else
 		r->country = hmap_put(&c->countries, NO_COUNTRY, sizeof(NO_COUNTRY) - 1, &added);
 	r->key = key;
 	r->off = off;
 	r->text = c->text.len;
-	json_get_str(d, 6, &c->tmp);
+	json_unescape(sl.session, sl.session_len, &c->tmp);
 	buf_add(&c->text, c->tmp.data, r->sid_len = c->tmp.len);
-	json_get_str(d, 2, &c->tmp);
+	json_unescape(sl.user, sl.user_len, &c->tmp);
 	buf_add(&c->text, c->tmp.data, r->uid_len = c->tmp.len);
-	buf_add(&c->text, json_raw(d, 8), r->ts_len = json_rawlen(d, 8));
+	buf_add(&c->text, sl.ts, r->ts_len = sl.ts_len);
 	return 0;
 }
 

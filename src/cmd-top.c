@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "hmap.h"
 #include "json.h"
+#include "kind-counters.h"
 #include "log.h"
 #include "timefmt.h"
 
@@ -57,19 +58,20 @@ static int want_block(const struct idx_entry *e, const struct log_seg *s, void *
 static int on_record(const char *line, size_t n, uint64_t off, void *vctx)
 {
 	struct top_ctx *c = vctx;
-	char why[160];
-	int64_t secs, v;
+	struct counters_line cl;
+	const char *dom;
+	size_t dn;
+	int64_t v;
+	int r;
 
-	if (json_parse(&c->doc, line, n, why, sizeof(why)) || json_type(&c->doc, 0) != JSMN_OBJECT ||
-	    json_size(&c->doc, 0) < 1 || !json_str_eq(&c->doc, 1, "timestamp", 9) ||
-	    json_get_i64(&c->doc, 2, &secs))
+	if (counters_parse_line(&c->doc, line, n, &cl))
 		return err_set(EX_CORRUPT, "counters: record at offset %" PRIu64 " is not a stored counter", off);
-	if (secs * 1000000 < c->since || secs * 1000000 >= c->until)
+	if (cl.secs * 1000000 < c->since || cl.secs * 1000000 >= c->until)
 		return 0;
 	/* stored keys are canonical, so the raw bytes name the domain */
-	for (int t = 3, k = 1; k < json_size(&c->doc, 0); k++, t = json_next(&c->doc, t + 1)) {
+	while ((r = counters_next_domain(&cl, &dom, &dn, &v)) > 0) {
 		int added;
-		size_t i = hmap_put(&c->map, json_raw(&c->doc, t), json_rawlen(&c->doc, t), &added);
+		size_t i = hmap_put(&c->map, dom, dn, &added);
 		if (added) {
 			if (i >= c->cap) {
 				c->cap = c->cap ? c->cap * 2 : 256;
@@ -77,12 +79,11 @@ static int on_record(const char *line, size_t n, uint64_t off, void *vctx)
 			}
 			c->count[i] = 0;
 		}
-		if (json_get_i64(&c->doc, t + 1, &v))
-			return err_set(EX_CORRUPT, "counters: record at offset %" PRIu64 " is not a stored counter", off);
 		if (__builtin_add_overflow(c->count[i], v, &c->count[i]))
-			return err_set(EX_FAIL, "requests for %.*s overflow 64 bits", (int)json_rawlen(&c->doc, t),
-				       json_raw(&c->doc, t));
+			return err_set(EX_FAIL, "requests for %.*s overflow 64 bits", (int)dn, dom);
 	}
+	if (r < 0)
+		return err_set(EX_CORRUPT, "counters: record at offset %" PRIu64 " is not a stored counter", off);
 	return 0;
 }
 

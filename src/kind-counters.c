@@ -1,5 +1,5 @@
 /* counters: {"timestamp": T, "<domain>": n, ...}, keyed by the timestamp */
-#include "kind.h"
+#include "kind-counters.h"
 
 #include <string.h>
 
@@ -143,6 +143,35 @@ static int counters_in_place(const char *line, size_t n, struct rec_info *ri)
 	ri->key = secs * 1000000;
 	ri->nbloom = 0;
 	return 1;
+}
+
+/* ---- the stored form, read back (kind-counters.h) ---- */
+
+int counters_parse_line(struct json_doc *d, const char *line, size_t n, struct counters_line *c)
+{
+	char why[160];
+
+	if (json_parse(d, line, n, why, sizeof(why)) || json_type(d, 0) != JSMN_OBJECT || json_size(d, 0) < 1 ||
+	    !json_str_eq(d, 1, "timestamp", 9) || json_get_i64(d, 2, &c->secs))
+		return -1;
+	c->ndomains = json_size(d, 0) - 1;
+	c->d = d;
+	c->tok = 3;
+	c->k = 0;
+	return 0;
+}
+
+int counters_next_domain(struct counters_line *c, const char **name, size_t *len, int64_t *count)
+{
+	int t = c->tok;
+
+	if (c->k == c->ndomains)
+		return 0;
+	*name = json_raw(c->d, t);
+	*len = json_rawlen(c->d, t);
+	c->k++;
+	c->tok = json_next(c->d, t + 1);
+	return json_get_i64(c->d, t + 1, count) ? -1 : 1;
 }
 
 const struct kind kind_counters = {

@@ -1,7 +1,7 @@
 /* events: {tags, start_epoch?, stop_epoch?} stored as {_id, start_epoch,
  * stop_epoch, tags}, keyed by the start; stop updates and removals are
  * records of their own, applied by every read and folded in by compaction */
-#include "kind.h"
+#include "kind-events.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -1,9 +1,10 @@
 /* flows: {src_app, dest_app, vpc_id, hour, bytes_tx, bytes_rx}, keyed by hour */
-#include "kind.h"
+#include "kind-flows.h"
 
 #include <string.h>
 
 #include "scan.h"
+#include "util.h"
 
 static const char *const str_fields[] = {"src_app", "dest_app", "vpc_id"};
 static const char *const int_fields[] = {"hour", "bytes_tx", "bytes_rx"};
@@ -110,6 +111,73 @@ static int flows_in_place(const char *line, size_t n, struct rec_info *ri)
 	ri->key = hour;
 	ri->nbloom = 0;
 	return 1;
+}
+
+/* ---- the stored form, read back: parsed by position (kind-flows.h) ---- */
+
+static int take_lit(const char **p, const char *end, const char *lit, size_t n)
+{
+	if ((size_t)(end - *p) < n || memcmp(*p, lit, n))
+		return -1;
+	*p += n;
+	return 0;
+}
+#define TAKE_LIT(p, end, lit) take_lit((p), (end), (lit), sizeof(lit) - 1)
+
+/* A string literal, quotes included: *s and *n. */
+static int take_str(const char **p, const char *end, const char **s, size_t *n)
+{
+	const char *q = *p;
+	if (q >= end || *q != '"')
+		return -1;
+	for (q++; q < end && *q != '"'; q++)
+		if (*q == '\\')
+			q++;
+	if (q >= end)
+		return -1;
+	*s = *p;
+	*n = (size_t)(q + 1 - *p);
+	*p = q + 1;
+	return 0;
+}
+
+static int take_int(const char **p, const char *end, int64_t *v)
+{
+	const char *q = *p;
+	while (q < end && *q >= '0' && *q <= '9')
+		q++;
+	if (parse_i64(*p, (size_t)(q - *p), v))
+		return -1;
+	*p = q;
+	return 0;
+}
+
+int flows_parse_head(const char *line, size_t n, struct flows_line *f)
+{
+	const char *p = line, *end = line + n;
+
+	if (TAKE_LIT(&p, end, "{\"src_app\":") || take_str(&p, end, &f->src, &f->src_len) ||
+	    TAKE_LIT(&p, end, ",\"dest_app\":") || take_str(&p, end, &f->dest, &f->dest_len) ||
+	    TAKE_LIT(&p, end, ",\"vpc_id\":") || take_str(&p, end, &f->vpc, &f->vpc_len) ||
+	    TAKE_LIT(&p, end, ",\"hour\":") || take_int(&p, end, &f->hour))
+		return -1;
+	f->tail = (size_t)(p - line);
+	return 0;
+}
+
+int flows_parse_tail(const char *line, size_t n, struct flows_line *f)
+{
+	const char *p = line + f->tail, *end = line + n;
+
+	if (TAKE_LIT(&p, end, ",\"bytes_tx\":") || take_int(&p, end, &f->tx) ||
+	    TAKE_LIT(&p, end, ",\"bytes_rx\":") || take_int(&p, end, &f->rx) || TAKE_LIT(&p, end, "}") || p != end)
+		return -1;
+	return 0;
+}
+
+int flows_parse_line(const char *line, size_t n, struct flows_line *f)
+{
+	return flows_parse_head(line, n, f) || flows_parse_tail(line, n, f) ? -1 : 0;
 }
 
 const struct kind kind_flows = {

@@ -1,5 +1,5 @@
 /* sessions: {user_id, event: start|end, session_id, ts, country?}, keyed by ts */
-#include "kind.h"
+#include "kind-sessions.h"
 
 #include <string.h>
 
@@ -244,6 +244,53 @@ static int sessions_stored_key(const char *line, size_t n, int64_t *key)
 	if (!(q = memchr(p, '"', n - (size_t)(p - line))))
 		return -1;
 	return sessions_ts_parse(p, (size_t)(q - p), &secs, key, &fa, &fl);
+}
+
+/* ---- the stored form, read back (kind-sessions.h) ---- */
+
+int sessions_parse_line(struct json_doc *d, const char *line, size_t n, struct sessions_line *sl)
+{
+	const char **val[] = {&sl->user, &sl->event, &sl->session, &sl->ts, &sl->country};
+	size_t *len[] = {&sl->user_len, &sl->event_len, &sl->session_len, &sl->ts_len, &sl->country_len};
+	char why[160];
+
+	if (json_parse(d, line, n, why, sizeof(why)) || json_type(d, 0) != JSMN_OBJECT ||
+	    json_size(d, 0) < F_COUNTRY || json_size(d, 0) > NFIELDS)
+		return -1;
+	/* the members are stored in the order of fields[], each once */
+	for (int f = 0, t = 1; f < json_size(d, 0); f++, t += 2) {
+		if (!json_str_eq(d, t, fields[f], strlen(fields[f])) || !json_is_string(d, t + 1))
+			return -1;
+		*val[f] = json_raw(d, t + 1);
+		*len[f] = json_rawlen(d, t + 1);
+	}
+	if (json_size(d, 0) == F_COUNTRY) {
+		sl->country = NULL;
+		sl->country_len = 0;
+	}
+	sl->is_start = json_str_eq(d, 4, "start", 5);
+	return 0;
+}
+
+void sessions_user_key(struct buf *out, const char *u, size_t n)
+{
+	json_write_str(out, u, n);
+}
+
+int sessions_line_of_user(const char *line, size_t n, const char *key, size_t kn)
+{
+	static const char head[] = "{\"user_id\":";
+	size_t hn = sizeof(head) - 1;
+
+	/* stored records are canonical: the user shows in the first bytes */
+	return n > hn + kn && !memcmp(line, head, hn) && !memcmp(line + hn, key, kn) && line[hn + kn] == ',';
+}
+
+int sessions_line_may_start(const char *line, size_t n)
+{
+	static const char tag[] = ",\"event\":\"start\",";
+
+	return memmem(line, n, tag, sizeof(tag) - 1) != NULL;
 }
 
 const struct kind kind_sessions = {

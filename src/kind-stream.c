@@ -1,6 +1,6 @@
 /* stream: {event:{name,version}, system:{id,name,time,timezone},
  * trigger:{type,name}, payload:{}}, one log per stream (streams/NAME) */
-#include "kind.h"
+#include "kind-stream.h"
 
 #include <errno.h>
 #include <string.h>
@@ -234,6 +234,7 @@ static int stream_normalise(const struct json_doc *d, struct buf *out, struct re
 
 const struct kind kind_stream = {
 	.name = "stream",
+	.log_prefix = "streams/",
 	.noun = "events",
 	.bloom_bytes = STREAM_BLOOM_BYTES,
 	.bloom_k = STREAM_BLOOM_K,
@@ -244,7 +245,7 @@ const struct kind kind_stream = {
 
 /* ---- the stored form: {"eventId":"<uuid>","offset":N,"event":{"name":..},..} ---- */
 
-int stream_rec_parse(const char *p, size_t n, struct stream_rec *r)
+int stream_parse_line(const char *p, size_t n, struct stream_rec *r)
 {
 	static const char a[] = "{\"eventId\":\"", b[] = "\",\"offset\":", c[] = ",\"event\":{\"name\":";
 	const char *q, *end = p + n;

@@ -12,31 +12,6 @@
 #include <unistd.h>
 #include <dirent.h>
 
-static int name_part_valid(const char *s, size_t n)
-{
-	if (n < 1 || n > 128 || s[0] == '.')
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
-int log_name_valid(const char *name)
-{
-	static const char *fixed[] = {"flows", "counters", "events", "sessions"};
-
-	for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++)
-		if (!strcmp(name, fixed[i]))
-			return 1;
-	if (!strncmp(name, "streams/", 8))
-		return name_part_valid(name + 8, strlen(name + 8));
-	return 0;
-}
-
 const char *log_name_kind(const char *name)
 {
 	return strncmp(name, "streams/", 8) ? name : "stream";

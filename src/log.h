@@ -123,11 +123,6 @@ void log_stamp(const struct log *l, struct log_stamp *st);
 void log_stamp_again(const struct log_stamp *old, struct log_stamp *st);
 int log_stamp_same(const struct log_stamp *a, const struct log_stamp *b);
 
-/* Is name a valid log name: flows, counters, events, sessions, or
- * streams/NAME with NAME of [A-Za-z0-9._-], 1..128 chars, not starting with
- * '.'? Returns 1 or 0. */
-int log_name_valid(const char *name);
-
 /* The kind a log of this name holds: its name, or "stream" for
  * streams/NAME. */
 const char *log_name_kind(const char *name);

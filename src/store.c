@@ -37,7 +37,7 @@ size_t store_list_logs(const char *dir, char ***out)
 	/* the kinds' own logs: each kind whose name is a log's */
 	for (size_t i = 0; kind_at(i); i++) {
 		const char *name = kind_at(i)->name;
-		if (log_name_valid(name) && log_present(dir, name))
+		if (kind_log_name_valid(name) && log_present(dir, name))
 			add_name(&names, &n, name);
 	}
 	if (n)
@@ -51,7 +51,7 @@ size_t store_list_logs(const char *dir, char ***out)
 		for (struct dirent *de; (de = readdir(d));) {
 			char name[300];
 			snprintf(name, sizeof(name), "streams/%s", de->d_name);
-			if (log_name_valid(name) && log_present(dir, name))
+			if (kind_log_name_valid(name) && log_present(dir, name))
 				add_name(&names, &n, name);
 		}
 		closedir(d);

@@ -25,7 +25,7 @@ int stream_name_valid(const char *s)
 	if (strlen(s) > 128)
 		return 0;
 	snprintf(ln, sizeof(ln), STREAMS_PREFIX "%s", s);
-	return log_name_valid(ln);
+	return kind_log_name_valid(ln);
 }
 
 static char *log_name_of(const char *name)
@@ -162,7 +162,7 @@ static int named_record(const char *line, size_t n, uint64_t off, void *vc)
 	struct named_ctx *c = vc;
 	struct stream_rec r;
 
-	if (stream_rec_parse(line, n, &r) || (off != LOG_NO_OFFSET && r.offset != off))
+	if (stream_parse_line(line, n, &r) || (off != LOG_NO_OFFSET && r.offset != off))
 		return bad_record(c->l, off);
 	if (c->nm && (r.name_len != c->nm->lit.len || memcmp(r.name, c->nm->lit.data, r.name_len)))
 		return 0;
@@ -191,7 +191,7 @@ static int id_record(const char *line, size_t n, uint64_t off, void *vc)
 		return 0;
 	buf_reset(c->line);
 	buf_add(c->line, line, n);
-	if (stream_rec_parse(c->line->data, n, c->r) || (off != LOG_NO_OFFSET && c->r->offset != off))
+	if (stream_parse_line(c->line->data, n, c->r) || (off != LOG_NO_OFFSET && c->r->offset != off))
 		return bad_record(c->l, off);
 	c->id = NULL;  /* found */
 	return LOG_STOP;
@@ -523,31 +523,40 @@ static uint64_t chunk_named(const struct cnt_chunk *c, const struct buf *lit)
 }
 
 /* The counts of the log a reader has open, loaded once per snapshot from
- * the earliest offset asked for so far. */
-static struct counts counts_cache;
-static const struct log *counts_of;
-static uint64_t counts_next, counts_from;
+ * the earliest offset asked for so far: the caller's, one per call of the
+ * API that reads them (stream_consumers asks once per consumer). */
+struct counts_reader {
+	struct counts k;
+	int loaded;
+	uint64_t next, from;         /* the log's end and the offset it was loaded for */
+};
 
-/* Drop what counts_get() has loaded (the log is closed or changed). */
-static void counts_forget(void)
+static void counts_reader_init(struct counts_reader *cr)
 {
-	counts_free(&counts_cache);
-	counts_of = NULL;
+	counts_init(&cr->k);
+	cr->loaded = 0;
+	cr->next = cr->from = 0;
 }
 
-static int counts_get(struct log *lg, uint64_t from, struct counts **k)
+static void counts_reader_free(struct counts_reader *cr)
+{
+	counts_free(&cr->k);
+	cr->loaded = 0;
+}
+
+static int counts_get(struct log *lg, struct counts_reader *cr, uint64_t from, struct counts **k)
 {
 	int rc;
 
-	if (counts_of != lg || counts_next != log_next_offset(lg) || from < counts_from) {
-		counts_forget();
-		if ((rc = counts_load(lg, &counts_cache, from)))
+	if (!cr->loaded || cr->next != log_next_offset(lg) || from < cr->from) {
+		counts_reader_free(cr);
+		if ((rc = counts_load(lg, &cr->k, from)))
 			return rc;
-		counts_of = lg;
-		counts_next = log_next_offset(lg);
-		counts_from = from;
+		cr->loaded = 1;
+		cr->next = log_next_offset(lg);
+		cr->from = from;
 	}
-	*k = &counts_cache;
+	*k = &cr->k;
 	return 0;
 }
 
@@ -615,7 +624,8 @@ static int counts_off(void)
 	return v && !strcmp(v, "read");
 }
 
-int stream_count_named(struct log *lg, const struct stream_named *nm, uint64_t from, uint64_t to, uint64_t *n)
+static int count_named(struct log *lg, struct counts_reader *cr, const struct stream_named *nm, uint64_t from,
+		       uint64_t to, uint64_t *n)
 {
 	uint64_t lo = from > log_first_offset(lg) ? from : log_first_offset(lg);
 	uint64_t hi = to < log_next_offset(lg) ? to : log_next_offset(lg);
@@ -627,7 +637,7 @@ int stream_count_named(struct log *lg, const struct stream_named *nm, uint64_t f
 		return 0;
 	if (counts_off())
 		return count_read(lg, nm, lo, hi, n);
-	if ((rc = counts_get(lg, lo, &k)))
+	if ((rc = counts_get(lg, cr, lo, &k)))
 		return rc;
 	int64_t eb = log_expiry(lg, INT64_MIN);
 	log_expiry(lg, eb);
@@ -660,6 +670,16 @@ int stream_count_named(struct log *lg, const struct stream_named *nm, uint64_t f
 		rc = pend_add(lg, nm, &p, cur, hi, n);
 	if (!rc)
 		rc = count_read(lg, nm, p.a, p.b, n);
+	return rc;
+}
+
+int stream_count_named(struct log *lg, const struct stream_named *nm, uint64_t from, uint64_t to, uint64_t *n)
+{
+	struct counts_reader cr;
+
+	counts_reader_init(&cr);
+	int rc = count_named(lg, &cr, nm, from, to, n);
+	counts_reader_free(&cr);
 	return rc;
 }
 
@@ -852,7 +872,6 @@ static int counts_recover(struct log *lg)
 		/* events no line counts: a store written before counts were
 		 * kept, or a lost file; count them all once, now */
 		counts_free(&k);
-		counts_forget();
 		return counts_rebuild(lg);
 	}
 	if (!rc) {
@@ -873,7 +892,6 @@ static int counts_recover(struct log *lg)
 		}
 	}
 	counts_free(&k);
-	counts_forget();
 	return rc;
 }
 
@@ -895,7 +913,6 @@ static int counts_append(struct log *lg, const struct buf *lines)
 	close(fd);
 	if (!rc && created)
 		rc = fsync_dir(log_path(lg));
-	counts_forget();
 	return rc;
 }
 
@@ -1002,7 +1019,7 @@ static int rebuild_block(const struct log_seg *s, const struct idx_entry *e, con
 	for (const char *p = raw->data, *end = raw->data + raw->len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		if (stream_rec_parse(p, n, &r))
+		if (stream_parse_line(p, n, &r))
 			return bad_record(b->lg, e->m.first_offset);
 		/* a chunk holds consecutive offsets of one block */
 		if (b->acc.n && r.offset != b->acc.first + b->acc.n)
@@ -1038,7 +1055,6 @@ static int counts_rebuild(struct log *lg)
 		rebuild_gap(&b, log_next_offset(lg), 0);
 	if (!rc)
 		rc = atomic_replace(log_path(lg), COUNTS_FILE, b.out.data, b.out.len);
-	counts_forget();
 	acc_free(&b.acc);
 	buf_free(&b.out);
 	return rc;
@@ -1149,7 +1165,7 @@ int stream_pub_add(struct stream_pub *p, const struct json_doc *doc, const char 
 		p->acc_bytes = 0;
 	}
 	p->acc_bytes += p->line.len + 1;
-	if (stream_rec_parse(p->line.data, p->line.len, &r))
+	if (stream_parse_line(p->line.data, p->line.len, &r))
 		return bad_record(p->lg, off);
 	acc_add(&p->acc, r.name, r.name_len);
 	return 0;
@@ -1421,7 +1437,9 @@ int stream_consumers(struct log *lg, struct stream_consumer **out, size_t *count
 	DIR *d = opendir(cd);
 	struct json_doc doc;
 	struct buf text, c, nm;
+	struct counts_reader cr;
 
+	counts_reader_init(&cr);
 	json_doc_init(&doc);
 	buf_init(&text);
 	buf_init(&c);
@@ -1462,7 +1480,7 @@ int stream_consumers(struct log *lg, struct stream_consumer **out, size_t *count
 		if (ce[i].pos.next < from)
 			from = ce[i].pos.next;
 	struct counts *k;
-	if (!rc && n && (counts_off() || ((rc = counts_get(lg, from, &k)) == 0 && !counts_cover(lg, k, from)))) {
+	if (!rc && n && (counts_off() || ((rc = counts_get(lg, &cr, from, &k)) == 0 && !counts_cover(lg, k, from)))) {
 		struct behind_ctx bc = {ce, xcalloc(n, sizeof(struct buf)), n};
 		for (size_t i = 0; i < n; i++)
 			json_write_str(&bc.lit[i], ce[i].name, ce[i].name_len);
@@ -1477,12 +1495,13 @@ int stream_consumers(struct log *lg, struct stream_consumer **out, size_t *count
 		stream_named_init(&sn, ce[i].name);
 		/* a name with a NUL in it was never published */
 		if (strlen(ce[i].name) == ce[i].name_len)
-			rc = stream_count_named(lg, &sn, ce[i].pos.next, UINT64_MAX, &ce[i].behind);
+			rc = count_named(lg, &cr, &sn, ce[i].pos.next, UINT64_MAX, &ce[i].behind);
 		stream_named_free(&sn);
 	}
 sorted:
 	if (n)
 		qsort(ce, n, sizeof(*ce), cmp_consumer);
+	counts_reader_free(&cr);
 	json_doc_free(&doc);
 	buf_free(&text);
 	buf_free(&c);

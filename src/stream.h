@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "json.h"
-#include "kind.h"
+#include "kind-stream.h"
 #include "log.h"
 
 /* A stream, producer or consumer name: [A-Za-z0-9._-], 1..128 characters,

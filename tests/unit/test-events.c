@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kind.h"
+#include "kind-events.h"
 #include "log.h"
 #include "unit.h"
 
