@@ -1,18 +1,14 @@
-/* aggr: global options, the command table, exit status */
-#include <stdarg.h>
+/* aggr: the command table, dispatch, exit status (cmd.c: what every command shares) */
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
-#include "timefmt.h"
 
 struct global_opts G = {.format = OUT_JSON, .wait_secs = 10, .progress = -1};
 
