@@ -53,8 +53,9 @@ enum cmd_target {
 /* cmd.flags, and ctx.flags (which parse may add to, per subcommand) */
 enum {
 	CMD_NO_DIR = 1,      /* needs no data directory (help) */
-	CMD_READER = 2,      /* a reader: the data directory must be there
-			      * (cmd_reader_dir), not read as an empty store */
+	CMD_READER = 2,      /* a reader: a data directory that is not there
+			      * is EX_NOTFOUND ("DIR: no such data
+			      * directory"), not an empty store */
 };
 
 /*
@@ -63,7 +64,7 @@ enum {
  * calls, in this order, each stopping the command on an exit status:
  *   parse   the options and the command's own arguments, with every check
  *           of them: -1 to go on, else an exit status (0: help printed or
- *           nothing to do)
+ *           nothing to do); NULL: no options (help)
  *   the target: LOG or [LOG] (checked as a log name)
  *   check   (optional) checks that need the LOG: 0 or an exit status
  *   the data directory (ctx->dir), that it is there (CMD_READER), and for
