@@ -28,7 +28,7 @@ BUILD ?= build
 endif
 
 SRCS = $(wildcard src/*.c)
-CMD_SRCS = src/main.c $(wildcard src/cmd-*.c)
+CMD_SRCS = src/main.c src/cmd.c $(wildcard src/cmd-*.c)
 CMD_OBJS = $(patsubst src/%.c,$(BUILD)/%.o,$(CMD_SRCS))
 LIB_OBJS = $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out $(CMD_SRCS),$(SRCS)))
 UNIT_SRCS = $(wildcard tests/unit/test-*.c)

@@ -17,14 +17,42 @@
 #include "store.h"
 #include "timefmt.h"
 
-static int cat_run(int argc, char **argv);
-static int info_run(int argc, char **argv);
-static int check_run(int argc, char **argv);
-static int purge_run(int argc, char **argv);
-static int compact_run(int argc, char **argv);
+struct cat_window {
+	int on;
+	int64_t since, until;
+	const struct kind *kind;
+};
+
+/* Options of the admin commands; --repair only for check, the times only
+ * for cat. */
+struct admin_opts {
+	int repair;
+	const char *since, *until, *tz;
+	/* cat: where to start, --tail N (0: none), --follow, --show-offset */
+	const char *from, *cursor_file;
+	uint64_t tail;
+	int follow, show_offset;
+	/* cat, from its check: the window and the start */
+	struct cat_window w;
+	uint64_t start;
+	int explicit_from;
+};
+
+static int admin_parse(struct cmd_ctx *c, int argc, char **argv);
+static int cat_parse(struct cmd_ctx *c, int argc, char **argv);
+static int check_parse(struct cmd_ctx *c, int argc, char **argv);
+static int cat_check(struct cmd_ctx *c);
+static int cat_run(struct cmd_ctx *c);
+static int info_run(struct cmd_ctx *c);
+static int check_run(struct cmd_ctx *c);
+static int purge_run(struct cmd_ctx *c);
+static int compact_run(struct cmd_ctx *c);
 
 const struct cmd cmd_cat = {
-	"cat", cat_run, "print a log's records as JSON lines",
+	.name = "cat", .target = CMD_TARGET_LOG, .flags = CMD_READER,
+	.parse = cat_parse, .check = cat_check, .run = cat_run,
+	.summary = "print a log's records as JSON lines",
+	.help =
 	"usage: aggr cat LOG [--since TIME] [--until TIME] [--tz ZONE] [--format ndjson]\n"
 	"       aggr cat LOG [--from OFFSET | --cursor-file FILE] [-n N] [-f] [--show-offset]\n"
 	"\n"
@@ -53,7 +81,10 @@ const struct cmd cmd_cat = {
 };
 
 const struct cmd cmd_info = {
-	"info", info_run, "segments, blocks, records and sizes of logs",
+	.name = "info", .target = CMD_TARGET_LOGS, .flags = CMD_READER,
+	.parse = admin_parse, .run = info_run,
+	.summary = "segments, blocks, records and sizes of logs",
+	.help =
 	"usage: aggr info [LOG] [--format FMT]\n"
 	"\n"
 	"Describe LOG, or every log in the data directory: segments, blocks,\n"
@@ -66,7 +97,10 @@ const struct cmd cmd_info = {
 };
 
 const struct cmd cmd_check = {
-	"check", check_run, "verify checksums, index and MANIFEST",
+	.name = "check", .target = CMD_TARGET_LOGS, .flags = CMD_READER,
+	.parse = check_parse, .run = check_run,
+	.summary = "verify checksums, index and MANIFEST",
+	.help =
 	"usage: aggr check [LOG] [--repair]\n"
 	"\n"
 	"Verify LOG, or every log: the MANIFEST, every index entry and block CRC,\n"
@@ -92,7 +126,10 @@ const struct cmd cmd_check = {
 };
 
 const struct cmd cmd_compact = {
-	"compact", compact_run, "rewrite logs without removed records",
+	.name = "compact", .target = CMD_TARGET_LOGS,
+	.parse = admin_parse, .run = compact_run,
+	.summary = "rewrite logs without removed records",
+	.help =
 	"usage: aggr compact [LOG]\n"
 	"\n"
 	"Rewrite the segments of LOG, or of every log, that hold removed records\n"
@@ -105,29 +142,16 @@ const struct cmd cmd_compact = {
 };
 
 const struct cmd cmd_purge = {
-	"purge", purge_run, "delete every record of a log",
+	.name = "purge", .target = CMD_TARGET_LOG,
+	.parse = admin_parse, .run = purge_run,
+	.summary = "delete every record of a log",
+	.help =
 	"usage: aggr purge LOG\n"
 	"\n"
 	"Delete every record of LOG. The empty MANIFEST is written first, so a\n"
 	"crash leaves either the old log or an empty one. A damaged log (lost or\n"
 	"damaged MANIFEST, index or segment) is purged too, with a warning.\n",
 };
-
-/* Parse [LOG] or LOG; returns 0, or EX_USAGE after a message. */
-static int log_arg(const struct cmd *cmd, int argc, char **argv, int required, const char **name)
-{
-	*name = NULL;
-	if (optind < argc)
-		*name = argv[optind++];
-	if (optind < argc)
-		return cmd_usage_error(cmd, "unexpected argument: %s", argv[optind]);
-	if (!*name && required)
-		return cmd_usage_error(cmd, "missing LOG (flows, counters, events, sessions, streams/NAME)");
-	if (*name && !kind_log_name_valid(*name))
-		return cmd_usage_error(cmd, "not a log name: %s (flows, counters, events, sessions, streams/NAME)",
-				       *name);
-	return 0;
-}
 
 /* A stream exists once it has a MANIFEST; the fixed logs read as empty
  * until their first ingest. Returns 0, or EX_NOTFOUND (lg closed). */
@@ -139,21 +163,17 @@ static int stream_exists(struct log *lg, const char *name)
 	return err_set(EX_NOTFOUND, "%s: no such stream", name);
 }
 
-/* Options of the admin commands; --repair only for check, the times only
- * for cat. Returns -1 to go on, or an exit status. */
-struct admin_opts {
-	int repair;
-	const char *since, *until, *tz;
-	/* cat: where to start, --tail N (0: none), --follow, --show-offset */
-	const char *from, *cursor_file;
-	uint64_t tail;
-	int follow, show_offset;
-};
-
 enum { OPT_REPAIR = OPT_CMD, OPT_SINCE, OPT_UNTIL, OPT_TZ, OPT_FROM, OPT_TAIL, OPT_FOLLOW, OPT_CURSOR_FILE,
        OPT_SHOW_OFFSET };
 
-static int parse_simple(const struct cmd *cmd, int argc, char **argv, struct admin_opts *o)
+#define ADMIN_BIT(opt) (1u << ((opt) - OPT_CMD))
+#define ADMIN_CHECK ADMIN_BIT(OPT_REPAIR)
+#define ADMIN_CAT (~ADMIN_CHECK)
+
+/* The options of cmd; allow: the ADMIN_BIT of each of its own it takes
+ * (ADMIN_CHECK, ADMIN_CAT or none), the others are unknown options.
+ * Returns -1 to go on, or an exit status. */
+static int parse_simple(const struct cmd *cmd, int argc, char **argv, struct admin_opts *o, unsigned allow)
 {
 	static const struct option opts[] = {
 		COMMON_LONGOPTS,
@@ -168,66 +188,71 @@ static int parse_simple(const struct cmd *cmd, int argc, char **argv, struct adm
 		{"show-offset", no_argument, 0, OPT_SHOW_OFFSET},
 		{0, 0, 0, 0},
 	};
-	int c, rc, is_cat = cmd == &cmd_cat, li;
+	int c, rc, li;
 
-	memset(o, 0, sizeof(*o));
-	while ((li = -1, c = getopt_long(argc, argv, is_cat ? COMMON_SHORTOPTS "n:f" : COMMON_SHORTOPTS, opts, &li)) != -1) {
+	while ((li = -1, c = getopt_long(argc, argv, allow & ADMIN_BIT(OPT_TAIL) ? COMMON_SHORTOPTS "n:f" : COMMON_SHORTOPTS,
+					 opts, &li)) != -1) {
 		if (c == 'n')
 			c = OPT_TAIL;
 		else if (c == 'f')
 			c = OPT_FOLLOW;
-		if (is_cat && c == OPT_TAIL) {
+		if (c >= OPT_REPAIR && c <= OPT_SHOW_OFFSET && !(allow & ADMIN_BIT(c)))
+			return cmd_usage_error(cmd, "unknown option: --%s", opts[li].name);
+		if (c == OPT_TAIL) {
 			int64_t v;
 			if ((rc = cmd_int_arg(cmd, "--tail", optarg, 1, &v)))
 				return rc;
 			o->tail = (uint64_t)v;
-		} else if (is_cat && c == OPT_FROM)
+		} else if (c == OPT_FROM)
 			o->from = optarg;
-		else if (is_cat && c == OPT_FOLLOW)
+		else if (c == OPT_FOLLOW)
 			o->follow = 1;
-		else if (is_cat && c == OPT_CURSOR_FILE)
+		else if (c == OPT_CURSOR_FILE)
 			o->cursor_file = optarg;
-		else if (is_cat && c == OPT_SHOW_OFFSET)
+		else if (c == OPT_SHOW_OFFSET)
 			o->show_offset = 1;
-		else if (c == OPT_REPAIR && cmd == &cmd_check)
+		else if (c == OPT_REPAIR)
 			o->repair = 1;
-		else if (c == OPT_SINCE && cmd == &cmd_cat)
+		else if (c == OPT_SINCE)
 			o->since = optarg;
-		else if (c == OPT_UNTIL && cmd == &cmd_cat)
+		else if (c == OPT_UNTIL)
 			o->until = optarg;
-		else if (c == OPT_TZ && cmd == &cmd_cat)
+		else if (c == OPT_TZ)
 			o->tz = optarg;
-		else if (c >= OPT_REPAIR && c <= OPT_SHOW_OFFSET)
-			return cmd_usage_error(cmd, "unknown option: --%s", opts[li].name);
 		else if ((rc = cmd_common_opt(cmd, c, argv)) >= 0)
 			return rc;
 	}
 	return -1;
 }
 
-/* The start every admin command shares: options, [LOG] and the data
- * directory. Returns -1 to go on (*dir malloc'd), or an exit status. */
-static int admin_start(const struct cmd *cmd, int argc, char **argv, int log_required,
-		       struct admin_opts *o, const char **name, char **dir)
+/* The admin commands' options: parse_simple, then the global options cmd
+ * does not use. Returns -1 to go on, or an exit status. */
+static int admin_options(struct cmd_ctx *ctx, int argc, char **argv, unsigned allow)
 {
+	struct admin_opts *o = cmd_opts(ctx, sizeof(*o));
 	int rc;
 
-	if ((rc = parse_simple(cmd, argc, argv, o)) >= 0)
+	if ((rc = parse_simple(ctx->cmd, argc, argv, o, allow)) >= 0)
 		return rc;
-	if ((rc = cmd_refuse_unused(cmd, o->repair ? "--repair" : NULL)))
+	if ((rc = cmd_refuse_unused(ctx->cmd, o->repair ? "--repair" : NULL)))
 		return rc;
-	if ((rc = log_arg(cmd, argc, argv, log_required, name)))
-		return rc;
-	if (!(*dir = log_data_dir(G.data_dir)))
-		return EX_USAGE;
 	return -1;
 }
 
-struct cat_window {
-	int on;
-	int64_t since, until;
-	const struct kind *kind;
-};
+static int admin_parse(struct cmd_ctx *c, int argc, char **argv)
+{
+	return admin_options(c, argc, argv, 0);
+}
+
+static int check_parse(struct cmd_ctx *c, int argc, char **argv)
+{
+	return admin_options(c, argc, argv, ADMIN_CHECK);
+}
+
+static int cat_parse(struct cmd_ctx *c, int argc, char **argv)
+{
+	return admin_options(c, argc, argv, ADMIN_CAT);
+}
 
 /* cat's reading: [from, to) of one snapshot, record by record where a
  * block is cut by the start, the window, --show-offset or --tail */
@@ -512,86 +537,89 @@ static int cat_follow(const char *dir, const char *name, struct cat_ctx *c, uint
 	return rc;
 }
 
-static int cat_run(int argc, char **argv)
+/* What cat's options mean for its LOG: the window and the start. Returns 0
+ * or an exit status (a cursor file that is not one: EX_DATA). */
+static int cat_check(struct cmd_ctx *ctx)
 {
-	struct admin_opts o;
-	struct cat_window w = {0, INT64_MIN, INT64_MAX, NULL};
-	const char *name;
-	struct log *lg;
-	char *dir;
+	struct admin_opts *o = ctx->opts;
+	struct cat_window *w = &o->w;
+	const char *name = ctx->name;
 	int64_t now;
-	uint64_t from = 0;
-	int rc, explicit_from = 0;
+	int rc = 0;
 
-	if ((rc = admin_start(&cmd_cat, argc, argv, 1, &o, &name, &dir)) >= 0)
-		return rc;
-	rc = 0;
-	if (o.since || o.until) {
-		w.on = 1;
-		w.kind = kind_find(log_name_kind(name));
-		if (!w.kind || !w.kind->key_is_time || !w.kind->stored_key)
+	w->since = INT64_MIN;
+	w->until = INT64_MAX;
+	if (o->since || o->until) {
+		w->on = 1;
+		w->kind = kind_find(log_name_kind(name));
+		if (!w->kind || !w->kind->key_is_time || !w->kind->stored_key)
 			rc = cmd_usage_error(&cmd_cat, "%s records have no time for --since or --until", name);
-		else if ((o.tz && (rc = cmd_tz_arg(&cmd_cat, o.tz))) || (rc = now_us(&now)) ||
-			 (o.since && (rc = cmd_time_arg(&cmd_cat, "--since", o.since, now, &w.since))) ||
-			 (o.until && (rc = cmd_time_arg(&cmd_cat, "--until", o.until, now, &w.until))))
+		else if ((o->tz && (rc = cmd_tz_arg(&cmd_cat, o->tz))) || (rc = now_us(&now)) ||
+			 (o->since && (rc = cmd_time_arg(&cmd_cat, "--since", o->since, now, &w->since))) ||
+			 (o->until && (rc = cmd_time_arg(&cmd_cat, "--until", o->until, now, &w->until))))
 			;
-		else if (w.until < w.since)
+		else if (w->until < w->since)
 			rc = cmd_usage_error(&cmd_cat, "--until is before --since");
-	} else if (o.tz) {
+	} else if (o->tz) {
 		rc = cmd_usage_error(&cmd_cat, "--tz goes with --since or --until");
 	}
-	if (!rc && o.from && o.cursor_file)
+	if (!rc && o->from && o->cursor_file)
 		rc = cmd_usage_error(&cmd_cat, "--from and --cursor-file cannot be combined");
-	if (!rc && o.cursor_file && !*o.cursor_file)
+	if (!rc && o->cursor_file && !*o->cursor_file)
 		rc = cmd_usage_error(&cmd_cat, "--cursor-file: empty file name");
-	if (!rc && o.from) {
+	if (!rc && o->from) {
 		int64_t v;
-		if (!(rc = cmd_int_arg(&cmd_cat, "--from", o.from, 0, &v))) {
-			from = (uint64_t)v;
-			explicit_from = 1;
+		if (!(rc = cmd_int_arg(&cmd_cat, "--from", o->from, 0, &v))) {
+			o->start = (uint64_t)v;
+			o->explicit_from = 1;
 		}
 	}
-	if (!rc && o.cursor_file) {
+	if (!rc && o->cursor_file) {
 		int found;
-		if (!(rc = cursor_read(o.cursor_file, name, &from, &found)))
-			explicit_from = found;
+		if (!(rc = cursor_read(o->cursor_file, name, &o->start, &found)))
+			o->explicit_from = found;
 	}
-	if (!rc && !(rc = cmd_reader_dir(dir)) && !(rc = log_open_read(dir, name, &lg)))
-		rc = stream_exists(lg, name);
-	if (rc) {
-		free(dir);
+	return rc;
+}
+
+static int cat_run(struct cmd_ctx *ctx)
+{
+	struct admin_opts *o = ctx->opts;
+	const char *name = ctx->name, *dir = ctx->dir;
+	struct log *lg;
+	int rc;
+
+	if ((rc = log_open_read(dir, name, &lg)) || (rc = stream_exists(lg, name)))
 		return rc;
-	}
 	struct cat_ctx c;
 	struct cat_plan pl;
 	memset(&c, 0, sizeof(c));
 	buf_init(&c.out);
-	c.w = &w;
-	c.show_offset = o.show_offset;
-	c.tail = o.tail;
+	c.w = &o->w;
+	c.show_offset = o->show_offset;
+	c.tail = o->tail;
 	c.lg = lg;
 	progress_init(&c.pr);
-	rc = cat_plan(lg, from, explicit_from, o.tail, &w, &pl);
+	rc = cat_plan(lg, o->start, o->explicit_from, o->tail, &o->w, &pl);
 	if (!rc) {
 		cat_warn_skipped(name, &pl);
 		rc = cat_read(lg, &c, &pl);
 	}
 	progress_end(&c.pr);
-	if (!rc && o.cursor_file && !(rc = cat_sync_stdout()))
-		rc = cursor_save(o.cursor_file, name, pl.end);
-	if (!rc && o.follow) {
+	if (!rc && o->cursor_file && !(rc = cat_sync_stdout()))
+		rc = cursor_save(o->cursor_file, name, pl.end);
+	if (!rc && o->follow) {
 		struct log_stamp seen;
 		log_stamp(lg, &seen);
 		log_close(lg);
 		lg = NULL;
-		rc = cat_follow(dir, name, &c, pl.end, &seen, o.cursor_file);
+		rc = cat_follow(dir, name, &c, pl.end, &seen, o->cursor_file);
 	}
 	log_close(lg);
 	for (uint64_t i = 0; i < c.nring; i++)
 		buf_free(&c.ring[i]);
 	free(c.ring);
 	buf_free(&c.out);
-	free(dir);
 	return rc;
 }
 
@@ -623,7 +651,7 @@ static int live_count(const struct idx_entry *e, const struct log_seg *s, void *
 	return 0;
 }
 
-static int info_run(int argc, char **argv)
+static int info_run(struct cmd_ctx *ctx)
 {
 	static const struct out_col cols[] = {
 		{"log", OUT_STR}, {"kind", OUT_STR}, {"segments", OUT_INT}, {"blocks", OUT_INT},
@@ -641,24 +669,11 @@ static int info_run(int argc, char **argv)
 		int64_t imin, imax;
 		int have_ingest;
 	} tot;
-	const char *name;
-	char **names = NULL, *dir;
-	size_t n;
-	int rc;
+	const char *name = ctx->name, *dir = ctx->dir;
+	char **names = ctx->names;
+	size_t n = ctx->nnames;
+	int rc = 0;
 
-	struct admin_opts o;
-
-	if ((rc = admin_start(&cmd_info, argc, argv, 0, &o, &name, &dir)) >= 0)
-		return rc;
-	if ((rc = cmd_reader_dir(dir))) {
-		free(dir);
-		return rc;
-	}
-	n = store_select_logs(dir, name, &names);
-	if (*err_msg()) {
-		free(dir);
-		return err_code();
-	}
 	struct out_table t;
 	out_table_init(&t, cols, sizeof(cols) / sizeof(*cols));
 	memset(&tot, 0, sizeof(tot));
@@ -778,8 +793,6 @@ static int info_run(int argc, char **argv)
 	if (!rc)
 		rc = out_print(&t, G.format);
 	out_table_free(&t);
-	store_names_free(names, n);
-	free(dir);
 	return rc;
 }
 
@@ -828,33 +841,16 @@ static int check_rank(int rc)
 	return rc == EX_CORRUPT ? 3 : rc == EX_LEFTOVER ? 1 : rc ? 2 : 0;
 }
 
-static int check_run(int argc, char **argv)
+/* A data directory that is not there is not a clean one: check is a
+ * reader (CMD_READER). */
+static int check_run(struct cmd_ctx *ctx)
 {
-	const char *name;
-	char **names = NULL, *dir;
+	const struct admin_opts *o = ctx->opts;
 	int rc, worst = 0;
-	struct admin_opts o;
-	struct stat st;
-	size_t n;
 
-	if ((rc = admin_start(&cmd_check, argc, argv, 0, &o, &name, &dir)) >= 0)
-		return rc;
-	/* a data directory that is not there is not a clean one */
-	if (stat(dir, &st) < 0) {
-		rc = errno == ENOENT ? err_set(EX_NOTFOUND, "%s: no such data directory", dir)
-				     : err_sys("cannot read data directory %s", dir);
-		free(dir);
-		return rc;
-	}
-	n = store_select_logs(dir, name, &names);
-	if (*err_msg()) {
-		store_names_free(names, n);
-		free(dir);
-		return err_code();
-	}
 	/* report every damaged log, not only the first */
-	for (size_t i = 0; i < n; i++) {
-		rc = check_one(dir, names[i], o.repair);
+	for (size_t i = 0; i < ctx->nnames; i++) {
+		rc = check_one(ctx->dir, ctx->names[i], o->repair);
 		if (rc) {
 			fprintf(stderr, "aggr: check: %s\n", err_msg());
 			err_clear();
@@ -862,41 +858,30 @@ static int check_run(int argc, char **argv)
 				worst = rc;
 		}
 	}
-	store_names_free(names, n);
-	free(dir);
 	return worst;
 }
 
-static int purge_run(int argc, char **argv)
+static int purge_run(struct cmd_ctx *ctx)
 {
-	const char *name;
+	const char *name = ctx->name, *dir = ctx->dir;
 	struct log_config cfg;
 	struct log *lg;
-	char *dir;
 	int rc, damaged = 0;
-	struct admin_opts o;
 
-	if ((rc = admin_start(&cmd_purge, argc, argv, 1, &o, &name, &dir)) >= 0)
-		return rc;
 	/* purge must always work: a log that cannot be opened, for damage of
 	 * any kind, is purged from its files (log_purge_damaged) */
 	struct log *probe;
 	if ((rc = log_open_read(dir, name, &probe)) == EX_CORRUPT) {
 		damaged = 1;
 	} else if (rc) {
-		free(dir);
 		return rc;
 	} else {
 		int exists = log_exists(probe) || log_present(dir, name);
-		if (!exists && (rc = stream_exists(probe, name))) {
-			free(dir);
+		if (!exists && (rc = stream_exists(probe, name)))
 			return rc;  /* as cat says (probe closed) */
-		}
 		log_close(probe);
-		if (!exists) {
-			free(dir);
+		if (!exists)
 			return 0;
-		}
 		if ((rc = store_open_write(dir, name, G.wait_secs, &lg)) == EX_CORRUPT) {
 			damaged = 1;
 		} else if (!rc) {
@@ -915,7 +900,6 @@ static int purge_run(int argc, char **argv)
 		if (!(rc = store_config(name, &cfg)) && !(rc = log_purge_damaged(dir, name, &cfg, G.wait_secs, &segs)))
 			info_("deleted every record (%" PRIu64 " segment%s) from %s", segs, segs == 1 ? "" : "s", name);
 	}
-	free(dir);
 	return rc;
 }
 
@@ -950,21 +934,11 @@ static int compact_one(const char *dir, const char *name)
 	return rc;
 }
 
-static int compact_run(int argc, char **argv)
+static int compact_run(struct cmd_ctx *ctx)
 {
-	const char *name;
-	char **names = NULL, *dir;
-	struct admin_opts o;
 	int rc = 0;
-	size_t n;
 
-	if ((rc = admin_start(&cmd_compact, argc, argv, 0, &o, &name, &dir)) >= 0)
-		return rc;
-	n = store_select_logs(dir, name, &names);
-	rc = *err_msg() ? err_code() : 0;
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = compact_one(dir, names[i]);
-	store_names_free(names, n);
-	free(dir);
+	for (size_t i = 0; i < ctx->nnames && !rc; i++)
+		rc = compact_one(ctx->dir, ctx->names[i]);
 	return rc;
 }

@@ -11,10 +11,15 @@
 #include "store.h"
 #include "timefmt.h"
 
-static int run(int argc, char **argv);
+static int parse(struct cmd_ctx *c, int argc, char **argv);
+static int run(struct cmd_ctx *c);
+static void done(struct cmd_ctx *c);
 
 const struct cmd cmd_events = {
-	"events", run, "add, list, stop and remove tagged events",
+	.name = "events",
+	.parse = parse, .run = run, .done = done,
+	.summary = "add, list, stop and remove tagged events",
+	.help =
 	"usage: aggr events add [--tag T]... [--start TIME] [--stop TIME]\n"
 	"       aggr events list [--tag T]... [--since TIME] [--until TIME]\n"
 	"       aggr events stop ID [--at TIME]\n"
@@ -72,10 +77,16 @@ static void strv_push(struct strv *s, const char *x)
 struct events_opts {
 	const char *sub;
 	const char *id;              /* stop ID */
-	struct strv tags, starts, ids;
+	struct strv pos, tags, starts, ids;
 	const char *stop, *at, *since, *until, *tz;
 	int purge;
 	int64_t now;
+	/* the option values, checked (check_sub): add's start and stop,
+	 * stop's --at, list's window, remove's --start EPOCHs */
+	double start_epoch, stop_epoch, at_epoch;
+	int64_t since_us, until_us;
+	double *start_epochs;
+	const char *dir;             /* the data directory */
 };
 
 static const struct out_col event_cols[] = {
@@ -104,19 +115,17 @@ static int print_table(struct out_table *t, int as_object)
 	return out_print(t, as_object && G.format == OUT_JSON ? OUT_NDJSON : G.format);
 }
 
-static int open_events(struct log **lg, char **dir)
+static int open_events(const struct events_opts *o, struct log **lg)
 {
 	struct log_config cfg;
 	int rc;
 
-	if (!(*dir = log_data_dir(G.data_dir)))
-		return EX_USAGE;
 	if ((rc = store_config("events", &cfg)))
 		return rc;
 	/* stop and remove read only the blocks their id may be in: the
 	 * other segments' indexes stay unread */
 	cfg.lazy = 1;
-	return log_open_write(*dir, "events", &cfg, G.wait_secs, lg);
+	return log_open_write(o->dir, "events", &cfg, G.wait_secs, lg);
 }
 
 /* Append lines (each ending in '\n') as one run and commit it. */
@@ -184,18 +193,11 @@ static int print_stored(struct out_table *t, const struct buf *text, int as_obje
 static int do_add(struct events_opts *o)
 {
 	char id[EVENTS_ID_LEN + 1];
-	double start = events_epoch_from_us(o->now), stop = -1;
+	double start = o->start_epoch, stop = o->stop_epoch;
 	struct buf tags, line;
 	struct log *lg = NULL;
-	char *dir = NULL;
 	int rc;
 
-	if ((o->starts.n > 1 && (rc = cmd_usage_error(&cmd_events, "add: --start given twice"))) ||
-	    (o->starts.n && (rc = time_opt("--start", o->starts.v[0], o->now, &start))) ||
-	    (o->stop && (rc = time_opt("--stop", o->stop, o->now, &stop))))
-		return rc;
-	if (o->stop && stop < start)
-		return cmd_usage_error(&cmd_events, "--stop: before the start");
 	buf_init(&tags);
 	buf_init(&line);
 	buf_addc(&tags, '[');
@@ -205,13 +207,12 @@ static int do_add(struct events_opts *o)
 		json_write_str(&tags, o->tags.v[i], strlen(o->tags.v[i]));
 	}
 	buf_addc(&tags, ']');
-	if (!(rc = events_id_new(id)) && !(rc = open_events(&lg, &dir))) {
+	if (!(rc = events_id_new(id)) && !(rc = open_events(o, &lg))) {
 		events_write(&line, id, start, stop, tags.data, tags.len);
 		buf_addc(&line, '\n');
 		rc = store_run(lg, &line, o->now);
 	}
 	log_close(lg);
-	free(dir);
 	if (!rc) {
 		struct out_table t;
 		char what[64];
@@ -247,24 +248,14 @@ static int has_tags(struct json_doc *d, const char *tags, size_t n, const struct
 
 static int do_list(struct events_opts *o)
 {
-	int64_t since = INT64_MIN, until = INT64_MAX;
+	int64_t since = o->since_us, until = o->until_us;
 	struct events_state st;
 	struct log_scan_stats ss;
 	struct log *lg;
-	char *dir;
 	int rc;
 
-	if ((o->since && (rc = cmd_time_arg(&cmd_events, "--since", o->since, o->now, &since))) ||
-	    (o->until && (rc = cmd_time_arg(&cmd_events, "--until", o->until, o->now, &until))))
+	if ((rc = log_open_read(o->dir, "events", &lg)))
 		return rc;
-	if (until < since)
-		return cmd_usage_error(&cmd_events, "--until is before --since");
-	if (!(dir = log_data_dir(G.data_dir)))
-		return EX_USAGE;
-	if ((rc = cmd_reader_dir(dir)) || (rc = log_open_read(dir, "events", &lg))) {
-		free(dir);
-		return rc;
-	}
 	events_state_init(&st);
 	rc = events_state_load(&st, lg, since, until, &ss);
 	if (!rc) {
@@ -291,28 +282,22 @@ static int do_list(struct events_opts *o)
 	}
 	events_state_free(&st);
 	log_close(lg);
-	free(dir);
 	return rc;
 }
 
 static int do_stop(struct events_opts *o)
 {
-	double at = events_epoch_from_us(o->now);
+	double at = o->at_epoch;
 	struct log_scan_stats ss;
 	struct events_state st;
 	struct log *lg = NULL;
 	struct buf line;
-	char *dir = NULL;
 	int rc;
 
-	if (!events_id_valid(o->id, strlen(o->id)))
-		return cmd_usage_error(&cmd_events, "stop: not an event id: %s (24 hex digits)", o->id);
-	if (o->at && (rc = time_opt("--at", o->at, o->now, &at)))
-		return rc;
 	events_state_init(&st);
 	buf_init(&line);
 	/* only the blocks whose filter may hold the id */
-	if (!(rc = open_events(&lg, &dir)) &&
+	if (!(rc = open_events(o, &lg)) &&
 	    !(rc = events_state_load_ids(&st, lg, (const char *const *)&o->id, 1, &ss))) {
 		size_t i = events_state_find(&st, o->id);
 		info_("stop: read %" PRIu64 " of %" PRIu64 " blocks", ss.blocks_read, ss.blocks_total);
@@ -336,7 +321,6 @@ static int do_stop(struct events_opts *o)
 		}
 	}
 	log_close(lg);
-	free(dir);
 	events_state_free(&st);
 	buf_free(&line);
 	return rc;
@@ -411,31 +395,11 @@ static int do_remove(struct events_opts *o)
 	struct events_state st;
 	struct buf lines, vals, out;
 	struct log *lg = NULL;
-	char *dir = NULL, *flags = NULL;
-	double *starts = NULL;
+	char *flags = NULL;
+	const double *starts = o->start_epochs;
 	int64_t purged = -1;
 	int rc = 0;
 
-	if (!o->starts.n && !o->ids.n && !o->purge)
-		return cmd_usage_error(&cmd_events, "remove: give --start EPOCH, --id ID or --purge");
-	if (o->starts.n && o->ids.n)
-		return cmd_usage_error(&cmd_events, "remove: --start and --id do not go together");
-	/* the arguments are checked before the log is touched */
-	starts = xcalloc(o->starts.n + 1, sizeof(*starts));
-	for (size_t i = 0; i < o->starts.n && !rc; i++) {
-		/* read as a start is read on input; one out of range matches nothing */
-		const char *s = o->starts.v[i];
-		int r = events_epoch_parse(s, strlen(s), &starts[i]);
-		if (r == -1 || !isfinite(starts[i]))
-			rc = cmd_usage_error(&cmd_events, "--start: not an epoch number: %s", s);
-	}
-	for (size_t i = 0; i < o->ids.n && !rc; i++)
-		if (!events_id_valid(o->ids.v[i], strlen(o->ids.v[i])))
-			rc = cmd_usage_error(&cmd_events, "--id: not an event id: %s (24 hex digits)", o->ids.v[i]);
-	if (rc) {
-		free(starts);
-		return rc;
-	}
 	events_state_init(&st);
 	buf_init(&lines);
 	buf_init(&vals);
@@ -452,7 +416,7 @@ static int do_remove(struct events_opts *o)
 			keys[nkeys++] = events_epoch_key(starts[i]);
 	struct log_scan_stats ss;
 	memset(&ss, 0, sizeof(ss));
-	if (!(rc = open_events(&lg, &dir)))
+	if (!(rc = open_events(o, &lg)))
 		rc = o->purge     ? events_state_load(&st, lg, INT64_MIN, INT64_MAX, &ss)
 		     : o->ids.n   ? events_state_load_ids(&st, lg, (const char *const *)o->ids.v, o->ids.n, &ss)
 				  : events_state_load_keys(&st, lg, keys, nkeys, &ss);
@@ -514,7 +478,6 @@ static int do_remove(struct events_opts *o)
 		rc = store_run(lg, &lines, o->now);
 	}
 	log_close(lg);
-	free(dir);
 	if (!rc) {
 		size_t nrem = 0;
 		char what[80];
@@ -530,11 +493,60 @@ static int do_remove(struct events_opts *o)
 	buf_free(&vals);
 	buf_free(&out);
 	free(flags);
-	free(starts);
 	return rc;
 }
 
-static int run(int argc, char **argv)
+/* The option values of o->sub, before the log is touched, into o's
+ * checked fields. Returns 0 or EX_USAGE (reported). */
+static int check_sub(struct events_opts *o)
+{
+	int rc = 0;
+
+	if (!strcmp(o->sub, "add")) {
+		o->start_epoch = events_epoch_from_us(o->now);
+		o->stop_epoch = -1;
+		if ((o->starts.n > 1 && (rc = cmd_usage_error(&cmd_events, "add: --start given twice"))) ||
+		    (o->starts.n && (rc = time_opt("--start", o->starts.v[0], o->now, &o->start_epoch))) ||
+		    (o->stop && (rc = time_opt("--stop", o->stop, o->now, &o->stop_epoch))))
+			return rc;
+		if (o->stop && o->stop_epoch < o->start_epoch)
+			return cmd_usage_error(&cmd_events, "--stop: before the start");
+	} else if (!strcmp(o->sub, "list")) {
+		o->since_us = INT64_MIN;
+		o->until_us = INT64_MAX;
+		if ((o->since && (rc = cmd_time_arg(&cmd_events, "--since", o->since, o->now, &o->since_us))) ||
+		    (o->until && (rc = cmd_time_arg(&cmd_events, "--until", o->until, o->now, &o->until_us))))
+			return rc;
+		if (o->until_us < o->since_us)
+			return cmd_usage_error(&cmd_events, "--until is before --since");
+	} else if (!strcmp(o->sub, "stop")) {
+		o->at_epoch = events_epoch_from_us(o->now);
+		if (!events_id_valid(o->id, strlen(o->id)))
+			return cmd_usage_error(&cmd_events, "stop: not an event id: %s (24 hex digits)", o->id);
+		if (o->at && (rc = time_opt("--at", o->at, o->now, &o->at_epoch)))
+			return rc;
+	} else {
+		if (!o->starts.n && !o->ids.n && !o->purge)
+			return cmd_usage_error(&cmd_events, "remove: give --start EPOCH, --id ID or --purge");
+		if (o->starts.n && o->ids.n)
+			return cmd_usage_error(&cmd_events, "remove: --start and --id do not go together");
+		o->start_epochs = xcalloc(o->starts.n + 1, sizeof(*o->start_epochs));
+		for (size_t i = 0; i < o->starts.n && !rc; i++) {
+			/* read as a start is read on input; one out of range matches nothing */
+			const char *s = o->starts.v[i];
+			int r = events_epoch_parse(s, strlen(s), &o->start_epochs[i]);
+			if (r == -1 || !isfinite(o->start_epochs[i]))
+				rc = cmd_usage_error(&cmd_events, "--start: not an epoch number: %s", s);
+		}
+		for (size_t i = 0; i < o->ids.n && !rc; i++)
+			if (!events_id_valid(o->ids.v[i], strlen(o->ids.v[i])))
+				rc = cmd_usage_error(&cmd_events, "--id: not an event id: %s (24 hex digits)",
+						     o->ids.v[i]);
+	}
+	return rc;
+}
+
+static int parse(struct cmd_ctx *cx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		COMMON_LONGOPTS,
@@ -558,15 +570,14 @@ static int run(int argc, char **argv)
 		{OPT_AT, " stop "}, {OPT_SINCE, " list "}, {OPT_UNTIL, " list "},
 		{OPT_ID, " remove "}, {OPT_PURGE, " remove "}, {OPT_TZ, " add list stop "},
 	};
-	struct events_opts o;
-	struct strv pos = {0};
+	struct events_opts *op = cmd_opts(cx, sizeof(*op)), o;
 	const char *used[OPT_TZ - OPT_CMD + 1] = {0};
-	int c, rc = 0;
+	int c, rc = -1;
 
 	memset(&o, 0, sizeof(o));
 	while ((c = getopt_long(argc, argv, "-" COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		if (c == 1) {
-			strv_push(&pos, optarg);
+			strv_push(&o.pos, optarg);
 			continue;
 		}
 		for (size_t i = 0; c >= OPT_CMD && c <= OPT_TZ && opts[i].name; i++)
@@ -588,11 +599,11 @@ static int run(int argc, char **argv)
 			rc = 0;
 		}
 	}
-	if (!pos.n) {
+	if (!o.pos.n) {
 		rc = cmd_usage_error(&cmd_events, "missing subcommand (add, list, stop, remove)");
 		goto out;
 	}
-	o.sub = pos.v[0];
+	o.sub = o.pos.v[0];
 	if (strcmp(o.sub, "add") && strcmp(o.sub, "list") && strcmp(o.sub, "stop") && strcmp(o.sub, "remove")) {
 		rc = cmd_usage_error(&cmd_events, "unknown subcommand: %s (add, list, stop, remove)", o.sub);
 		goto out;
@@ -608,29 +619,47 @@ static int run(int argc, char **argv)
 	}
 	if ((rc = cmd_refuse_unused(&cmd_events, o.sub)))
 		goto out;
-	if (!strcmp(o.sub, "stop") ? pos.n != 2 : pos.n != 1) {
-		if (!strcmp(o.sub, "stop") && pos.n < 2)
+	if (!strcmp(o.sub, "stop") ? o.pos.n != 2 : o.pos.n != 1) {
+		if (!strcmp(o.sub, "stop") && o.pos.n < 2)
 			rc = cmd_usage_error(&cmd_events, "stop: missing event ID");
 		else
 			rc = cmd_usage_error(&cmd_events, "%s: unexpected argument: %s", o.sub,
-					     pos.v[!strcmp(o.sub, "stop") ? 2 : 1]);
+					     o.pos.v[!strcmp(o.sub, "stop") ? 2 : 1]);
 		goto out;
 	}
-	o.id = pos.n > 1 ? pos.v[1] : NULL;
-	if ((o.tz && (rc = cmd_tz_arg(&cmd_events, o.tz))) || (rc = now_us(&o.now)))
+	o.id = o.pos.n > 1 ? o.pos.v[1] : NULL;
+	if ((o.tz && (rc = cmd_tz_arg(&cmd_events, o.tz))) || (rc = now_us(&o.now)) || (rc = check_sub(&o)))
 		goto out;
-	if (!strcmp(o.sub, "add"))
-		rc = do_add(&o);
-	else if (!strcmp(o.sub, "list"))
-		rc = do_list(&o);
-	else if (!strcmp(o.sub, "stop"))
-		rc = do_stop(&o);
-	else
-		rc = do_remove(&o);
+	/* list reads; the others write, and create the log */
+	if (!strcmp(o.sub, "list"))
+		cx->flags |= CMD_READER;
+	rc = -1;
 out:
-	free(pos.v);
-	free(o.tags.v);
-	free(o.starts.v);
-	free(o.ids.v);
+	*op = o;     /* done frees what was found */
 	return rc;
+}
+
+static int run(struct cmd_ctx *cx)
+{
+	struct events_opts *o = cx->opts;
+
+	o->dir = cx->dir;
+	if (!strcmp(o->sub, "add"))
+		return do_add(o);
+	if (!strcmp(o->sub, "list"))
+		return do_list(o);
+	if (!strcmp(o->sub, "stop"))
+		return do_stop(o);
+	return do_remove(o);
+}
+
+static void done(struct cmd_ctx *cx)
+{
+	struct events_opts *o = cx->opts;
+
+	free(o->pos.v);
+	free(o->tags.v);
+	free(o->starts.v);
+	free(o->ids.v);
+	free(o->start_epochs);
 }

@@ -9,10 +9,15 @@
 #include "kind-flows.h"
 #include "log.h"
 
-static int run(int argc, char **argv);
+static int parse(struct cmd_ctx *c, int argc, char **argv);
+static int run(struct cmd_ctx *c);
+static void done(struct cmd_ctx *c);
 
 const struct cmd cmd_flows = {
-	"flows", run, "bytes per (src_app, dest_app, vpc_id) in one hour",
+	.name = "flows", .flags = CMD_READER,
+	.parse = parse, .run = run, .done = done,
+	.summary = "bytes per (src_app, dest_app, vpc_id) in one hour",
+	.help =
 	"usage: aggr flows --hour H [--page P] [--size S] [--format FMT]\n"
 	"       aggr flows --hour A-B,C,.. [--by FIELD] [-n N | --all] [--format FMT]\n"
 	"\n"
@@ -245,7 +250,15 @@ static int cmp_group(const void *a, const void *b, void *arg)
 	return 0;
 }
 
-static int run(int argc, char **argv)
+/* What the options asked for; q.spans: the hours (parse_hours). */
+struct flows_opts {
+	struct flows_ctx q;
+	int64_t page, size;
+	enum by by;
+	const char *hour_arg;
+};
+
+static int parse(struct cmd_ctx *cx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		COMMON_LONGOPTS,
@@ -256,17 +269,12 @@ static int run(int argc, char **argv)
 		{"all", no_argument, 0, OPT_ALL},
 		{0, 0, 0, 0},
 	};
-	static const struct out_col cols[] = {
-		{"src_app", OUT_STR}, {"dest_app", OUT_STR}, {"vpc_id", OUT_STR},
-		{"hour", OUT_INT}, {"bytes_rx", OUT_INT}, {"bytes_tx", OUT_INT},
-	};
-	struct flows_ctx ctx;
+	struct flows_opts *o = cmd_opts(cx, sizeof(*o));
 	int64_t page = 1, size = 50, top = -1;
 	int have_hour = 0, paged = 0, all = 0, c, rc;
 	enum by by = BY_KEY;
 	const char *hour_arg = NULL;
-	struct log *lg = NULL;
-	char *dir;
+	struct flows_ctx ctx;
 
 	memset(&ctx, 0, sizeof(ctx));
 	rc = 0;
@@ -331,14 +339,37 @@ static int run(int argc, char **argv)
 	} else if (!paged && G.format != OUT_JSON) {
 		size = 0;    /* line formats print every group unless asked for a page */
 	}
-	if (!(dir = log_data_dir(G.data_dir))) {
-		free(ctx.spans);
-		return EX_USAGE;
-	}
-	if (!(rc = cmd_reader_dir(dir)))
-		rc = log_open_read(dir, "flows", &lg);
-	free(dir);
-	if (rc) {
+	o->q = ctx;
+	o->page = page;
+	o->size = size;
+	o->by = by;
+	o->hour_arg = hour_arg;
+	return -1;
+}
+
+static void done(struct cmd_ctx *c)
+{
+	struct flows_opts *o = c->opts;
+	free(o->q.spans);
+}
+
+static int run(struct cmd_ctx *cx)
+{
+	static const struct out_col cols[] = {
+		{"src_app", OUT_STR}, {"dest_app", OUT_STR}, {"vpc_id", OUT_STR},
+		{"hour", OUT_INT}, {"bytes_rx", OUT_INT}, {"bytes_tx", OUT_INT},
+	};
+	struct flows_opts *o = cx->opts;
+	/* the spans are run's from here: done frees what is left in o */
+	struct flows_ctx ctx = o->q;
+	int64_t page = o->page, size = o->size;
+	enum by by = o->by;
+	const char *hour_arg = o->hour_arg;
+	struct log *lg = NULL;
+	int rc;
+
+	o->q.spans = NULL;
+	if ((rc = log_open_read(cx->dir, "flows", &lg))) {
 		free(ctx.spans);
 		return rc;
 	}

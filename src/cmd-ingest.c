@@ -15,10 +15,14 @@
 #include "sha256.h"
 #include "store.h"
 
-static int run(int argc, char **argv);
+static int parse(struct cmd_ctx *c, int argc, char **argv);
+static int run(struct cmd_ctx *c);
 
 const struct cmd cmd_ingest = {
-	"ingest", run, "load JSON records into a log, all or nothing",
+	.name = "ingest",
+	.parse = parse, .run = run,
+	.summary = "load JSON records into a log, all or nothing",
+	.help =
 	"usage: aggr ingest KIND [--max-batch N] [--batch-id ID|auto] [FILE...]\n"
 	"       aggr ingest KIND [--remove-source-files] [--ignore-missing]\n"
 	"                        [--max-errors N --rejects FILE] [FILE...]\n"
@@ -407,7 +411,15 @@ seen:
 	return 0;
 }
 
-static int run(int argc, char **argv)
+/* What the options and arguments ask for: the run's settings in g, and
+ * the FILEs (those --ignore-missing keeps). */
+struct ingest_opts {
+	struct ingest g;
+	char **files;
+	int nfiles, remove;
+};
+
+static int parse(struct cmd_ctx *cx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		COMMON_LONGOPTS,
@@ -419,9 +431,10 @@ static int run(int argc, char **argv)
 		{"rejects", required_argument, 0, OPT_REJECTS},
 		{0, 0, 0, 0},
 	};
+	struct ingest_opts *o = cmd_opts(cx, sizeof(*o));
 	struct ingest g;
 	const char *env;
-	char *dir, **files;
+	char **files;
 	int c, rc, nfiles, remove = 0, ignore_missing = 0;
 
 	memset(&g, 0, sizeof(g));
@@ -507,9 +520,21 @@ static int run(int argc, char **argv)
 	/* a run appends to the active segment: the sealed ones' indexes stay
 	 * unread, so a cron load costs the same after a year of them */
 	g.cfg.lazy = 1;
-	if (!(dir = log_data_dir(G.data_dir)))
-		return EX_USAGE;
-	g.dir = dir;
+	o->g = g;
+	o->files = files;
+	o->nfiles = nfiles;
+	o->remove = remove;
+	return -1;
+}
+
+static int run(struct cmd_ctx *cx)
+{
+	struct ingest_opts *o = cx->opts;
+	struct ingest g = o->g;
+	char **files = o->files;
+	int nfiles = o->nfiles, remove = o->remove, rc = 0;
+
+	g.dir = cx->dir;
 	buf_init(&g.staged);
 	progress_init(&g.pr);
 	json_doc_init(&g.doc);
@@ -551,6 +576,5 @@ static int run(int argc, char **argv)
 	buf_free(&g.rj.lines);
 	buf_free(&g.staged);
 	free(g.st);
-	free(dir);
 	return rc;
 }

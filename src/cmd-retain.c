@@ -9,10 +9,15 @@
 #include "store.h"
 #include "timefmt.h"
 
-static int run(int argc, char **argv);
+static int parse(struct cmd_ctx *c, int argc, char **argv);
+static int check(struct cmd_ctx *c);
+static int run(struct cmd_ctx *c);
 
 const struct cmd cmd_retain = {
-	"retain", run, "delete segments older than a log's retention, or past its size",
+	.name = "retain", .target = CMD_TARGET_LOGS,
+	.parse = parse, .check = check, .run = run,
+	.summary = "delete segments older than a log's retention, or past its size",
+	.help =
 	"usage: aggr retain [LOG] [--older-than AGE] [--set AGE|forever]\n"
 	"                         [--max-bytes SIZE] [--set-max-bytes SIZE|none]\n"
 	"\n"
@@ -149,7 +154,7 @@ static int retain_one(const char *dir, const char *name, const struct retain_opt
 	return rc;
 }
 
-static int run(int argc, char **argv)
+static int parse(struct cmd_ctx *cx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		COMMON_LONGOPTS,
@@ -159,35 +164,33 @@ static int run(int argc, char **argv)
 		{"set-max-bytes", required_argument, 0, OPT_SET_MAX_BYTES},
 		{0, 0, 0, 0},
 	};
-	struct retain_opts o = {0, -1, -1, -1, -1, NULL, NULL};
-	const char *name = NULL;
-	char **names = NULL, *dir;
-	size_t n;
+	struct retain_opts *o = cmd_opts(cx, sizeof(*o));
 	int c, rc;
 
+	*o = (struct retain_opts){0, -1, -1, -1, -1, NULL, NULL};
 	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_OLDER:
-			if (age_parse(optarg, &o.older))
+			if (age_parse(optarg, &o->older))
 				return cmd_usage_error(&cmd_retain, "--older-than: not an age such as 365.25d: %s", optarg);
 			break;
 		case OPT_SET:
-			o.set_text = optarg;
+			o->set_text = optarg;
 			if (!strcmp(optarg, "forever"))
-				o.set = 0;
-			else if (age_parse(optarg, &o.set) || o.set <= 0)
+				o->set = 0;
+			else if (age_parse(optarg, &o->set) || o->set <= 0)
 				return cmd_usage_error(&cmd_retain, "--set: not an age such as 365.25d, or forever: %s",
 						       optarg);
 			break;
 		case OPT_MAX_BYTES:
-			if (parse_size(optarg, &o.max_bytes))
+			if (parse_size(optarg, &o->max_bytes))
 				return cmd_usage_error(&cmd_retain, "--max-bytes: not a size such as 512M: %s", optarg);
 			break;
 		case OPT_SET_MAX_BYTES:
-			o.set_max_text = optarg;
+			o->set_max_text = optarg;
 			if (!strcmp(optarg, "none"))
-				o.set_max = 0;
-			else if (parse_size(optarg, &o.set_max))
+				o->set_max = 0;
+			else if (parse_size(optarg, &o->set_max))
 				return cmd_usage_error(&cmd_retain, "--set-max-bytes: not a size such as 512M, or none: %s",
 						       optarg);
 			break;
@@ -198,37 +201,27 @@ static int run(int argc, char **argv)
 	}
 	if ((rc = cmd_refuse_unused(&cmd_retain, NULL)))
 		return rc;
-	if (optind < argc)
-		name = argv[optind++];
-	if (optind < argc)
-		return cmd_usage_error(&cmd_retain, "unexpected argument: %s", argv[optind]);
-	if (name && !kind_log_name_valid(name))
-		return cmd_usage_error(&cmd_retain, "not a log name: %s (flows, counters, events, sessions, "
-				       "streams/NAME)", name);
-	if (o.set >= 0 && !name)
+	return -1;
+}
+
+/* The options that need a LOG, and now. Returns 0 or an exit status. */
+static int check(struct cmd_ctx *cx)
+{
+	struct retain_opts *o = cx->opts;
+
+	if (o->set >= 0 && !cx->name)
 		return cmd_usage_error(&cmd_retain, "--set needs a LOG");
-	if (o.set_max >= 0 && !name)
+	if (o->set_max >= 0 && !cx->name)
 		return cmd_usage_error(&cmd_retain, "--set-max-bytes needs a LOG");
-	if ((rc = now_us(&o.now)))
-		return rc;
-	if (!(dir = log_data_dir(G.data_dir)))
-		return EX_USAGE;
-	if (name) {
-		rc = retain_one(dir, name, &o);
-		free(dir);
-		return rc;
-	}
-	n = store_list_logs(dir, &names);
-	if (*err_msg()) {
-		free(dir);
-		return err_code();
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!rc)
-			rc = retain_one(dir, names[i], &o);
-		free(names[i]);
-	}
-	free(names);
-	free(dir);
+	return now_us(&o->now);
+}
+
+/* LOG, or every log in turn until one fails */
+static int run(struct cmd_ctx *cx)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < cx->nnames && !rc; i++)
+		rc = retain_one(cx->dir, cx->names[i], cx->opts);
 	return rc;
 }

@@ -10,10 +10,14 @@
 #include "log.h"
 #include "timefmt.h"
 
-static int run(int argc, char **argv);
+static int parse(struct cmd_ctx *c, int argc, char **argv);
+static int run(struct cmd_ctx *c);
 
 const struct cmd cmd_sessions = {
-	"sessions", run, "a user's last sessions, or session starts per country",
+	.name = "sessions", .flags = CMD_READER,
+	.parse = parse, .run = run,
+	.summary = "a user's last sessions, or session starts per country",
+	.help =
 	"usage: aggr sessions --user U [-n N]\n"
 	"       aggr sessions --starts --days X [--at TIME] [--tz ZONE]\n"
 	"\n"
@@ -418,7 +422,14 @@ static int starts_query(struct log *lg, int64_t since, int64_t until)
 	return rc;
 }
 
-static int run(int argc, char **argv)
+/* The query the options ask for: --user (with its -n), or --starts over
+ * [until - days, until). */
+struct sessions_opts {
+	const char *user;
+	int64_t limit, days, until;
+};
+
+static int parse(struct cmd_ctx *cx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		COMMON_LONGOPTS,
@@ -429,11 +440,10 @@ static int run(int argc, char **argv)
 		{"tz", required_argument, 0, OPT_TZ},
 		{0, 0, 0, 0},
 	};
+	struct sessions_opts *o = cmd_opts(cx, sizeof(*o));
 	const char *user = NULL, *at = NULL, *tz = NULL;
 	int64_t limit = 20, days = -1, now, until;
 	int starts = 0, have_n = 0, c, rc;
-	struct log *lg;
-	char *dir;
 
 	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "n:", opts, NULL)) != -1) {
 		switch (c) {
@@ -479,17 +489,25 @@ static int run(int argc, char **argv)
 	until = now;
 	if (at && (rc = cmd_time_arg(&cmd_sessions, "--at", at, now, &until)))
 		return rc;
-	if (!(dir = log_data_dir(G.data_dir)))
-		return EX_USAGE;
-	if (!(rc = cmd_reader_dir(dir)))
-		rc = log_open_read(dir, "sessions", &lg);
-	free(dir);
-	if (rc)
+	o->user = user;
+	o->limit = limit;
+	o->days = days;
+	o->until = until;
+	return -1;
+}
+
+static int run(struct cmd_ctx *cx)
+{
+	const struct sessions_opts *o = cx->opts;
+	struct log *lg;
+	int rc;
+
+	if ((rc = log_open_read(cx->dir, "sessions", &lg)))
 		return rc;
-	if (user)
-		rc = user_query(lg, user, limit);
+	if (o->user)
+		rc = user_query(lg, o->user, o->limit);
 	else
-		rc = starts_query(lg, until - days * 86400 * INT64_C(1000000), until);
+		rc = starts_query(lg, o->until - o->days * 86400 * INT64_C(1000000), o->until);
 	log_close(lg);
 	return rc;
 }

@@ -13,10 +13,14 @@
 #include "stream.h"
 #include "timefmt.h"
 
-static int run(int argc, char **argv);
+static int parse(struct cmd_ctx *c, int argc, char **argv);
+static int run(struct cmd_ctx *c);
 
 const struct cmd cmd_stream = {
-	"stream", run, "event streams: publish, consume, ack, consumers, seek, list",
+	.name = "stream",
+	.parse = parse, .run = run,
+	.summary = "event streams: publish, consume, ack, consumers, seek, list",
+	.help =
 	"usage: aggr stream publish NAME --producer ID [FILE...]\n"
 	"       aggr stream consume NAME --consumer ID --event-name N --limit L\n"
 	"                           [--format json|ndjson]\n"
@@ -82,7 +86,7 @@ struct sopts {
 	unsigned given;              /* bit (opt - OPT_CMD) per option seen */
 	char **args;                 /* after the subcommand */
 	int nargs;
-	char *dir;                   /* data directory */
+	const char *dir;             /* data directory */
 };
 
 static int check_name(const char *what, const char *s)
@@ -454,7 +458,13 @@ static const struct sub {
 	{"list", do_list, 0, 0},
 };
 
-static int run(int argc, char **argv)
+/* The subcommand and what it was given. */
+struct stream_opts {
+	struct sopts o;
+	const struct sub *sub;
+};
+
+static int parse(struct cmd_ctx *cx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		COMMON_LONGOPTS,
@@ -466,6 +476,7 @@ static int run(int argc, char **argv)
 		{"to", required_argument, 0, OPT_TO},
 		{0, 0, 0, 0},
 	};
+	struct stream_opts *so = cmd_opts(cx, sizeof(*so));
 	struct sopts o;
 	const struct sub *sub = NULL;
 	int c, rc;
@@ -518,12 +529,19 @@ static int run(int argc, char **argv)
 	}
 	if (o.event_name && !*o.event_name)
 		return cmd_usage_error(&cmd_stream, "%s: --event-name: empty", sub->name);
-	if (!(o.dir = log_data_dir(G.data_dir)))
-		return EX_USAGE;
 	/* list reads the data directory itself; the others name a stream,
 	 * which is not found there */
-	if (sub->fn != do_list || !(rc = cmd_reader_dir(o.dir)))
-		rc = sub->fn(&o);
-	free(o.dir);
-	return rc;
+	if (sub->fn == do_list)
+		cx->flags |= CMD_READER;
+	so->o = o;
+	so->sub = sub;
+	return -1;
+}
+
+static int run(struct cmd_ctx *cx)
+{
+	struct stream_opts *so = cx->opts;
+
+	so->o.dir = cx->dir;
+	return so->sub->fn(&so->o);
 }

@@ -10,10 +10,14 @@
 #include "log.h"
 #include "timefmt.h"
 
-static int run(int argc, char **argv);
+static int parse(struct cmd_ctx *c, int argc, char **argv);
+static int run(struct cmd_ctx *c);
 
 const struct cmd cmd_top = {
-	"top", run, "domains with the most requests in the last minute or hour",
+	.name = "top", .flags = CMD_READER,
+	.parse = parse, .run = run,
+	.summary = "domains with the most requests in the last minute or hour",
+	.help =
 	"usage: aggr top (--minute | --hour) [--at TIME] [-n N] [--tz ZONE]\n"
 	"       aggr top [--since TIME] [--until TIME] [-n N] [--tz ZONE]\n"
 	"\n"
@@ -97,7 +101,12 @@ static int cmp_domain(const void *a, const void *b, void *arg)
 	return (x > y) - (x < y);
 }
 
-static int run(int argc, char **argv)
+/* The window and the count the options ask for. */
+struct top_opts {
+	int64_t since, until, limit;
+};
+
+static int parse(struct cmd_ctx *cx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		COMMON_LONGOPTS,
@@ -109,13 +118,11 @@ static int run(int argc, char **argv)
 		{"tz", required_argument, 0, OPT_TZ},
 		{0, 0, 0, 0},
 	};
-	static const struct out_col cols[] = {{"Domain", OUT_STR}, {"NumberOfRequests", OUT_INT}};
+	struct top_opts *o = cmd_opts(cx, sizeof(*o));
 	const char *at = NULL, *since = NULL, *until = NULL, *tz = NULL;
 	int unit = 0, c, rc;
 	int64_t limit = 10, now;
 	struct top_ctx ctx;
-	struct log *lg;
-	char *dir;
 
 	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "n:", opts, NULL)) != -1) {
 		switch (c) {
@@ -170,13 +177,26 @@ static int run(int argc, char **argv)
 		if (ctx.until < ctx.since)
 			return cmd_usage_error(&cmd_top, "--until is before --since");
 	}
-	if (!(dir = log_data_dir(G.data_dir)))
-		return EX_USAGE;
-	if (!(rc = cmd_reader_dir(dir)))
-		rc = log_open_read(dir, "counters", &lg);
-	free(dir);
-	if (rc)
+	o->since = ctx.since;
+	o->until = ctx.until;
+	o->limit = limit;
+	return -1;
+}
+
+static int run(struct cmd_ctx *cx)
+{
+	static const struct out_col cols[] = {{"Domain", OUT_STR}, {"NumberOfRequests", OUT_INT}};
+	const struct top_opts *o = cx->opts;
+	int64_t limit = o->limit;
+	struct top_ctx ctx;
+	struct log *lg;
+	int rc;
+
+	if ((rc = log_open_read(cx->dir, "counters", &lg)))
 		return rc;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.since = o->since;
+	ctx.until = o->until;
 	hmap_init(&ctx.map);
 	json_doc_init(&ctx.doc);
 	struct log_scan_stats st;

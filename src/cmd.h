@@ -40,12 +40,75 @@ enum {
 	{"progress", no_argument, 0, OPT_PROGRESS}, \
 	{"no-progress", no_argument, 0, OPT_NO_PROGRESS}
 
+struct cmd_ctx;
+
+/* What a command works on besides its options: main resolves it, after
+ * the command's parse, into the struct cmd_ctx that run is given. */
+enum cmd_target {
+	CMD_TARGET_NONE,     /* no LOG argument (parse takes any arguments) */
+	CMD_TARGET_LOG,      /* LOG, required: ctx->name */
+	CMD_TARGET_LOGS,     /* [LOG]: ctx->names, LOG or every log there is */
+};
+
+/* cmd.flags, and ctx.flags (which parse may add to, per subcommand) */
+enum {
+	CMD_NO_DIR = 1,      /* needs no data directory (help) */
+	CMD_READER = 2,      /* a reader: a data directory that is not there
+			      * is EX_NOTFOUND ("DIR: no such data
+			      * directory"), not an empty store */
+};
+
+/*
+ * The command table's entry, as tmux's cmd_entry: the command's name, its
+ * option parser, what it works on (target, flags) and its work. main
+ * calls, in this order, each stopping the command on an exit status:
+ *   parse   the options and the command's own arguments, with every check
+ *           of them: -1 to go on, else an exit status (0: help printed or
+ *           nothing to do); NULL: no options (help)
+ *   the target: LOG or [LOG] (checked as a log name)
+ *   check   (optional) checks that need the LOG: 0 or an exit status
+ *   the data directory (ctx->dir), that it is there (CMD_READER), and for
+ *   CMD_TARGET_LOGS the logs (store_select_logs)
+ *   run     the work: an exit status, a message pending with err_set
+ *   done    (optional) free what parse and check kept in ctx->opts
+ * (then main frees ctx->opts itself)
+ */
 struct cmd {
 	const char *name;
-	int (*run)(int argc, char **argv);
+	int (*parse)(struct cmd_ctx *c, int argc, char **argv);
+	int (*check)(struct cmd_ctx *c);
+	int (*run)(struct cmd_ctx *c);
+	void (*done)(struct cmd_ctx *c);
+	enum cmd_target target;
+	unsigned flags;        /* CMD_* */
 	const char *summary;   /* one line for "aggr --help" */
 	const char *help;      /* full text for "aggr help NAME" */
 };
+
+/* What main resolved for a command, handed to each step of it. */
+struct cmd_ctx {
+	const struct cmd *cmd;
+	void *opts;            /* the command's own options (cmd_opts) */
+	int argc;              /* the command's arguments, argv[0] its name */
+	char **argv;
+	unsigned flags;        /* cmd->flags, and what parse added */
+	const char *name;      /* the LOG argument; NULL: every log */
+	char *dir;             /* the data directory, resolved once */
+	char **names;          /* CMD_TARGET_LOGS: the logs to work on */
+	size_t nnames;
+};
+
+/* Resolve what c->cmd declares, after its parse: the steps from the target
+ * to the logs (see struct cmd). Returns 0, EX_USAGE (reported), or an error
+ * code with err_set. */
+int cmd_resolve(struct cmd_ctx *c);
+
+/* c->opts, size zeroed bytes the first time: where parse keeps what the
+ * options say, for the later steps. Returns c->opts. */
+void *cmd_opts(struct cmd_ctx *c, size_t size);
+
+/* Free what cmd_resolve and the command's steps kept. */
+void cmd_ctx_free(struct cmd_ctx *c);
 
 /*
  * Handle an option every command shares, or a getopt error. Returns -1 when
@@ -88,12 +151,6 @@ void progress_show(struct progress *p, const char *fmt, ...) ATTR_PRINTF(2, 3);
 void progress_end(struct progress *p);
 
 const struct cmd *cmd_find(const char *name);
-
-/* For a reader: is the data directory dir there? A mistyped -d must not
- * look like an empty store (a directory that lacks the log still reads as
- * empty). Returns 0, EX_NOTFOUND ("DIR: no such data directory") or an
- * err_sys code, with err_set. */
-int cmd_reader_dir(const char *dir);
 
 extern const struct cmd cmd_ingest, cmd_flows, cmd_top, cmd_cat, cmd_info, cmd_check, cmd_purge;
 extern const struct cmd cmd_events, cmd_compact;

@@ -1,25 +1,22 @@
-/* aggr: global options, the command table, exit status */
-#include <stdarg.h>
+/* aggr: the command table, dispatch, exit status (cmd.c: what every command shares) */
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
-#include "timefmt.h"
 
 struct global_opts G = {.format = OUT_JSON, .wait_secs = 10, .progress = -1};
 
-static int cmd_help_run(int argc, char **argv);
+static int cmd_help_run(struct cmd_ctx *c);
 static const struct cmd cmd_help = {
-	"help", cmd_help_run, "show help for aggr or a command",
-	"usage: aggr help [COMMAND]\n",
+	.name = "help", .run = cmd_help_run, .flags = CMD_NO_DIR,
+	.summary = "show help for aggr or a command",
+	.help = "usage: aggr help [COMMAND]\n",
 };
 
 /* The command table: one entry per cmd-*.c file. */
@@ -60,37 +57,19 @@ static void main_usage(FILE *f)
 	      "Run 'aggr help COMMAND' for a command's options; 'man aggr' for the rest.\n", f);
 }
 
-static int cmd_help_run(int argc, char **argv)
+/* help has no parse: its argument may be anything, such as "-x" */
+static int cmd_help_run(struct cmd_ctx *ctx)
 {
 	const struct cmd *c;
 
-	if (argc < 2) {
+	if (ctx->argc < 2) {
 		main_usage(stdout);
 		return 0;
 	}
-	if (!(c = cmd_find(argv[1])))
-		return cmd_usage_error(&cmd_help, "unknown command: %s", argv[1]);
+	if (!(c = cmd_find(ctx->argv[1])))
+		return cmd_usage_error(&cmd_help, "unknown command: %s", ctx->argv[1]);
 	fputs(c->help, stdout);
 	return 0;
-}
-
-int cmd_usage_error(const struct cmd *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	/* before the command name there is no command to blame */
-	if (cmd->run)
-		fprintf(stderr, "aggr: %s: ", cmd->name);
-	else
-		fputs("aggr: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (cmd->run)
-		fprintf(stderr, "\nTry 'aggr help %s'.\n", cmd->name);
-	else
-		fputs("\nTry 'aggr --help'.\n", stderr);
-	return EX_USAGE;
 }
 
 /* Exit status after everything was written: stdout errors are failures.
@@ -107,195 +86,6 @@ static int finish(const char *name, int rc, int reported)
 			rc = EX_FAIL;
 	}
 	return rc;
-}
-
-int cmd_int_arg(const struct cmd *cmd, const char *opt, const char *arg, int64_t min, int64_t *out)
-{
-	if (parse_i64(arg, strlen(arg), out) || arg[0] == '+') {
-		size_t i = arg[0] == '-', n = strlen(arg);
-		if (n > i && strspn(arg + i, "0123456789") == n - i)
-			return cmd_usage_error(cmd, "%s: out of range: %s", opt, arg);
-		return cmd_usage_error(cmd, "%s: not an integer: %s", opt, arg);
-	}
-	if (*out < min)
-		return cmd_usage_error(cmd, "%s: must be at least %lld: %s", opt, (long long)min, arg);
-	return 0;
-}
-
-int cmd_refuse_unused(const struct cmd *cmd, const char *sub)
-{
-	/* which global options each command or subcommand uses */
-	static const struct {
-		const char *name;
-		unsigned uses;
-	} table[] = {
-		{"ingest", GIVEN_WAIT | GIVEN_PROGRESS},
-		{"flows", GIVEN_FORMAT}, {"top", GIVEN_FORMAT}, {"sessions", GIVEN_FORMAT},
-		{"info", GIVEN_FORMAT}, {"cat", GIVEN_FORMAT | GIVEN_PROGRESS},
-		{"check", GIVEN_PROGRESS}, {"check --repair", GIVEN_WAIT | GIVEN_PROGRESS},
-		{"compact", GIVEN_WAIT}, {"purge", GIVEN_WAIT}, {"retain", GIVEN_WAIT},
-		{"events add", GIVEN_FORMAT | GIVEN_WAIT}, {"events stop", GIVEN_FORMAT | GIVEN_WAIT},
-		{"events remove", GIVEN_FORMAT | GIVEN_WAIT}, {"events list", GIVEN_FORMAT},
-		{"stream publish", GIVEN_WAIT}, {"stream ack", GIVEN_WAIT}, {"stream seek", GIVEN_WAIT},
-		{"stream consume", GIVEN_FORMAT}, {"stream consumers", GIVEN_FORMAT},
-		{"stream list", GIVEN_FORMAT},
-	};
-	char full[64];
-	unsigned uses = ~0u;
-
-	snprintf(full, sizeof(full), "%s%s%s", cmd->name, sub ? " " : "", sub ? sub : "");
-	for (size_t i = 0; i < sizeof(table) / sizeof(*table); i++)
-		if (!strcmp(table[i].name, full))
-			uses = table[i].uses;
-	for (unsigned b = 0; b < 3; b++)
-		if ((G.given & (1u << b)) && !(uses & (1u << b)))
-			return cmd_usage_error(cmd, "%s: not an option of %s", G.given_name[b], full);
-	/* cat prints the stored JSON lines, nothing else */
-	if (!strcmp(cmd->name, "cat") && (G.given & GIVEN_FORMAT) && G.format != OUT_NDJSON)
-		return cmd_usage_error(cmd, "--format: cat prints the stored records as JSON lines "
-				       "(ndjson) only, not %s", out_format_name(G.format));
-	return 0;
-}
-
-int cmd_reader_dir(const char *dir)
-{
-	struct stat st;
-
-	if (stat(dir, &st) < 0)
-		return errno == ENOENT || errno == ENOTDIR ? err_set(EX_NOTFOUND, "%s: no such data directory", dir)
-							   : err_sys("cannot read data directory %s", dir);
-	/* a file in its place: opening the log says what is wrong */
-	return 0;
-}
-
-int cmd_time_arg(const struct cmd *cmd, const char *opt, const char *arg, int64_t now, int64_t *us)
-{
-	if (time_parse(arg, now, us))
-		return cmd_usage_error(cmd, "%s: not a time: %s (see TIME SYNTAX in aggr(1))", opt, arg);
-	return 0;
-}
-
-int cmd_tz_arg(const struct cmd *cmd, const char *zone)
-{
-	if (time_zone_set(zone))
-		return cmd_usage_error(cmd, "--tz: unknown time zone: %s", zone);
-	return 0;
-}
-
-int cmd_common_opt(const struct cmd *cmd, int c, char **argv)
-{
-	switch (c) {
-	case 'd':
-		/* "" would silently mean $AGGR_DIR: a typo, not a choice */
-		if (!*optarg)
-			return cmd_usage_error(cmd, "-d: empty directory name");
-		G.data_dir = optarg;
-		return -1;
-	case 'q':
-		verbosity = -1;
-		return -1;
-	case 'v':
-		verbosity = 1;
-		return -1;
-	case 'h':
-		fputs(cmd->help, stdout);
-		return 0;
-	case OPT_FORMAT:
-		G.given |= GIVEN_FORMAT;
-		G.given_name[0] = "--format";
-		if (out_format_parse(optarg, &G.format))
-			return cmd_usage_error(cmd, "--format: unknown format: %s (json, ndjson, csv, tsv, table)", optarg);
-		return -1;
-	case OPT_WAIT: {
-		char *end;
-		double w;
-		G.given |= GIVEN_WAIT;
-		G.given_name[1] = "--wait";
-		/* as flock(1) waits without a limit by default */
-		if (!strcmp(optarg, "forever")) {
-			G.wait_secs = INFINITY;
-			return -1;
-		}
-		w = strtod(optarg, &end);
-		if (end == optarg || *end || !(w >= 0) || w > 86400 * 365)
-			return cmd_usage_error(cmd, "--wait: not a number of seconds or forever: %s", optarg);
-		G.wait_secs = w;
-		return -1;
-	}
-	case OPT_NO_WAIT:
-		G.given |= GIVEN_WAIT;
-		G.given_name[1] = "--no-wait";
-		G.wait_secs = 0;
-		return -1;
-	case OPT_PROGRESS:
-		G.given |= GIVEN_PROGRESS;
-		G.given_name[2] = "--progress";
-		G.progress = 1;
-		return -1;
-	case OPT_NO_PROGRESS:
-		G.given |= GIVEN_PROGRESS;
-		G.given_name[2] = "--no-progress";
-		G.progress = 0;
-		return -1;
-	case ':':
-		return cmd_usage_error(cmd, "option requires an argument: %s", argv[optind - 1]);
-	default:
-		if (optopt && optopt < 128 && c == '?')
-			return cmd_usage_error(cmd, "unknown option: -%c", optopt);
-		return cmd_usage_error(cmd, "unknown option: %s", argv[optind - 1]);
-	}
-}
-
-void progress_init(struct progress *p)
-{
-	const char *term = getenv("TERM");
-
-	/* -q: errors only, so no progress unless --progress asks for it */
-	p->on = G.progress >= 0 ? G.progress : isatty(2) && verbosity >= 0;
-	p->next = 0;
-	p->done = 0;
-	/* a dumb terminal has no erase-line: overwrite with blanks instead */
-	p->dumb = term && !strcmp(term, "dumb");
-	p->width = 0;
-}
-
-/* End the line drawn so far: erase to its end, or blank out the rest of
- * the widest line drawn when the terminal cannot erase. */
-static void progress_erase(struct progress *p, int len)
-{
-	if (!p->dumb) {
-		fputs("\033[K", stderr);
-		return;
-	}
-	for (int i = len; i < p->width; i++)
-		fputc(' ', stderr);
-	if (len > p->width)
-		p->width = len;
-}
-
-void progress_show(struct progress *p, const char *fmt, ...)
-{
-	va_list ap;
-	double now;
-
-	if (!p->on || (now = mono_seconds()) < p->next)
-		return;
-	p->next = now + 0.25;
-	int len = fprintf(stderr, "\raggr: %s: ", prog_cmd) - 1;
-	va_start(ap, fmt);
-	len += vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	progress_erase(p, len);
-}
-
-void progress_end(struct progress *p)
-{
-	if (!p->on || !(p->next > 0))
-		return;
-	fputc('\r', stderr);
-	progress_erase(p, 0);
-	if (p->dumb)
-		fputc('\r', stderr);
 }
 
 /*
@@ -332,8 +122,9 @@ int main(int argc, char **argv)
 		{"version", no_argument, 0, 'V'},
 		{0, 0, 0, 0},
 	};
-	static const struct cmd top = {"aggr", NULL, "", ""};
+	static const struct cmd top = {.name = "aggr", .summary = "", .help = ""};
 	const struct cmd *cmd;
+	struct cmd_ctx ctx;
 	int c, rc;
 
 	if (sanitize_stdfds() < 0) {
@@ -391,7 +182,15 @@ int main(int argc, char **argv)
 	argv += optind;
 	argc -= optind;
 	optind = 0;  /* glibc: restart getopt for the command's own options */
-	rc = cmd->run(argc, argv);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cmd = cmd;
+	ctx.argc = argc;
+	ctx.argv = argv;
+	ctx.flags = cmd->flags;
+	rc = cmd->parse ? cmd->parse(&ctx, argc, argv) : -1;
+	if (rc < 0 && !(rc = cmd_resolve(&ctx)))
+		rc = cmd->run(&ctx);
+	cmd_ctx_free(&ctx);
 	if (stop_signal && stop_honoured && rc) {
 		/* a writer stopped by a signal has undone its run: end as the
 		 * signal would have, so that the shell sees 128 + its number.
