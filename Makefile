@@ -18,8 +18,13 @@ ifdef DEVELOPER
 ALL_CFLAGS += -Werror
 endif
 
-# make SANITIZE=address,undefined: a separate build tree with sanitizers
+# make SANITIZE=address,undefined: a separate build tree with sanitizers;
+# make SANITIZE=thread (ThreadSanitizer, which cannot be combined with
+# them) builds in build-tsan
 ifdef SANITIZE
+ifeq ($(SANITIZE),thread)
+BUILD ?= build-tsan
+endif
 BUILD ?= build-san
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)

@@ -601,7 +601,7 @@ static int verify_block(const struct log_seg *s, const struct idx_entry *ie, con
 {
 	struct verify_ctx *c = vctx;
 	const char *p = raw->data, *end = raw->data + raw->len;
-	char why[200];
+	char why[PATH_MAX + 200];  /* may hold a segment file name */
 
 	for (uint32_t k = 1; p < end; k++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -57,11 +57,12 @@ static int seg_ftype(const struct log_seg *s, int idx)
 	return idx == 2 ? LOGF_FLT : idx ? LOGF_IDX : s->data_ftype;
 }
 
-const char *log_seg_file(const struct log *l, const struct log_seg *s, int idx)
+struct log_seg_name log_seg_name_of(const struct log *l, const struct log_seg *s, int idx)
 {
-	static char path[PATH_MAX];
-	logf_seg_name(path, sizeof(path), l->name, s->base, s->gen, seg_ftype(s, idx));
-	return path;
+	struct log_seg_name n;
+
+	logf_seg_name(n.str, sizeof(n.str), l->name, s->base, s->gen, seg_ftype(s, idx));
+	return n;
 }
 
 void logf_seg_rel(const struct log *l, const struct log_seg *s, int idx, char *out, size_t n)

@@ -36,9 +36,10 @@
  * Error handling
  * --------------
  * Functions return 0 or an exit code (util.h) after err_set(). Code that
- * runs on another thread never calls err_set(): it fills a struct
- * log_fault, which the calling thread turns into the error with
- * log_fault_raise().
+ * runs on another thread never calls err_set() and returns no static
+ * storage: it fills a struct fault (fault.h), which the calling thread
+ * turns into the error with fault_raise(), and names files with
+ * logf_seg_rel() into its own buffer.
  */
 #ifndef AGGR_LOG_INT_H
 #define AGGR_LOG_INT_H
@@ -46,6 +47,7 @@
 #include <limits.h>
 
 #include "log.h"
+#include "fault.h"
 
 /* Summary of a sealed segment, kept in the MANIFEST. */
 struct seg_summary {
@@ -142,17 +144,6 @@ struct log {
  */
 #define LOG_FORMAT 3
 
-/* A failure met on another thread, raised on the calling one. */
-struct log_fault {
-	int rc;                       /* 0: none yet; else the exit code */
-	int sys_errno;                /* errno, or 0 */
-	char msg[PATH_MAX + 96];
-};
-/* Record the first failure only (the root cause). */
-void log_fault_set(struct log_fault *f, int rc, int sys_errno, const char *fmt, ...) ATTR_PRINTF(4, 5);
-/* err_set() the recorded failure and return its code (0 when none). */
-int log_fault_raise(const struct log_fault *f);
-
 /* ---- log-files.c ---- */
 /* Segment file types: data of a sealed segment, index, data of the active one. */
 enum { LOGF_DATA, LOGF_IDX, LOGF_OPEN, LOGF_FLT };
@@ -162,7 +153,7 @@ void logf_seg_name(char *out, size_t n, const char *dir, uint64_t base, uint32_t
 void logf_seg_path(const struct log *l, const struct log_seg *s, int idx, char *out, size_t n);
 /* The path of s's file of type ftype, whatever its state. */
 void logf_seg_path_as(const struct log *l, const struct log_seg *s, int ftype, char *out, size_t n);
-/* NAME/BASE...: the name messages use (thread safe, unlike log_seg_file). */
+/* NAME/BASE...: the name messages use, into the caller's buffer. */
 void logf_seg_rel(const struct log *l, const struct log_seg *s, int idx, char *out, size_t n);
 /* Is n a segment file name? Returns 1 and sets *base, *gen and *idx (its
  * LOGF_ type), or 0. */
@@ -234,9 +225,10 @@ int log_encode(struct log *l, const char *raw, struct block_meta *m, struct buf 
 int log_seal_write(struct log *l, struct log_seg *s, uint64_t next, int64_t ingest_us);
 int log_write_entry(struct log *l, struct log_seg *s, const struct idx_entry *e);
 /* Write a compressed block, then the pending entry of the one before it;
- * may run on a deflate thread, so failures go to *f. */
+ * may run on a deflate thread, so failures go to *f. Returns 0 or the
+ * code recorded in *f. */
 int log_write_block(struct log *l, struct log_seg *s, const struct buf *zbuf, const struct block_meta *m,
-		    const unsigned char *bloom, struct log_fault *f);
+		    const unsigned char *bloom, struct fault *f);
 
 /* ---- log-threads.c ---- */
 int log_threads(void);
@@ -252,10 +244,11 @@ int log_pipe_seg_full(struct log *l, const struct log_seg *s, uint64_t limit);
 /* Tell the threads' count which segment is written next (nothing in flight). */
 void log_pipe_seg_reset(struct log *l, const struct log_seg *s);
 /* Read block e of s and verify it against its index entry: on success 0
- * with the JSON lines in raw; else -1 with *why (damage) or errno set (I/O,
- * *why NULL). Thread safe. */
-int log_block_load(const struct log_seg *s, const struct idx_entry *e, struct seg_reader *r, struct buf *blk,
-		   struct buf *raw, const char **why);
+ * with the JSON lines in raw; else -1 with *f filled: EX_CORRUPT
+ * "NAME/BASE.jsonl.gz: offset POS: why" (damage) or an errno fault "cannot
+ * read NAME/BASE.jsonl.gz" (I/O). Thread safe. */
+int log_block_load(const struct log *l, const struct log_seg *s, const struct idx_entry *e, struct seg_reader *r,
+		   struct buf *blk, struct buf *raw, struct fault *f);
 
 /* ---- log-filter.c ----
  * A sealed segment's filter file BASE[-GEN].flt: its index's block bloom

@@ -15,13 +15,11 @@
 int log_read_block(struct log *l, const struct log_seg *s, const struct idx_entry *e,
 		   struct seg_reader *r, struct buf *blk, struct buf *raw)
 {
-	const char *why;
+	struct fault f = FAULT_INIT;
 
-	if (log_block_load(s, e, r, blk, raw, &why) == 0)
+	if (log_block_load(l, s, e, r, blk, raw, &f) == 0)
 		return 0;
-	if (!why)
-		return err_sys("cannot read %s", log_seg_file(l, s, 0));
-	return err_set(EX_CORRUPT, "%s: offset %" PRIu64 ": %s", log_seg_file(l, s, 0), e->pos, why);
+	return fault_raise(&f);
 }
 
 struct scan_ctx {

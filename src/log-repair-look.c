@@ -31,20 +31,27 @@ int rp_hdr_at(int fd, uint64_t pos, uint64_t size, struct block_meta *m)
  * follow expect; size when there is none. */
 uint64_t rp_resync(int fd, uint64_t from, uint64_t size, uint64_t expect, struct block_meta *m)
 {
-	static unsigned char chunk[65536];
+	/* the caller's heap, not a static buffer: nothing in the engine keeps
+	 * state between calls that a thread could race on */
+	enum { CHUNK = 65536 };
+	unsigned char *chunk = xmalloc(CHUNK);
+	uint64_t found = size;
 
-	for (uint64_t at = from; at + SEG_HDR_LEN <= size;) {
-		size_t want = size - at < sizeof(chunk) ? (size_t)(size - at) : sizeof(chunk);
+	for (uint64_t at = from; at + SEG_HDR_LEN <= size && found == size;) {
+		size_t want = size - at < CHUNK ? (size_t)(size - at) : CHUNK;
 		ssize_t got = pread_full(fd, chunk, want, (off_t)at);
 		if (got < 3)
 			break;
 		for (size_t i = 0; i + 2 < (size_t)got; i++)
 			if (chunk[i] == 0x1f && chunk[i + 1] == 0x8b && chunk[i + 2] == 8 &&
-			    rp_hdr_at(fd, at + i, size, m) == 0 && m->first_offset >= expect)
-				return at + i;
+			    rp_hdr_at(fd, at + i, size, m) == 0 && m->first_offset >= expect) {
+				found = at + i;
+				break;
+			}
 		at += (uint64_t)got - 2;
 	}
-	return size;
+	free(chunk);
+	return found;
 }
 
 static struct rblk *add_blk(struct rseg *r)
@@ -60,9 +67,9 @@ static struct rblk *add_blk(struct rseg *r)
 static int blk_good(struct rctx *c, struct rseg *r, uint64_t pos, const struct block_meta *m)
 {
 	struct idx_entry e = {pos, *m, NULL};
-	const char *why;
+	struct fault f = FAULT_INIT;  /* a bad block is only counted, not reported */
 
-	return log_block_load(&r->s, &e, &c->rd, &c->blk, &c->raw, &why) == 0;
+	return log_block_load(c->l, &r->s, &e, &c->rd, &c->blk, &c->raw, &f) == 0;
 }
 
 /*
@@ -174,14 +181,14 @@ static void blocks_from_index(struct rctx *c, struct rseg *r)
 
 	for (size_t j = 0; j < s->nent; j++) {
 		struct rblk *b = add_blk(r);
-		const char *why;
+		struct fault f = FAULT_INIT;
 		b->pos = s->ent[j].pos;
 		b->len = s->ent[j].m.block_len;
 		b->m = s->ent[j].m;
 		b->known = 1;
 		b->iflags = s->ent[j].m.flags & IDX_SPARSE;
 		b->bloom = s->ent[j].bloom;
-		b->state = log_block_load(s, &s->ent[j], &c->rd, &c->blk, &c->raw, &why) ? RB_DAMAGED : RB_KEEP;
+		b->state = log_block_load(c->l, s, &s->ent[j], &c->rd, &c->blk, &c->raw, &f) ? RB_DAMAGED : RB_KEEP;
 	}
 	r->nidx = r->nb;
 }

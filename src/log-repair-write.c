@@ -39,7 +39,9 @@ static void note_unproven(struct rctx *c, uint64_t lo, uint64_t hi)
 void rp_say_seg(struct rctx *c, struct rseg *r, uint64_t next_base)
 {
 	struct log *l = c->l;
-	const char *file = log_seg_file(l, &r->s, 0);
+	char file[PATH_MAX];
+
+	logf_seg_rel(l, &r->s, 0, file, sizeof(file));
 
 	if (r->missing) {
 		uint64_t hi = r->lost_hi, recs = r->lost_recs;

@@ -11,7 +11,6 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 
 /*
@@ -49,30 +48,8 @@ struct log_pipe {
 	 * blocks handed over for it and of those written */
 	uint64_t seg_base, seg_bytes, seg_sub_raw, seg_done_raw;
 	int quit;
-	struct log_fault fault;      /* the first failure; later blocks are dropped */
+	struct fault fault;          /* the first failure; later blocks are dropped */
 };
-
-void log_fault_set(struct log_fault *f, int rc, int sys_errno, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (f->rc)
-		return;
-	f->rc = rc;
-	f->sys_errno = sys_errno;
-	va_start(ap, fmt);
-	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
-	va_end(ap);
-}
-
-int log_fault_raise(const struct log_fault *f)
-{
-	if (!f->rc)
-		return 0;
-	if (f->sys_errno)
-		return err_set(f->rc, "%s: %s", f->msg, strerror(f->sys_errno));
-	return err_set(f->rc, "%s", f->msg);
-}
 
 /* Start a thread that never takes the stop signals, so that they reach
  * the calling thread and interrupt its blocking reads. Returns 0 or an
@@ -118,11 +95,11 @@ static void *pipe_main(void *arg)
 		pthread_mutex_lock(&p->mu);
 		while (p->next_write != seq)
 			pthread_cond_wait(&p->cv, &p->mu);
-		int skip = p->fault.rc != 0;
+		int skip = p->fault.code != 0;
 		pthread_mutex_unlock(&p->mu);
 		/* our turn: only this thread touches the files and the fault now */
 		if (!skip && bad)
-			log_fault_set(&p->fault, EX_FAIL, 0, "%s", why);
+			fault_set(&p->fault, EX_FAIL, "%s", why);
 		else if (!skip)
 			log_write_block(p->l, j->s, &zbuf, &j->m, j->bloom, &p->fault);
 		pthread_mutex_lock(&p->mu);
@@ -194,8 +171,8 @@ int log_pipe_drain(struct log *l)
 	pthread_mutex_lock(&p->mu);
 	while (p->next_write != p->next_seq)
 		pthread_cond_wait(&p->cv, &p->mu);
-	rc = log_fault_raise(&p->fault);
-	p->fault.rc = 0;
+	rc = fault_raise(&p->fault);
+	p->fault.code = 0;
 	pthread_mutex_unlock(&p->mu);
 	return rc;
 }
@@ -262,7 +239,7 @@ int log_pipe_submit(struct log *l, struct log_seg *s)
 	j = &p->job[p->next_seq % p->njob];
 	while (j->state != JOB_FREE)
 		pthread_cond_wait(&p->cv, &p->mu);
-	rc = p->fault.rc;
+	rc = p->fault.code;
 	if (!rc) {
 		struct buf t = j->raw;
 		j->raw = l->block;
@@ -287,27 +264,37 @@ int log_pipe_submit(struct log *l, struct log_seg *s)
  * The one block verifier: read block e of s and check it against its index
  * entry and itself (header, deflate stream, CRC-32, sizes).
  */
-int log_block_load(const struct log_seg *s, const struct idx_entry *e, struct seg_reader *r, struct buf *blk,
-		   struct buf *raw, const char **why)
+int log_block_load(const struct log *l, const struct log_seg *s, const struct idx_entry *e, struct seg_reader *r,
+		   struct buf *blk, struct buf *raw, struct fault *f)
 {
 	struct block_meta m;
+	const char *why = NULL;
+	char name[PATH_MAX];
 
-	*why = NULL;
 	buf_reset(blk);
 	buf_reserve(blk, e->m.block_len);
 	ssize_t got = pread_full(s->data_fd, blk->data, e->m.block_len, (off_t)e->pos);
-	if (got < 0)
+	if (got < 0) {
+		int err = errno;
+		logf_seg_rel(l, s, 0, name, sizeof(name));
+		errno = err;
+		fault_sys(f, "cannot read %s", name);
 		return -1;
+	}
 	blk->len = (size_t)got;
 	if ((size_t)got != e->m.block_len)
-		*why = "block truncated";
-	else if (seg_block_header((unsigned char *)blk->data, blk->len, &m, why) == 0 &&
+		why = "block truncated";
+	else if (seg_block_header((unsigned char *)blk->data, blk->len, &m, &why) == 0 &&
 		 (m.block_len != e->m.block_len || m.raw_len != e->m.raw_len || m.count != e->m.count ||
 		  m.first_offset != e->m.first_offset || m.min_key != e->m.min_key || m.max_key != e->m.max_key))
-		*why = "block header disagrees with the index";
-	if (!*why)
-		seg_block_decode(r, (unsigned char *)blk->data, blk->len, raw, why);
-	return *why ? -1 : 0;
+		why = "block header disagrees with the index";
+	if (!why)
+		seg_block_decode(r, (unsigned char *)blk->data, blk->len, raw, &why);
+	if (!why)
+		return 0;
+	logf_seg_rel(l, s, 0, name, sizeof(name));
+	fault_set(f, EX_CORRUPT, "%s: offset %" PRIu64 ": %s", name, e->pos, why);
+	return -1;
 }
 
 /* One block to read; the worker that decodes it records how it went in the
@@ -320,7 +307,7 @@ struct rb_job {
 struct rb_slot {
 	size_t job;                   /* the job it holds, SIZE_MAX when none */
 	struct buf blk, raw;
-	struct log_fault fault;
+	struct fault fault;
 };
 
 #define RB_SLOTS_PER_THREAD 3
@@ -339,21 +326,8 @@ struct rb {
 
 static void rb_decode(struct rb *b, size_t j, struct rb_slot *sl, struct seg_reader *r)
 {
-	const struct log_seg *s = b->jobs[j].s;
-	const struct idx_entry *e = b->jobs[j].e;
-	const char *why;
-	char name[PATH_MAX];
-
-	sl->fault.rc = 0;
-	if (log_block_load(s, e, r, &sl->blk, &sl->raw, &why) == 0)
-		return;
-	int err = errno;
-	logf_seg_rel(b->l, s, 0, name, sizeof(name));
-	if (why)
-		log_fault_set(&sl->fault, EX_CORRUPT, 0, "%s: offset %" PRIu64 ": %s", name, e->pos, why);
-	else
-		log_fault_set(&sl->fault, err == EACCES || err == EPERM ? EX_PERM : EX_FAIL, err, "cannot read %s",
-			      name);
+	sl->fault.code = 0;  /* the slot's last job was raised or was fine */
+	log_block_load(b->l, b->jobs[j].s, b->jobs[j].e, r, &sl->blk, &sl->raw, &sl->fault);
 }
 
 static void *rb_worker(void *arg)
@@ -437,8 +411,8 @@ static int rb_run(struct rb *b, log_block_fn fn, void *ctx, struct log_scan_stat
 		const struct log_seg *s = b->jobs[j].s;
 		const struct idx_entry *e = b->jobs[j].e;
 		st->blocks_read++;
-		if (sl->fault.rc) {
-			rc = log_fault_raise(&sl->fault);
+		if (sl->fault.code) {
+			rc = fault_raise(&sl->fault);
 		} else {
 			st->records += e->m.count;
 			rc = fn(s, e, &sl->raw, ctx);

@@ -139,7 +139,7 @@ int log_write_entry(struct log *l, struct log_seg *s, const struct idx_entry *e)
  * of err_set. Returns 0 or an exit code.
  */
 int log_write_block(struct log *l, struct log_seg *s, const struct buf *zbuf, const struct block_meta *m,
-		       const unsigned char *bloom, struct log_fault *f)
+		       const unsigned char *bloom, struct fault *f)
 {
 	unsigned char tmp[IDX_ENTRY_FIXED + IDX_MAX_BLOOM];
 	const char *what = NULL;
@@ -154,11 +154,11 @@ int log_write_block(struct log *l, struct log_seg *s, const struct buf *zbuf, co
 			s->idx_size += s->ih.entry_size;
 	}
 	if (what) {
-		int e = errno, rc = e == EACCES || e == EPERM ? EX_PERM : EX_FAIL;
+		int e = errno;
 		char name[PATH_MAX];
 		logf_seg_rel(l, s, 0, name, sizeof(name));
-		log_fault_set(f, rc, e, "cannot %s %s", what, name);
-		return rc;
+		errno = e;
+		return fault_sys(f, "cannot %s %s", what, name);
 	}
 	l->pend.pos = s->data_size;
 	l->pend.m = *m;
@@ -242,11 +242,11 @@ int log_flush_block(struct log *l)
 	if (l->pipe) {
 		rc = log_pipe_submit(l, s);
 	} else {
-		struct log_fault f = {0, 0, ""};
+		struct fault f = FAULT_INIT;
 		if ((rc = log_encode(l, l->block.data, &l->cur, &l->zbuf)))
 			return rc;
 		if (log_write_block(l, s, &l->zbuf, &l->cur, l->cur_bloom, &f))
-			return log_fault_raise(&f);
+			return fault_raise(&f);
 	}
 	memset(l->cur_bloom, 0, l->bloom_bytes);
 	l->run_next += l->cur.count;

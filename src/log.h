@@ -242,9 +242,17 @@ int log_read_block(struct log *l, const struct log_seg *s, const struct idx_entr
 		   struct seg_reader *r, struct buf *blk, struct buf *raw);
 
 /* File name of a segment's data (idx 0, by the name it has now: .jsonl.gz or
- * .jsonl.gz.open), index (idx 1) or filter file (idx 2), for messages on the calling thread (a
- * static buffer: threads use logf_seg_rel). */
-const char *log_seg_file(const struct log *l, const struct log_seg *s, int idx);
+ * .jsonl.gz.open), index (idx 1) or filter file (idx 2), as NAME/BASE...,
+ * for messages. Returned by value, so there is no static buffer: every
+ * call has its own copy and any thread may call it, and two names in one
+ * message differ. log_seg_file() is the string, which lives until the end
+ * of the full expression holding the call (C11 6.2.4): pass it straight
+ * to err_set() or printf; never keep the pointer. */
+struct log_seg_name {
+	char str[PATH_MAX];
+};
+struct log_seg_name log_seg_name_of(const struct log *l, const struct log_seg *s, int idx);
+#define log_seg_file(l_, s_, idx_) (log_seg_name_of((l_), (s_), (idx_)).str)
 
 /* Delete every record: empty MANIFEST first (the commit), then files.
  * Reports how many records and segments went. Returns 0 or an error code. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,10 +21,22 @@ int verbosity;
 static char err_buf[1024];
 static int err_pending;
 
+/* The command's error lives in one global, which only the main thread may
+ * touch; a thread that needs to fail fills a struct fault (fault.h). Break
+ * that rule and the command stops here, in every build, rather than race. */
+static void err_main_thread_only(void)
+{
+	if ((pid_t)syscall(SYS_gettid) != getpid()) {
+		fputs("aggr: internal error: err_set() called on a thread (use struct fault)\n", stderr);
+		abort();
+	}
+}
+
 int err_set(int code, const char *fmt, ...)
 {
 	va_list ap;
 
+	err_main_thread_only();
 	if (err_pending)
 		return code;
 	err_pending = code;

@@ -32,6 +32,8 @@ enum {
  * err_set() and return its code; main() prints "aggr: CMD: MESSAGE" once.
  * err_set() returns code so callers can write "return err_set(...)".
  * A second err_set() while one is pending keeps the first (the root cause).
+ * Main thread only (it aborts elsewhere): code that may run on another
+ * thread records its failure in a struct fault (fault.h) for the caller.
  */
 int err_set(int code, const char *fmt, ...) ATTR_PRINTF(2, 3);
 /* Like err_set() but appends ": strerror(errno)" and maps EACCES/EPERM to

@@ -517,7 +517,7 @@ static int collect_block(const struct log_seg *s, const struct idx_entry *e, con
 		c->b = xrealloc(c->b, sizeof(*c->b) * c->cap);
 	}
 	struct blk *b = &c->b[c->n++];
-	snprintf(b->file, sizeof(b->file), "%s", log_seg_file(c->l, s, 0));
+	snprintf(b->file, sizeof(b->file), "%.127s", log_seg_file(c->l, s, 0));
 	b->e = *e;
 	b->e.bloom = NULL;
 	b->have_bloom_users = 1;
