@@ -526,11 +526,7 @@ static int cat_follow(const char *dir, const char *name, struct cat_ctx *c, uint
 				rc = cursor_save(cursor_file, name, pl.end);
 			pos = pl.end;
 		}
-		/* taken after the snapshot: a commit in between is seen next time */
-		log_stamp(lg, seen);
-		log_close(lg);
-		if (!log_stamp_same(&now, seen))
-			seen->ino = 0;
+		follow_close(lg, &now, seen);
 		if (rc)
 			break;
 	}

@@ -211,11 +211,7 @@ static int follow(struct sopts *o, struct consume_ctx *c, const struct stream_na
 			if (!rc && !(c->limit && c->got >= c->limit) && log_next_offset(lg) > c->next)
 				c->next = log_next_offset(lg);
 		}
-		/* taken after the snapshot: a commit in between is seen next time */
-		log_stamp(lg, seen);
-		log_close(lg);
-		if (!log_stamp_same(&now, seen))
-			seen->ino = 0;
+		follow_close(lg, &now, seen);
 		if (rc)
 			break;
 	}

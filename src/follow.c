@@ -50,6 +50,14 @@ int follow_stopped(void)
 	return follow_signal || stdout_gone(0);
 }
 
+void follow_close(struct log *lg, const struct log_stamp *now, struct log_stamp *seen)
+{
+	log_stamp(lg, seen);
+	log_close(lg);
+	if (!log_stamp_same(now, seen))
+		seen->ino = 0;
+}
+
 int follow_wait(const struct log_stamp *seen, struct log_stamp *now)
 {
 	for (;;) {

@@ -23,6 +23,14 @@ void follow_init(void);
  */
 int follow_wait(const struct log_stamp *seen, struct log_stamp *now);
 
+/*
+ * Close lg, the snapshot a follower read after follow_wait() filled *now,
+ * and stamp it into *seen first: taken after the snapshot, so that a commit
+ * in between is seen by the next wait (when the snapshot is not what *now
+ * stamped, *seen is made to differ from every stamp).
+ */
+void follow_close(struct log *lg, const struct log_stamp *now, struct log_stamp *seen);
+
 /* Has a signal or a gone reader of standard output asked the follower to
  * stop? Returns 1 or 0, without waiting. */
 int follow_stopped(void);

@@ -32,33 +32,27 @@ int log_seg_hidden_commit(const struct log_seg *s)
 static uint64_t unlisted_bytes(struct log *l, char *data, size_t n)
 {
 	DIR *d = opendir(l->dir);
-	struct dirent *de;
+	struct logf_entry de;
 	uint64_t bytes = 0;
 
 	if (data)
 		*data = 0;
-	while (d && (de = readdir(d))) {
-		uint64_t base;
-		uint32_t gen;
-		int idx, listed = 0;
-		size_t len = strlen(de->d_name);
-		int tmp = len > 4 && !strcmp(de->d_name + len - 4, ".tmp");
-		if (!tmp && !logf_parse_seg(de->d_name, &base, &gen, &idx))
-			continue;
-		for (size_t i = 0; !tmp && i < l->nseg; i++)
-			listed |= l->seg[i].base == base && l->seg[i].gen == gen &&
-				  (idx != LOGF_FLT || l->seg[i].has_filter);
+	while (logf_dir_next(d, &de)) {
+		int listed = 0;
+		for (size_t i = 0; !de.tmp && i < l->nseg; i++)
+			listed |= l->seg[i].base == de.base && l->seg[i].gen == de.gen &&
+				  (de.idx != LOGF_FLT || l->seg[i].has_filter);
 		if (listed)
 			continue;
 		struct stat st;
-		char *p = path_join(l->dir, de->d_name);
+		char *p = path_join(l->dir, de.name);
 		if (lstat(p, &st) == 0) {
 			bytes += (uint64_t)st.st_size;
 			/* name the first data file rather than an index */
 			char cand[PATH_MAX];
-			snprintf(cand, sizeof(cand), "%s/%s", l->name, de->d_name);
+			snprintf(cand, sizeof(cand), "%s/%s", l->name, de.name);
 			int cand_idx = !!strstr(cand, ".idx"), cur_idx = !!strstr(data ? data : "", ".idx");
-			if (data && !tmp && st.st_size > (idx ? IDX_HDR_LEN : 0) &&
+			if (data && !de.tmp && st.st_size > (de.idx ? IDX_HDR_LEN : 0) &&
 			    (!*data || cand_idx < cur_idx || (cand_idx == cur_idx && strcmp(cand, data) < 0)))
 				snprintf(data, n, "%s", cand);
 		}

@@ -124,49 +124,55 @@ static int seg_listed(const struct log *l, uint64_t base, uint32_t gen, int idx)
 	return 0;
 }
 
+int logf_dir_next(DIR *d, struct logf_entry *e)
+{
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		e->name = de->d_name;
+		e->tmp = n > 4 && !strcmp(de->d_name + n - 4, ".tmp");
+		if (e->tmp || logf_parse_seg(de->d_name, &e->base, &e->gen, &e->idx))
+			return 1;
+	}
+	return 0;
+}
+
 /* Delete temporary files and segment files the MANIFEST does not list. */
 int log_remove_orphans(struct log *l, int report)
 {
 	DIR *d = opendir(l->dir);
-	struct dirent *de;
+	struct logf_entry de;
 	int removed = 0;
 
 	if (!d)
 		return err_sys("cannot read directory %s", l->name);
-	while ((de = readdir(d))) {
-		uint64_t base;
-		uint32_t gen;
-		int idx, listed;
-		size_t n = strlen(de->d_name);
-		int tmp = n > 4 && !strcmp(de->d_name + n - 4, ".tmp");
-		if (!tmp && !logf_parse_seg(de->d_name, &base, &gen, &idx))
-			continue;
+	while (logf_dir_next(d, &de)) {
 		/* a filter counts only when the MANIFEST names it */
-		listed = !tmp && seg_listed(l, base, gen, idx);
-		if (listed)
+		if (!de.tmp && seg_listed(l, de.base, de.gen, de.idx))
 			continue;
-		char *p = path_join(l->dir, de->d_name);
-		if (!l->have_manifest && !tmp) {
+		char *p = path_join(l->dir, de.name);
+		if (!l->have_manifest && !de.tmp) {
 			/* segments without any MANIFEST: only a crash while the log
 			 * was being created leaves them, and then they are empty */
 			struct stat st;
-			if (lstat(p, &st) == 0 && st.st_size > (idx == LOGF_IDX ? IDX_HDR_LEN : 0)) {
+			if (lstat(p, &st) == 0 && st.st_size > (de.idx == LOGF_IDX ? IDX_HDR_LEN : 0)) {
 				/* the message names the entry: before closedir frees it */
 				int rc = err_set(EX_CORRUPT, "%s: MANIFEST is missing but segment %s holds data; "
-						 "run 'aggr check --repair %s'", l->name, de->d_name, l->name);
+						 "run 'aggr check --repair %s'", l->name, de.name, l->name);
 				free(p);
 				closedir(d);
 				return rc;
 			}
 		}
 		if (unlink(p) < 0 && errno != ENOENT) {
-			int rc = err_sys("cannot remove %s/%s", l->name, de->d_name);
+			int rc = err_sys("cannot remove %s/%s", l->name, de.name);
 			free(p);
 			closedir(d);
 			return rc;
 		}
 		if (report)
-			info_("%s: removed leftover %s", l->name, de->d_name);
+			info_("%s: removed leftover %s", l->name, de.name);
 		free(p);
 		removed++;
 	}

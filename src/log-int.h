@@ -44,6 +44,7 @@
 #ifndef AGGR_LOG_INT_H
 #define AGGR_LOG_INT_H
 
+#include <dirent.h>
 #include <limits.h>
 
 #include "log.h"
@@ -158,6 +159,18 @@ void logf_seg_rel(const struct log *l, const struct log_seg *s, int idx, char *o
 /* Is n a segment file name? Returns 1 and sets *base, *gen and *idx (its
  * LOGF_ type), or 0. */
 int logf_parse_seg(const char *n, uint64_t *base, uint32_t *gen, int *idx);
+/* An entry of a log directory that is a segment file or a temporary one. */
+struct logf_entry {
+	const char *name;             /* into the DIR's entry: valid until the next read */
+	uint64_t base;                /* a segment file's, when !tmp */
+	uint32_t gen;
+	int idx;                      /* its LOGF_ type */
+	int tmp;                      /* a temporary file (NAME.tmp) */
+};
+/* The next entry of d (NULL: none) that is a segment file or a temporary
+ * file, skipping every other name. Returns 1 with *e filled, or 0 at the
+ * end of the directory. */
+int logf_dir_next(DIR *d, struct logf_entry *e);
 /* Delete temporary files and segment files the MANIFEST does not list;
  * report: say so with -v. Returns 0 or an error code. */
 int log_remove_orphans(struct log *l, int report);

@@ -201,19 +201,13 @@ static int look_all(struct rctx *c)
 	}
 	/* orphans: files of runs that never committed, temporary files */
 	DIR *d = c->rebuild || rc ? NULL : opendir(c->l->dir);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		uint64_t base;
-		uint32_t gen;
-		int idx, listed = 0;
-		size_t n = strlen(de->d_name);
-		int tmp = n > 4 && !strcmp(de->d_name + n - 4, ".tmp");
+	struct logf_entry de;
+	while (logf_dir_next(d, &de)) {
+		int listed = 0;
 		struct stat st;
-		if (!tmp && !logf_parse_seg(de->d_name, &base, &gen, &idx))
-			continue;
-		for (size_t i = 0; !tmp && i < c->nr; i++)
-			listed |= c->r[i].s.base == base && c->r[i].s.gen == gen;
-		char *p = path_join(c->l->dir, de->d_name);
+		for (size_t i = 0; !de.tmp && i < c->nr; i++)
+			listed |= c->r[i].s.base == de.base && c->r[i].s.gen == de.gen;
+		char *p = path_join(c->l->dir, de.name);
 		if (!listed && lstat(p, &st) == 0)
 			c->orphan_bytes += (uint64_t)st.st_size;
 		free(p);

@@ -224,13 +224,14 @@ uint32_t crc32_of(const void *p, size_t n)
 	return libdeflate_crc32(0, p, n);
 }
 
-int pwrite_full(int fd, const void *p, size_t n, off_t off)
+/* off < 0: write(2) at the file offset, else pwrite(2) at off */
+static int write_all(int fd, const void *p, size_t n, off_t off)
 {
 	const char *q = p;
 
 	/* a short write is followed by one that says why (ENOSPC, EFBIG) */
 	while (n) {
-		ssize_t w = pwrite(fd, q, n, off);
+		ssize_t w = off < 0 ? write(fd, q, n) : pwrite(fd, q, n, off);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -242,33 +243,15 @@ int pwrite_full(int fd, const void *p, size_t n, off_t off)
 		}
 		q += w;
 		n -= (size_t)w;
-		off += w;
+		if (off >= 0)
+			off += w;
 	}
 	return 0;
 }
 
-int write_full(int fd, const void *p, size_t n)
-{
-	const char *q = p;
+int pwrite_full(int fd, const void *p, size_t n, off_t off) { return write_all(fd, p, n, off); }
+int write_full(int fd, const void *p, size_t n) { return write_all(fd, p, n, -1); }
 
-	while (n) {
-		ssize_t w = write(fd, q, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (w == 0) {
-			errno = ENOSPC;
-			return -1;
-		}
-		q += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* read() or, when off >= 0, pread() until n bytes, the end, or an error */
 static ssize_t io_full(int fd, void *p, size_t n, off_t off)
 {
 	size_t got = 0;
