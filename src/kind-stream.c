@@ -71,6 +71,18 @@ static int want_string(const struct json_doc *d, int t, const char *path, const 
 	return 0;
 }
 
+/* Member i of an object being written: "NAME":VALUE, a comma before all
+ * but the first. */
+static void add_member(struct buf *out, int i, const char *name, const struct buf *v)
+{
+	if (i)
+		buf_addc(out, ',');
+	buf_addc(out, '"');
+	buf_adds(out, name);
+	buf_adds(out, "\":");
+	json_write_str(out, v->data, v->len);
+}
+
 static int two(const char *p)
 {
 	return (p[0] - '0') * 10 + (p[1] - '0');
@@ -204,23 +216,13 @@ static int stream_normalise(const struct json_doc *d, struct buf *out, struct re
 				 s.len > 60 ? 60 : (int)s.len, s.data);
 			return -1;
 		}
-		if (i)
-			buf_addc(out, ',');
-		buf_addc(out, '"');
-		buf_adds(out, sys[i].name);
-		buf_adds(out, "\":");
-		json_write_str(out, s.data, s.len);
+		add_member(out, i, sys[i].name, &s);
 	}
 	buf_adds(out, "},\"trigger\":{");
 	for (int i = 0; i < 2; i++) {
 		if (want_string(d, trg[i].tok, "trigger", trg[i].name, &s, why, wn))
 			return -1;
-		if (i)
-			buf_addc(out, ',');
-		buf_addc(out, '"');
-		buf_adds(out, trg[i].name);
-		buf_adds(out, "\":");
-		json_write_str(out, s.data, s.len);
+		add_member(out, i, trg[i].name, &s);
 	}
 	buf_adds(out, "},\"payload\":");
 	compact(out, d, top[3].tok);
