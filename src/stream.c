@@ -1,4 +1,5 @@
 /* stream.c: event streams over the log (see stream.h) */
+#include "store.h"
 #include "stream.h"
 
 #include <dirent.h>
@@ -1099,10 +1100,13 @@ int stream_pub_begin(const char *dir, const char *name, const char *producer, do
 	struct buf owner;
 	int rc;
 
-	if ((rc = log_config_init(&cfg, kind_stream.name, kind_stream.bloom_bytes, kind_stream.bloom_k)))
-		return rc;
 	char *ln = log_name_of(name);
-	rc = log_open_write(dir, ln, &cfg, wait_secs, &lg);
+	rc = store_config(ln, &cfg);
+	/* a writer that reads only what it needs of the history: the owner
+	 * from the first events, the counts' tail */
+	cfg.lazy = 1;
+	if (!rc)
+		rc = log_open_write(dir, ln, &cfg, wait_secs, &lg);
 	free(ln);
 	if (rc)
 		return rc;
