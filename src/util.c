@@ -252,6 +252,7 @@ static int write_all(int fd, const void *p, size_t n, off_t off)
 int pwrite_full(int fd, const void *p, size_t n, off_t off) { return write_all(fd, p, n, off); }
 int write_full(int fd, const void *p, size_t n) { return write_all(fd, p, n, -1); }
 
+/* read() or, when off >= 0, pread() until n bytes, the end, or an error */
 static ssize_t io_full(int fd, void *p, size_t n, off_t off)
 {
 	size_t got = 0;
